@@ -1,0 +1,10 @@
+//! The event log of the Liangye Registry: the envelope and its canonical form (RFC 8785),
+//! RFC 6962 hashing, and the [`store::EventStore`] on SQLite and PostgreSQL.
+
+pub mod canonical;
+pub mod envelope;
+pub mod hash;
+pub mod store;
+
+pub use envelope::{Envelope, Metadata, NewEvent, StoredEvent};
+pub use store::{AppendBatch, AppendOutcome, Backend, EventStore, Head, StoreError, WriteTx};

@@ -1,0 +1,516 @@
+//! The event store on sqlx: SQLite (embedded default) and PostgreSQL, chosen by URL scheme.
+//!
+//! Writes go through a [`WriteTx`]: SQLite takes `BEGIN IMMEDIATE` on its single writer
+//! connection; PostgreSQL locks the single `log_head` row for the whole transaction. Either
+//! way one transaction at a time assigns positions, so they are gapless and become visible in
+//! order. Inside it the caller may read the log's tail (to catch up), look up command ids and
+//! stream versions, and append; nothing is visible until [`WriteTx::commit`].
+
+mod error;
+mod postgres;
+mod rows;
+mod sqlite;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use futures::Stream;
+use tokio::sync::watch;
+use uuid::Uuid;
+
+pub use error::StoreError;
+
+use crate::canonical::{self, check_integers, format_timestamp, now_micros, to_jcs};
+use crate::envelope::{Envelope, NewEvent, StoredEvent};
+use crate::hash::leaf_hash_hex;
+
+/// Longest stream id accepted, in bytes.
+pub const MAX_STREAM_ID_BYTES: usize = 200;
+/// Rows per multi-row INSERT statement.
+const INSERT_CHUNK: usize = 1000;
+/// Rows per page when the log is read as a stream.
+const STREAM_PAGE: i64 = 1000;
+
+/// Which database is behind the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The head of the log: the last position (0 when empty) and its `recordedAt`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Head {
+    pub position: i64,
+    pub recorded_at: Option<String>,
+}
+
+/// A batch for [`EventStore::append`]: events of one command, appended all or nothing.
+#[derive(Debug, Clone, Default)]
+pub struct AppendBatch {
+    /// Idempotency key: a batch whose key was already appended writes nothing and returns
+    /// the events of the first append.
+    pub command_id: Option<Uuid>,
+    /// Stream id → the version the stream must be at (0 = must not exist yet).
+    pub expected_versions: Vec<(String, i64)>,
+    pub events: Vec<NewEvent>,
+}
+
+/// The result of an append.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppendOutcome {
+    pub events: Vec<StoredEvent>,
+    /// True when the command id had been seen: nothing was written.
+    pub duplicate: bool,
+}
+
+#[derive(Clone)]
+enum Pools {
+    Sqlite(sqlite::SqlitePools),
+    Postgres(postgres::PgPools),
+}
+
+struct Inner {
+    pools: Pools,
+    head: watch::Sender<i64>,
+    /// The PostgreSQL LISTEN task, stopped with the store.
+    listener: Option<tokio::task::AbortHandle>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if let Some(h) = &self.listener {
+            h.abort();
+        }
+    }
+}
+
+/// The event log. Cheap to clone; clones share pools and the head watch.
+#[derive(Clone)]
+pub struct EventStore {
+    inner: Arc<Inner>,
+}
+
+impl EventStore {
+    /// Open (creating a SQLite file if missing) and migrate the database at `url`.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let pools = if url.starts_with("sqlite:") {
+            Pools::Sqlite(sqlite::SqlitePools::connect(url).await?)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Pools::Postgres(postgres::PgPools::connect(url).await?)
+        } else {
+            return Err(StoreError::UnknownScheme(url.to_owned()));
+        };
+        let head = match &pools {
+            Pools::Sqlite(p) => p.head().await?,
+            Pools::Postgres(p) => p.head().await?,
+        };
+        let (head_tx, _) = watch::channel(head.position);
+        let listener = match &pools {
+            Pools::Postgres(p) => Some(p.spawn_listener(head_tx.clone())),
+            Pools::Sqlite(_) => None,
+        };
+        let inner = Inner {
+            pools,
+            head: head_tx,
+            listener,
+        };
+        Ok(Self {
+            inner: Arc::new(inner),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.inner.pools {
+            Pools::Sqlite(_) => Backend::Sqlite,
+            Pools::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The current head, read from the database.
+    pub async fn head(&self) -> Result<Head, StoreError> {
+        let head = match &self.inner.pools {
+            Pools::Sqlite(p) => p.head().await?,
+            Pools::Postgres(p) => p.head().await?,
+        };
+        self.inner.head.send_if_modified(|h| {
+            let grew = head.position > *h;
+            if grew {
+                *h = head.position;
+            }
+            grew
+        });
+        Ok(head)
+    }
+
+    /// A receiver that changes whenever the log grows (value: the newest known position).
+    /// On PostgreSQL it also follows other processes' appends (LISTEN/NOTIFY).
+    pub fn subscribe(&self) -> watch::Receiver<i64> {
+        self.inner.head.subscribe()
+    }
+
+    /// Up to `limit` events with position > `after`, in order.
+    pub async fn read_from(&self, after: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
+        match &self.inner.pools {
+            Pools::Sqlite(p) => p.read_from(after, limit).await,
+            Pools::Postgres(p) => p.read_from(after, limit).await,
+        }
+    }
+
+    /// Every event of one stream with stream version > `after_version`, in order.
+    pub async fn read_stream(
+        &self,
+        stream_id: &str,
+        after_version: i64,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        validate_stream_id(stream_id)?;
+        match &self.inner.pools {
+            Pools::Sqlite(p) => p.read_stream(stream_id, after_version).await,
+            Pools::Postgres(p) => p.read_stream(stream_id, after_version).await,
+        }
+    }
+
+    /// The events a command id appended, in order (empty if never seen).
+    pub async fn find_command(&self, command_id: Uuid) -> Result<Vec<StoredEvent>, StoreError> {
+        match &self.inner.pools {
+            Pools::Sqlite(p) => p.find_command(command_id).await,
+            Pools::Postgres(p) => p.find_command(command_id).await,
+        }
+    }
+
+    /// The log from `after` onwards as an endless stream: pages of what is stored, then each
+    /// new event as it is committed.
+    pub fn stream_from(
+        &self,
+        after: i64,
+    ) -> impl Stream<Item = Result<StoredEvent, StoreError>> + Send + 'static {
+        let store = self.clone();
+        let rx = self.subscribe();
+        let state = (store, rx, after, std::collections::VecDeque::<StoredEvent>::new());
+        futures::stream::unfold(state, |(store, mut rx, mut after, mut buf)| async move {
+            loop {
+                if let Some(ev) = buf.pop_front() {
+                    after = ev.position;
+                    return Some((Ok(ev), (store, rx, after, buf)));
+                }
+                match store.read_from(after, STREAM_PAGE).await {
+                    Err(e) => return Some((Err(e), (store, rx, after, buf))),
+                    Ok(page) if !page.is_empty() => buf.extend(page),
+                    Ok(_) => {
+                        let seen = *rx.borrow_and_update();
+                        if seen <= after && rx.changed().await.is_err() {
+                            return None;
+                        }
+                    }
+                }
+            }
+        })
+    }
+
+    /// Begin the one write transaction (waits for the writer lock).
+    pub async fn begin_write(&self) -> Result<WriteTx, StoreError> {
+        let (tx, head) = match &self.inner.pools {
+            Pools::Sqlite(p) => {
+                let (tx, head) = p.begin_write().await?;
+                (TxKind::Sqlite(tx), head)
+            }
+            Pools::Postgres(p) => {
+                let (tx, head) = p.begin_write().await?;
+                (TxKind::Postgres(tx), head)
+            }
+        };
+        Ok(WriteTx {
+            tx,
+            head,
+            versions: HashMap::new(),
+            notify: self.inner.head.clone(),
+        })
+    }
+
+    /// Append one command's events atomically, with expected versions and idempotency.
+    pub async fn append(&self, mut batch: AppendBatch) -> Result<AppendOutcome, StoreError> {
+        for (stream_id, expected) in &batch.expected_versions {
+            validate_stream_id(stream_id)?;
+            if *expected < 0 {
+                return Err(StoreError::NegativeExpectedVersion {
+                    stream_id: stream_id.clone(),
+                    expected: *expected,
+                });
+            }
+        }
+        for ev in &mut batch.events {
+            validate_new_event(ev)?;
+            if batch.command_id.is_some() {
+                ev.metadata.command_id = batch.command_id;
+            }
+        }
+        let mut tx = self.begin_write().await?;
+        if let Some(id) = batch.command_id {
+            let first = tx.find_command(id).await?;
+            if !first.is_empty() {
+                tx.rollback().await?;
+                return Ok(AppendOutcome {
+                    events: first,
+                    duplicate: true,
+                });
+            }
+        }
+        for (stream_id, expected) in &batch.expected_versions {
+            let actual = tx.stream_version(stream_id).await?;
+            if actual != *expected {
+                tx.rollback().await?;
+                return Err(StoreError::Conflict {
+                    stream_id: stream_id.clone(),
+                    expected: *expected,
+                    actual,
+                });
+            }
+        }
+        let events = tx.append(batch.events).await?;
+        tx.commit().await?;
+        Ok(AppendOutcome {
+            events,
+            duplicate: false,
+        })
+    }
+
+    /// Close the pools (waits for connections to be returned).
+    pub async fn close(&self) {
+        match &self.inner.pools {
+            Pools::Sqlite(p) => p.close().await,
+            Pools::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+enum TxKind {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// The single write transaction. Dropping it without commit rolls back.
+pub struct WriteTx {
+    tx: TxKind,
+    head: Head,
+    versions: HashMap<String, i64>,
+    notify: watch::Sender<i64>,
+}
+
+impl WriteTx {
+    /// The head as of this transaction, including what it appended so far.
+    pub fn head(&self) -> &Head {
+        &self.head
+    }
+
+    /// Read events after `after` inside the transaction (to catch up to the head).
+    pub async fn read_from(&mut self, after: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
+        match &mut self.tx {
+            TxKind::Sqlite(tx) => sqlite::read_from(tx, after, limit).await,
+            TxKind::Postgres(tx) => postgres::read_from(tx, after, limit).await,
+        }
+    }
+
+    /// The events a command id appended (empty if never seen).
+    pub async fn find_command(&mut self, command_id: Uuid) -> Result<Vec<StoredEvent>, StoreError> {
+        match &mut self.tx {
+            TxKind::Sqlite(tx) => sqlite::find_command(tx, command_id).await,
+            TxKind::Postgres(tx) => postgres::find_command(tx, command_id).await,
+        }
+    }
+
+    /// The current version of a stream (0 when it has no events).
+    pub async fn stream_version(&mut self, stream_id: &str) -> Result<i64, StoreError> {
+        if let Some(v) = self.versions.get(stream_id) {
+            return Ok(*v);
+        }
+        let v = match &mut self.tx {
+            TxKind::Sqlite(tx) => sqlite::stream_version(tx, stream_id).await?,
+            TxKind::Postgres(tx) => postgres::stream_version(tx, stream_id).await?,
+        };
+        self.versions.insert(stream_id.to_owned(), v);
+        Ok(v)
+    }
+
+    /// Append events in order: assigns positions, stream versions and `recordedAt`, builds
+    /// the canonical form and leaf hash. Refuses invalid events before writing anything.
+    pub async fn append(&mut self, events: Vec<NewEvent>) -> Result<Vec<StoredEvent>, StoreError> {
+        for ev in &events {
+            validate_new_event(ev)?;
+        }
+        let recorded_at = self.next_recorded_at()?;
+        let mut stored = Vec::with_capacity(events.len());
+        let mut position = self.head.position;
+        for ev in events {
+            let version = self.stream_version(&ev.stream_id).await? + 1;
+            position += 1;
+            stored.push(seal(ev, position, version, &recorded_at)?);
+            self.versions
+                .insert(stored[stored.len() - 1].stream_id.clone(), version);
+        }
+        for chunk in stored.chunks(INSERT_CHUNK) {
+            match &mut self.tx {
+                TxKind::Sqlite(tx) => sqlite::insert(tx, chunk).await?,
+                TxKind::Postgres(tx) => postgres::insert(tx, chunk).await?,
+            }
+        }
+        if let Some(last) = stored.last() {
+            self.head = Head {
+                position: last.position,
+                recorded_at: Some(last.recorded_at.clone()),
+            };
+        }
+        Ok(stored)
+    }
+
+    /// Insert already-sealed events (import): checks that they continue the log exactly.
+    pub async fn append_sealed(&mut self, events: &[StoredEvent]) -> Result<(), StoreError> {
+        let mut expected = self.head.position;
+        for ev in events {
+            expected += 1;
+            if ev.position != expected {
+                return Err(StoreError::InvalidEvent(format!(
+                    "position {} does not continue the log at {}",
+                    ev.position, expected
+                )));
+            }
+        }
+        for chunk in events.chunks(INSERT_CHUNK) {
+            match &mut self.tx {
+                TxKind::Sqlite(tx) => sqlite::insert(tx, chunk).await?,
+                TxKind::Postgres(tx) => postgres::insert(tx, chunk).await?,
+            }
+        }
+        if let Some(last) = events.last() {
+            self.head = Head {
+                position: last.position,
+                recorded_at: Some(last.recorded_at.clone()),
+            };
+            self.versions.clear();
+        }
+        Ok(())
+    }
+
+    /// Commit, then wake subscribers.
+    pub async fn commit(self) -> Result<(), StoreError> {
+        let position = self.head.position;
+        match self.tx {
+            TxKind::Sqlite(tx) => tx.commit().await?,
+            TxKind::Postgres(mut tx) => {
+                postgres::finish(&mut tx, &self.head).await?;
+                tx.commit().await?
+            }
+        }
+        self.notify.send_if_modified(|h| {
+            let grew = position > *h;
+            if grew {
+                *h = position;
+            }
+            grew
+        });
+        Ok(())
+    }
+
+    /// Roll back everything this transaction did.
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        match self.tx {
+            TxKind::Sqlite(tx) => tx.rollback().await?,
+            TxKind::Postgres(tx) => tx.rollback().await?,
+        }
+        Ok(())
+    }
+
+    /// `recordedAt` for the next append: now, but never before the head's.
+    fn next_recorded_at(&self) -> Result<String, StoreError> {
+        let now = now_micros();
+        let floor: Option<DateTime<Utc>> = match &self.head.recorded_at {
+            Some(s) if !s.is_empty() => {
+                Some(canonical::parse_timestamp(s).map_err(|e| StoreError::Corrupt {
+                    position: self.head.position,
+                    reason: e.to_string(),
+                })?)
+            }
+            _ => None,
+        };
+        Ok(format_timestamp(floor.map_or(now, |f| f.max(now))))
+    }
+}
+
+/// Build the canonical form and leaf hash of an event at its position.
+fn seal(ev: NewEvent, position: i64, version: i64, recorded_at: &str) -> Result<StoredEvent, StoreError> {
+    let envelope = Envelope {
+        position,
+        event_id: ev.event_id,
+        stream_id: ev.stream_id,
+        stream_version: version,
+        event_type: ev.event_type,
+        schema_version: ev.schema_version,
+        recorded_at: recorded_at.to_owned(),
+        payload: ev.payload,
+        metadata: ev.metadata,
+    };
+    let canonical = to_jcs(&envelope).map_err(|source| StoreError::Canonical {
+        event_type: envelope.event_type.clone(),
+        source,
+    })?;
+    Ok(StoredEvent {
+        position,
+        leaf_hash: leaf_hash_hex(&canonical),
+        canonical,
+        event_id: envelope.event_id,
+        stream_id: envelope.stream_id,
+        stream_version: version,
+        event_type: envelope.event_type,
+        schema_version: envelope.schema_version,
+        recorded_at: envelope.recorded_at,
+        command_id: envelope.metadata.command_id,
+        actor: envelope.metadata.actor,
+        role: envelope.metadata.role,
+    })
+}
+
+/// A stream id is 1–200 bytes of printable text without whitespace.
+pub fn validate_stream_id(id: &str) -> Result<(), StoreError> {
+    let reason = if id.is_empty() {
+        Some("it is empty")
+    } else if id.len() > MAX_STREAM_ID_BYTES {
+        Some("it is longer than 200 bytes")
+    } else if id.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        Some("it contains whitespace or control characters")
+    } else {
+        None
+    };
+    match reason {
+        Some(reason) => Err(StoreError::InvalidStreamId {
+            id: id.to_owned(),
+            reason,
+        }),
+        None => Ok(()),
+    }
+}
+
+fn validate_new_event(ev: &NewEvent) -> Result<(), StoreError> {
+    validate_stream_id(&ev.stream_id)?;
+    if ev.event_type.is_empty() || ev.event_type.len() > 100 {
+        return Err(StoreError::InvalidEvent(format!(
+            "event type {:?} must be 1–100 characters",
+            ev.event_type
+        )));
+    }
+    if ev.schema_version < 0 {
+        return Err(StoreError::InvalidEvent(format!(
+            "schema version {} of {} is negative",
+            ev.schema_version, ev.event_type
+        )));
+    }
+    if ev.metadata.actor.is_empty() || ev.metadata.role.is_empty() {
+        return Err(StoreError::InvalidEvent(format!(
+            "{} has no actor or role in its metadata",
+            ev.event_type
+        )));
+    }
+    check_integers(&ev.payload).map_err(|source| StoreError::Canonical {
+        event_type: ev.event_type.clone(),
+        source,
+    })
+}

@@ -1,0 +1,206 @@
+//! PostgreSQL backend: every write transaction locks the single `log_head` row, so one
+//! writer at a time (across processes) assigns positions; commits notify `liangye_events`.
+
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnection, PgListener, PgPool, PgPoolOptions};
+use sqlx::{Postgres, QueryBuilder, Transaction};
+use tokio::sync::watch;
+use uuid::Uuid;
+
+use super::rows::{self, columns};
+use super::{Head, StoreError};
+use crate::envelope::StoredEvent;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The NOTIFY channel that carries the new head position.
+pub const CHANNEL: &str = "liangye_events";
+/// How often the listener re-reads the head in case a notification was missed.
+const POLL_EVERY: Duration = Duration::from_secs(1);
+
+#[derive(Clone)]
+pub(super) struct PgPools {
+    pool: PgPool,
+}
+
+impl PgPools {
+    pub(super) async fn connect(url: &str) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect(url)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    pub(super) async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub(super) async fn begin_write(&self) -> Result<(Transaction<'static, Postgres>, Head), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let (position, recorded_at): (i64, String) =
+            sqlx::query_as("SELECT position, recorded_at FROM log_head WHERE id = 1 FOR UPDATE")
+                .fetch_one(&mut *tx)
+                .await?;
+        Ok((tx, head_of(position, recorded_at)))
+    }
+
+    pub(super) async fn head(&self) -> Result<Head, StoreError> {
+        let (position, recorded_at): (i64, String) =
+            sqlx::query_as("SELECT position, recorded_at FROM log_head WHERE id = 1")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(head_of(position, recorded_at))
+    }
+
+    pub(super) async fn read_from(&self, after: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        read_from(&mut conn, after, limit).await
+    }
+
+    pub(super) async fn read_stream(
+        &self,
+        stream_id: &str,
+        after: i64,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let sql = concat!(
+            "SELECT ",
+            columns!(),
+            " FROM events WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version"
+        );
+        let rows = sqlx::query(sql)
+            .bind(stream_id)
+            .bind(after)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(rows::decode).collect()
+    }
+
+    pub(super) async fn find_command(&self, id: Uuid) -> Result<Vec<StoredEvent>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        find_command(&mut conn, id).await
+    }
+
+    /// Follow other processes' commits: LISTEN, plus a slow poll as a safety net.
+    pub(super) fn spawn_listener(&self, head: watch::Sender<i64>) -> tokio::task::AbortHandle {
+        let pools = self.clone();
+        tokio::spawn(async move {
+            loop {
+                let mut listener = match PgListener::connect_with(&pools.pool).await {
+                    Ok(l) => l,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "LISTEN connection failed; retrying");
+                        tokio::time::sleep(POLL_EVERY).await;
+                        continue;
+                    }
+                };
+                if let Err(e) = listener.listen(CHANNEL).await {
+                    tracing::warn!(error = %e, "LISTEN failed; retrying");
+                    tokio::time::sleep(POLL_EVERY).await;
+                    continue;
+                }
+                loop {
+                    let seen = match tokio::time::timeout(POLL_EVERY, listener.try_recv()).await {
+                        Ok(Ok(Some(n))) => n.payload().parse::<i64>().ok(),
+                        Ok(Ok(None)) => pools.head().await.ok().map(|h| h.position),
+                        Ok(Err(e)) => {
+                            tracing::warn!(error = %e, "LISTEN connection lost; reconnecting");
+                            break;
+                        }
+                        Err(_) => pools.head().await.ok().map(|h| h.position),
+                    };
+                    if let Some(p) = seen {
+                        head.send_if_modified(|h| {
+                            let grew = p > *h;
+                            if grew {
+                                *h = p;
+                            }
+                            grew
+                        });
+                    }
+                }
+            }
+        })
+        .abort_handle()
+    }
+}
+
+fn head_of(position: i64, recorded_at: String) -> Head {
+    Head {
+        position,
+        recorded_at: (!recorded_at.is_empty()).then_some(recorded_at),
+    }
+}
+
+/// Move the head row and queue the notification; both take effect at commit.
+pub(super) async fn finish(tx: &mut Transaction<'static, Postgres>, head: &Head) -> Result<(), StoreError> {
+    sqlx::query("UPDATE log_head SET position = $1, recorded_at = $2 WHERE id = 1 AND position <> $1")
+        .bind(head.position)
+        .bind(head.recorded_at.as_deref().unwrap_or(""))
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(CHANNEL)
+        .bind(head.position.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub(super) async fn read_from(
+    conn: &mut PgConnection,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM events WHERE position > $1 ORDER BY position LIMIT $2"
+    );
+    let rows = sqlx::query(sql).bind(after).bind(limit).fetch_all(conn).await?;
+    rows.iter().map(rows::decode).collect()
+}
+
+pub(super) async fn find_command(conn: &mut PgConnection, id: Uuid) -> Result<Vec<StoredEvent>, StoreError> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM events WHERE command_id = $1 ORDER BY position"
+    );
+    let rows = sqlx::query(sql).bind(id.to_string()).fetch_all(conn).await?;
+    rows.iter().map(rows::decode).collect()
+}
+
+pub(super) async fn stream_version(conn: &mut PgConnection, stream_id: &str) -> Result<i64, StoreError> {
+    let v: Option<i64> = sqlx::query_scalar("SELECT MAX(stream_version) FROM events WHERE stream_id = $1")
+        .bind(stream_id)
+        .fetch_one(conn)
+        .await?;
+    Ok(v.unwrap_or(0))
+}
+
+pub(super) async fn insert(conn: &mut PgConnection, events: &[StoredEvent]) -> Result<(), StoreError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let mut qb: QueryBuilder<Postgres> = QueryBuilder::new(concat!("INSERT INTO events (", columns!(), ") "));
+    qb.push_values(events, |mut b, ev| {
+        b.push_bind(ev.position)
+            .push_bind(ev.event_id.to_string())
+            .push_bind(ev.stream_id.as_str())
+            .push_bind(ev.stream_version)
+            .push_bind(ev.event_type.as_str())
+            .push_bind(ev.schema_version)
+            .push_bind(ev.recorded_at.as_str())
+            .push_bind(ev.command_id.map(|c| c.to_string()))
+            .push_bind(ev.actor.as_str())
+            .push_bind(ev.role.as_str())
+            .push_bind(ev.canonical.as_str())
+            .push_bind(ev.leaf_hash.as_str());
+    });
+    qb.build().persistent(false).execute(conn).await?;
+    Ok(())
+}

@@ -1,0 +1,161 @@
+//! SQLite backend: WAL, `synchronous=FULL`, a busy timeout, one writer connection that
+//! always begins with `BEGIN IMMEDIATE`, and a pool of read-only readers.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
+};
+use sqlx::{QueryBuilder, Sqlite, Transaction};
+use uuid::Uuid;
+
+use super::rows::{self, columns};
+use super::{Head, StoreError};
+use crate::envelope::StoredEvent;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Clone)]
+pub(super) struct SqlitePools {
+    writer: SqlitePool,
+    readers: SqlitePool,
+}
+
+impl SqlitePools {
+    pub(super) async fn connect(url: &str) -> Result<Self, StoreError> {
+        let base = SqliteConnectOptions::from_str(url)?
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(true);
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(600))
+            .connect_with(base.clone().create_if_missing(true))
+            .await?;
+        MIGRATOR.run(&writer).await?;
+        let readers = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(base.read_only(true))
+            .await?;
+        Ok(Self { writer, readers })
+    }
+
+    pub(super) async fn close(&self) {
+        self.readers.close().await;
+        self.writer.close().await;
+    }
+
+    pub(super) async fn begin_write(&self) -> Result<(Transaction<'static, Sqlite>, Head), StoreError> {
+        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        let head = head(&mut tx).await?;
+        Ok((tx, head))
+    }
+
+    pub(super) async fn head(&self) -> Result<Head, StoreError> {
+        let mut conn = self.readers.acquire().await?;
+        head(&mut conn).await
+    }
+
+    pub(super) async fn read_from(&self, after: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
+        let mut conn = self.readers.acquire().await?;
+        read_from(&mut conn, after, limit).await
+    }
+
+    pub(super) async fn read_stream(
+        &self,
+        stream_id: &str,
+        after: i64,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let sql = concat!(
+            "SELECT ",
+            columns!(),
+            " FROM events WHERE stream_id = ? AND stream_version > ? ORDER BY stream_version"
+        );
+        let rows = sqlx::query(sql)
+            .bind(stream_id)
+            .bind(after)
+            .fetch_all(&self.readers)
+            .await?;
+        rows.iter().map(rows::decode).collect()
+    }
+
+    pub(super) async fn find_command(&self, id: Uuid) -> Result<Vec<StoredEvent>, StoreError> {
+        let mut conn = self.readers.acquire().await?;
+        find_command(&mut conn, id).await
+    }
+}
+
+async fn head(conn: &mut SqliteConnection) -> Result<Head, StoreError> {
+    let row: Option<(i64, String)> =
+        sqlx::query_as("SELECT position, recorded_at FROM events ORDER BY position DESC LIMIT 1")
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.map_or_else(Head::default, |(position, recorded_at)| Head {
+        position,
+        recorded_at: Some(recorded_at),
+    }))
+}
+
+pub(super) async fn read_from(
+    conn: &mut SqliteConnection,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM events WHERE position > ? ORDER BY position LIMIT ?"
+    );
+    let rows = sqlx::query(sql).bind(after).bind(limit).fetch_all(conn).await?;
+    rows.iter().map(rows::decode).collect()
+}
+
+pub(super) async fn find_command(
+    conn: &mut SqliteConnection,
+    id: Uuid,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM events WHERE command_id = ? ORDER BY position"
+    );
+    let rows = sqlx::query(sql).bind(id.to_string()).fetch_all(conn).await?;
+    rows.iter().map(rows::decode).collect()
+}
+
+pub(super) async fn stream_version(conn: &mut SqliteConnection, stream_id: &str) -> Result<i64, StoreError> {
+    let v: Option<i64> = sqlx::query_scalar("SELECT MAX(stream_version) FROM events WHERE stream_id = ?")
+        .bind(stream_id)
+        .fetch_one(conn)
+        .await?;
+    Ok(v.unwrap_or(0))
+}
+
+pub(super) async fn insert(conn: &mut SqliteConnection, events: &[StoredEvent]) -> Result<(), StoreError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(concat!("INSERT INTO events (", columns!(), ") "));
+    qb.push_values(events, |mut b, ev| {
+        b.push_bind(ev.position)
+            .push_bind(ev.event_id.to_string())
+            .push_bind(ev.stream_id.as_str())
+            .push_bind(ev.stream_version)
+            .push_bind(ev.event_type.as_str())
+            .push_bind(ev.schema_version)
+            .push_bind(ev.recorded_at.as_str())
+            .push_bind(ev.command_id.map(|c| c.to_string()))
+            .push_bind(ev.actor.as_str())
+            .push_bind(ev.role.as_str())
+            .push_bind(ev.canonical.as_str())
+            .push_bind(ev.leaf_hash.as_str());
+    });
+    qb.build().persistent(false).execute(conn).await?;
+    Ok(())
+}

@@ -1,0 +1,1 @@
+//! Pure folds over the event log (no I/O).

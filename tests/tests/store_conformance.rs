@@ -1,0 +1,508 @@
+//! The event store's conformance suite: every case runs on SQLite, and on PostgreSQL when
+//! `TEST_DATABASE_URL` is set, each in a fresh database of its own.
+
+use std::collections::{BTreeMap, HashMap};
+
+use futures::StreamExt;
+use liangye_events::canonical::to_jcs;
+use liangye_events::{AppendBatch, Backend, EventStore, Metadata, NewEvent, StoreError, StoredEvent};
+use liangye_tests::TestDb;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    let db = liangye_tests::TestDb::sqlite();
+                    super::$name(&db).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    let Some(db) = liangye_tests::TestDb::postgres().await else {
+                        eprintln!("skipped: TEST_DATABASE_URL is not set");
+                        return;
+                    };
+                    super::$name(&db).await;
+                }
+            )*
+        }
+    };
+}
+
+conformance!(
+    gapless_positions_under_concurrent_appenders,
+    gapless_positions_from_two_pools,
+    expected_version_conflict_writes_nothing,
+    repeated_command_id_appends_once,
+    failed_batch_writes_nothing,
+    canonical_bytes_round_trip,
+    leaf_hashes_match_an_independent_computation,
+    database_refuses_update_and_delete,
+    bad_input_is_refused_with_a_typed_error,
+    reads_by_stream_and_by_page,
+    stream_catches_up_then_follows_live,
+    recorded_at_never_goes_backwards,
+);
+
+fn event(stream: &str, payload: Value) -> NewEvent {
+    NewEvent {
+        event_id: Uuid::now_v7(),
+        stream_id: stream.to_owned(),
+        event_type: "TestHappened".into(),
+        schema_version: 1,
+        payload,
+        metadata: Metadata {
+            actor: "tester".into(),
+            role: "PROVINCIAL".into(),
+            ..Default::default()
+        },
+    }
+}
+
+fn batch(events: Vec<NewEvent>) -> AppendBatch {
+    AppendBatch {
+        events,
+        ..Default::default()
+    }
+}
+
+async fn all_events(store: &EventStore) -> Vec<StoredEvent> {
+    store.read_from(0, i64::MAX / 2).await.expect("read log")
+}
+
+/// Positions are 1..=n and every stream's versions are 1..=k.
+fn assert_gapless(events: &[StoredEvent]) {
+    for (i, ev) in events.iter().enumerate() {
+        assert_eq!(ev.position, i as i64 + 1, "positions must be gapless");
+    }
+    let mut versions: HashMap<&str, i64> = HashMap::new();
+    for ev in events {
+        let v = versions.entry(&ev.stream_id).or_default();
+        *v += 1;
+        assert_eq!(
+            ev.stream_version, *v,
+            "stream {} versions must be gapless",
+            ev.stream_id
+        );
+    }
+}
+
+async fn gapless_positions_under_concurrent_appenders(db: &TestDb) {
+    let store = EventStore::connect(&db.url).await.unwrap();
+    let tasks = 32;
+    let per_task = 10;
+    let mut handles = Vec::new();
+    for t in 0..tasks {
+        let store = store.clone();
+        handles.push(tokio::spawn(async move {
+            let mut positions = Vec::new();
+            for i in 0..per_task {
+                // Half the tasks share one stream, half have their own.
+                let stream = if t % 2 == 0 {
+                    "shared-1".to_owned()
+                } else {
+                    format!("own-{t}")
+                };
+                let out = store
+                    .append(batch(vec![
+                        event(&stream, json!({"t": t, "i": i})),
+                        event("shared-2", json!({})),
+                    ]))
+                    .await
+                    .unwrap();
+                positions.extend(out.events.iter().map(|e| e.position));
+            }
+            positions
+        }));
+    }
+    let mut acknowledged = Vec::new();
+    for h in handles {
+        acknowledged.extend(h.await.unwrap());
+    }
+    let events = all_events(&store).await;
+    assert_eq!(events.len(), tasks * per_task * 2);
+    assert_gapless(&events);
+    acknowledged.sort_unstable();
+    assert_eq!(acknowledged, (1..=events.len() as i64).collect::<Vec<_>>());
+    assert_eq!(store.head().await.unwrap().position, events.len() as i64);
+}
+
+/// Two stores with separate pools, as two processes would have.
+async fn gapless_positions_from_two_pools(db: &TestDb) {
+    let a = EventStore::connect(&db.url).await.unwrap();
+    let b = EventStore::connect(&db.url).await.unwrap();
+    let mut handles = Vec::new();
+    for t in 0..16 {
+        let store = if t % 2 == 0 { a.clone() } else { b.clone() };
+        handles.push(tokio::spawn(async move {
+            for i in 0..10 {
+                store
+                    .append(batch(vec![event("both", json!({"t": t, "i": i}))]))
+                    .await
+                    .unwrap();
+            }
+        }));
+    }
+    for h in handles {
+        h.await.unwrap();
+    }
+    let events = all_events(&a).await;
+    assert_eq!(events.len(), 160);
+    assert_gapless(&events);
+    assert_eq!(all_events(&b).await, events);
+}
+
+async fn expected_version_conflict_writes_nothing(db: &TestDb) {
+    let store = EventStore::connect(&db.url).await.unwrap();
+    let first = AppendBatch {
+        expected_versions: vec![("unit-a".into(), 0)],
+        events: vec![event("unit-a", json!({"n": 1}))],
+        ..Default::default()
+    };
+    store.append(first).await.unwrap();
+    // A second writer that also believed the stream was new.
+    let stale = AppendBatch {
+        expected_versions: vec![("unit-a".into(), 0)],
+        events: vec![event("unit-a", json!({"n": 2})), event("other", json!({}))],
+        ..Default::default()
+    };
+    match store.append(stale).await {
+        Err(StoreError::Conflict {
+            stream_id,
+            expected,
+            actual,
+        }) => {
+            assert_eq!((stream_id.as_str(), expected, actual), ("unit-a", 0, 1));
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    assert_eq!(all_events(&store).await.len(), 1);
+    // The right version goes through.
+    let fresh = AppendBatch {
+        expected_versions: vec![("unit-a".into(), 1)],
+        events: vec![event("unit-a", json!({"n": 2}))],
+        ..Default::default()
+    };
+    let out = store.append(fresh).await.unwrap();
+    assert_eq!(out.events[0].stream_version, 2);
+}
+
+async fn repeated_command_id_appends_once(db: &TestDb) {
+    let store = EventStore::connect(&db.url).await.unwrap();
+    let command_id = Uuid::now_v7();
+    let make = || AppendBatch {
+        command_id: Some(command_id),
+        events: vec![event("s", json!({"x": 1})), event("t", json!({"y": 2}))],
+        ..Default::default()
+    };
+    let first = store.append(make()).await.unwrap();
+    assert!(!first.duplicate);
+    assert_eq!(
+        first.events.iter().map(|e| e.command_id).collect::<Vec<_>>(),
+        vec![Some(command_id); 2]
+    );
+    // Concurrent repeats, too.
+    let mut handles = Vec::new();
+    for _ in 0..8 {
+        let store = store.clone();
+        let b = make();
+        handles.push(tokio::spawn(async move { store.append(b).await.unwrap() }));
+    }
+    for h in handles {
+        let again = h.await.unwrap();
+        assert!(again.duplicate);
+        assert_eq!(again.events, first.events);
+    }
+    assert_eq!(all_events(&store).await, first.events);
+    assert_eq!(store.find_command(command_id).await.unwrap(), first.events);
+    assert!(store.find_command(Uuid::now_v7()).await.unwrap().is_empty());
+}
+
+async fn failed_batch_writes_nothing(db: &TestDb) {
+    let store = EventStore::connect(&db.url).await.unwrap();
+    store
+        .append(batch(vec![event("s", json!({"ok": true}))]))
+        .await
+        .unwrap();
+    // A float in the second event refuses the whole batch.
+    let err = store
+        .append(batch(vec![
+            event("s", json!({"ok": 1})),
+            event("s", json!({"share": 0.35})),
+        ]))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Canonical { .. }), "{err:?}");
+    // A database-level failure mid-batch (a repeated event id) rolls back the whole batch.
+    let dup = event("s", json!({}));
+    let err = store
+        .append(batch(vec![event("s", json!({})), dup.clone(), dup]))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Database(_)), "{err:?}");
+    let events = all_events(&store).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(store.head().await.unwrap().position, 1);
+    // The log continues gaplessly afterwards.
+    let out = store.append(batch(vec![event("s", json!({}))])).await.unwrap();
+    assert_eq!((out.events[0].position, out.events[0].stream_version), (2, 2));
+}
+
+async fn canonical_bytes_round_trip(db: &TestDb) {
+    let store = EventStore::connect(&db.url).await.unwrap();
+    let payload = json!({
+        "name": "苏州工业园区 \"融合\" \\ \u{0007} \u{1F600}",
+        "z": 9007199254740991i64,
+        "a": -9007199254740991i64,
+        "nested": {"b": [1, 2, {"é": null, "e": true}], "a": ""},
+    });
+    let out = store
+        .append(batch(vec![event("unit-x", payload.clone())]))
+        .await
+        .unwrap();
+    let written = &out.events[0];
+    let read = &all_events(&store).await[0];
+    assert_eq!(read, written);
+    assert_eq!(read.canonical.as_bytes(), written.canonical.as_bytes());
+    // Parse → serialize is the identity on canonical text.
+    let parsed: Value = serde_json::from_str(&read.canonical).unwrap();
+    assert_eq!(to_jcs(&parsed).unwrap(), read.canonical);
+    let envelope = read.envelope().unwrap();
+    assert_eq!(envelope.payload, payload);
+    assert_eq!(envelope.position, 1);
+    assert_eq!(envelope.stream_version, 1);
+    assert_eq!(envelope.event_type, "TestHappened");
+    assert_eq!(envelope.recorded_at, read.recorded_at);
+    assert!(
+        read.canonical.starts_with(r#"{"eventId":""#),
+        "{}",
+        read.canonical
+    );
+}
+
+async fn leaf_hashes_match_an_independent_computation(db: &TestDb) {
+    let store = EventStore::connect(&db.url).await.unwrap();
+    for i in 0..20 {
+        store
+            .append(batch(vec![event(&format!("s{}", i % 3), json!({"i": i}))]))
+            .await
+            .unwrap();
+    }
+    for ev in all_events(&store).await {
+        let mut h = Sha256::new();
+        h.update([0x00]);
+        h.update(ev.canonical.as_bytes());
+        let expected: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(ev.leaf_hash, expected, "position {}", ev.position);
+    }
+}
+
+async fn database_refuses_update_and_delete(db: &TestDb) {
+    let store = EventStore::connect(&db.url).await.unwrap();
+    store.append(batch(vec![event("s", json!({}))])).await.unwrap();
+    let before = all_events(&store).await;
+    let statements: &[&'static str] = match store.backend() {
+        Backend::Sqlite => &[
+            "UPDATE events SET actor = 'mallory'",
+            "UPDATE events SET canonical = '{}' WHERE position = 1",
+            "DELETE FROM events",
+        ],
+        Backend::Postgres => &[
+            "UPDATE events SET actor = 'mallory'",
+            "UPDATE events SET canonical = '{}' WHERE position = 1",
+            "DELETE FROM events",
+            "TRUNCATE events",
+        ],
+    };
+    for sql in statements {
+        let err = match store.backend() {
+            Backend::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+                sqlx::query(*sql).execute(&pool).await.map(|_| ()).unwrap_err()
+            }
+            Backend::Postgres => {
+                let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+                sqlx::query(*sql).execute(&pool).await.map(|_| ()).unwrap_err()
+            }
+        };
+        assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+    }
+    assert_eq!(all_events(&store).await, before);
+}
+
+async fn bad_input_is_refused_with_a_typed_error(db: &TestDb) {
+    let store = EventStore::connect(&db.url).await.unwrap();
+    let long = "x".repeat(201);
+    for stream in ["", long.as_str(), "has space"] {
+        let err = store
+            .append(batch(vec![event(stream, json!({}))]))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, StoreError::InvalidStreamId { .. }),
+            "{stream:?}: {err:?}"
+        );
+    }
+    // 200 bytes of multi-byte text is the limit; 201 bytes is over it.
+    let exactly = "界".repeat(66) + "xx";
+    assert_eq!(exactly.len(), 200);
+    store
+        .append(batch(vec![event(&exactly, json!({}))]))
+        .await
+        .unwrap();
+    let err = store
+        .append(AppendBatch {
+            expected_versions: vec![("s".into(), -1)],
+            events: vec![event("s", json!({}))],
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::NegativeExpectedVersion { expected: -1, .. }),
+        "{err:?}"
+    );
+    let err = store
+        .append(batch(vec![event("s", json!({"x": 1.5}))]))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("no floats"), "{err}");
+    let mut no_actor = event("s", json!({}));
+    no_actor.metadata.actor.clear();
+    assert!(matches!(
+        store.append(batch(vec![no_actor])).await.unwrap_err(),
+        StoreError::InvalidEvent(_)
+    ));
+    assert_eq!(all_events(&store).await.len(), 1);
+    for url in ["mysql://x/y", "liangye.db", ""] {
+        match EventStore::connect(url).await {
+            Err(StoreError::UnknownScheme(u)) => assert_eq!(u, url),
+            Err(other) => panic!("{url}: expected UnknownScheme, got {other:?}"),
+            Ok(_) => panic!("{url}: expected UnknownScheme, got a store"),
+        }
+    }
+}
+
+async fn reads_by_stream_and_by_page(db: &TestDb) {
+    let store = EventStore::connect(&db.url).await.unwrap();
+    for i in 0..25 {
+        let stream = if i % 5 == 0 { "unit-five" } else { "unit-rest" };
+        store
+            .append(batch(vec![event(stream, json!({"i": i}))]))
+            .await
+            .unwrap();
+    }
+    let five = store.read_stream("unit-five", 0).await.unwrap();
+    assert_eq!(five.len(), 5);
+    assert_eq!(
+        five.iter().map(|e| e.stream_version).collect::<Vec<_>>(),
+        vec![1, 2, 3, 4, 5]
+    );
+    assert_eq!(store.read_stream("unit-five", 3).await.unwrap().len(), 2);
+    assert!(store.read_stream("unit-none", 0).await.unwrap().is_empty());
+    let mut after = 0;
+    let mut pages = Vec::new();
+    loop {
+        let page = store.read_from(after, 10).await.unwrap();
+        if page.is_empty() {
+            break;
+        }
+        after = page.last().unwrap().position;
+        pages.push(page.len());
+    }
+    assert_eq!(pages, vec![10, 10, 5]);
+    let head = store.head().await.unwrap();
+    assert_eq!(head.position, 25);
+    assert_eq!(
+        head.recorded_at.as_deref(),
+        Some(all_events(&store).await[24].recorded_at.as_str())
+    );
+}
+
+async fn stream_catches_up_then_follows_live(db: &TestDb) {
+    let store = EventStore::connect(&db.url).await.unwrap();
+    for i in 0..5 {
+        store
+            .append(batch(vec![event("s", json!({"i": i}))]))
+            .await
+            .unwrap();
+    }
+    let mut live = Box::pin(store.stream_from(2));
+    let writer = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            for i in 5..10 {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                store
+                    .append(batch(vec![event("s", json!({"i": i}))]))
+                    .await
+                    .unwrap();
+            }
+        })
+    };
+    let mut seen = Vec::new();
+    while seen.len() < 7 {
+        let ev = tokio::time::timeout(std::time::Duration::from_secs(10), live.next())
+            .await
+            .expect("the stream must deliver new events")
+            .unwrap()
+            .unwrap();
+        seen.push(ev.position);
+    }
+    writer.await.unwrap();
+    assert_eq!(seen, (3..=9).collect::<Vec<_>>());
+    // A second store (another process, on PostgreSQL via NOTIFY) is woken by the first's writes.
+    let other = EventStore::connect(&db.url).await.unwrap();
+    let mut rx = other.subscribe();
+    store.append(batch(vec![event("s", json!({}))])).await.unwrap();
+    if store.backend() == Backend::Postgres {
+        tokio::time::timeout(std::time::Duration::from_secs(10), rx.wait_for(|p| *p >= 11))
+            .await
+            .expect("NOTIFY must wake another process")
+            .unwrap();
+    }
+    assert_eq!(other.head().await.unwrap().position, 11);
+}
+
+async fn recorded_at_never_goes_backwards(db: &TestDb) {
+    let store = EventStore::connect(&db.url).await.unwrap();
+    let mut handles = Vec::new();
+    for t in 0..8 {
+        let store = store.clone();
+        handles.push(tokio::spawn(async move {
+            for _ in 0..10 {
+                store
+                    .append(batch(vec![event(&format!("s{t}"), json!({}))]))
+                    .await
+                    .unwrap();
+            }
+        }));
+    }
+    for h in handles {
+        h.await.unwrap();
+    }
+    let events = all_events(&store).await;
+    let mut by_stream: BTreeMap<&str, usize> = BTreeMap::new();
+    for pair in events.windows(2) {
+        assert!(
+            pair[0].recorded_at <= pair[1].recorded_at,
+            "{} > {}",
+            pair[0].recorded_at,
+            pair[1].recorded_at
+        );
+    }
+    for ev in &events {
+        *by_stream.entry(&ev.stream_id).or_default() += 1;
+        assert_eq!(ev.recorded_at.len(), "2024-05-06T07:08:09.123456Z".len());
+        assert!(ev.recorded_at.ends_with('Z'));
+    }
+    assert_eq!(by_stream.len(), 8);
+}
