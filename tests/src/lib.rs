@@ -5,3 +5,4 @@
 pub mod testdb;
 
 pub use testdb::TestDb;
+pub mod bench;

@@ -8,6 +8,7 @@
 
 mod error;
 mod postgres;
+mod prepare;
 mod rows;
 mod sqlite;
 
@@ -20,10 +21,10 @@ use tokio::sync::watch;
 use uuid::Uuid;
 
 pub use error::StoreError;
+pub use prepare::{PreparedEvent, prepare, validate_stream_id};
 
-use crate::canonical::{self, check_integers, format_timestamp, now_micros, to_jcs};
-use crate::envelope::{Envelope, NewEvent, StoredEvent};
-use crate::hash::leaf_hash_hex;
+use crate::canonical::{self, format_timestamp, now_micros};
+use crate::envelope::{NewEvent, StoredEvent};
 
 /// Longest stream id accepted, in bytes.
 pub const MAX_STREAM_ID_BYTES: usize = 200;
@@ -229,7 +230,7 @@ impl EventStore {
     }
 
     /// Append one command's events atomically, with expected versions and idempotency.
-    pub async fn append(&self, mut batch: AppendBatch) -> Result<AppendOutcome, StoreError> {
+    pub async fn append(&self, batch: AppendBatch) -> Result<AppendOutcome, StoreError> {
         for (stream_id, expected) in &batch.expected_versions {
             validate_stream_id(stream_id)?;
             if *expected < 0 {
@@ -239,11 +240,12 @@ impl EventStore {
                 });
             }
         }
-        for ev in &mut batch.events {
-            validate_new_event(ev)?;
+        let mut prepared = Vec::with_capacity(batch.events.len());
+        for mut ev in batch.events {
             if batch.command_id.is_some() {
                 ev.metadata.command_id = batch.command_id;
             }
+            prepared.push(prepare(ev)?);
         }
         let mut tx = self.begin_write().await?;
         if let Some(id) = batch.command_id {
@@ -267,7 +269,7 @@ impl EventStore {
                 });
             }
         }
-        let events = tx.append(batch.events).await?;
+        let events = tx.append_prepared(prepared).await?;
         tx.commit().await?;
         Ok(AppendOutcome {
             events,
@@ -332,19 +334,49 @@ impl WriteTx {
         Ok(v)
     }
 
+    /// Load the versions of the batch's streams not yet known, in one query.
+    async fn load_stream_versions(&mut self, events: &[PreparedEvent]) -> Result<(), StoreError> {
+        let mut unknown: Vec<String> = events
+            .iter()
+            .filter(|e| !self.versions.contains_key(&e.stream_id))
+            .map(|e| e.stream_id.clone())
+            .collect();
+        unknown.sort_unstable();
+        unknown.dedup();
+        if unknown.is_empty() {
+            return Ok(());
+        }
+        let found = match &mut self.tx {
+            TxKind::Sqlite(tx) => sqlite::stream_versions(tx, &unknown).await?,
+            TxKind::Postgres(tx) => postgres::stream_versions(tx, &unknown).await?,
+        };
+        for id in unknown {
+            self.versions.entry(id).or_insert(0);
+        }
+        self.versions.extend(found);
+        Ok(())
+    }
+
     /// Append events in order: assigns positions, stream versions and `recordedAt`, builds
     /// the canonical form and leaf hash. Refuses invalid events before writing anything.
     pub async fn append(&mut self, events: Vec<NewEvent>) -> Result<Vec<StoredEvent>, StoreError> {
-        for ev in &events {
-            validate_new_event(ev)?;
-        }
+        let prepared = events.into_iter().map(prepare).collect::<Result<Vec<_>, _>>()?;
+        self.append_prepared(prepared).await
+    }
+
+    /// Append events prepared (validated and canonicalized) beforehand, outside the lock.
+    pub async fn append_prepared(
+        &mut self,
+        events: Vec<PreparedEvent>,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
         let recorded_at = self.next_recorded_at()?;
+        self.load_stream_versions(&events).await?;
         let mut stored = Vec::with_capacity(events.len());
         let mut position = self.head.position;
         for ev in events {
             let version = self.stream_version(&ev.stream_id).await? + 1;
             position += 1;
-            stored.push(seal(ev, position, version, &recorded_at)?);
+            stored.push(ev.seal(position, version, &recorded_at));
             self.versions
                 .insert(stored[stored.len() - 1].stream_id.clone(), version);
         }
@@ -434,83 +466,4 @@ impl WriteTx {
         };
         Ok(format_timestamp(floor.map_or(now, |f| f.max(now))))
     }
-}
-
-/// Build the canonical form and leaf hash of an event at its position.
-fn seal(ev: NewEvent, position: i64, version: i64, recorded_at: &str) -> Result<StoredEvent, StoreError> {
-    let envelope = Envelope {
-        position,
-        event_id: ev.event_id,
-        stream_id: ev.stream_id,
-        stream_version: version,
-        event_type: ev.event_type,
-        schema_version: ev.schema_version,
-        recorded_at: recorded_at.to_owned(),
-        payload: ev.payload,
-        metadata: ev.metadata,
-    };
-    let canonical = to_jcs(&envelope).map_err(|source| StoreError::Canonical {
-        event_type: envelope.event_type.clone(),
-        source,
-    })?;
-    Ok(StoredEvent {
-        position,
-        leaf_hash: leaf_hash_hex(&canonical),
-        canonical,
-        event_id: envelope.event_id,
-        stream_id: envelope.stream_id,
-        stream_version: version,
-        event_type: envelope.event_type,
-        schema_version: envelope.schema_version,
-        recorded_at: envelope.recorded_at,
-        command_id: envelope.metadata.command_id,
-        actor: envelope.metadata.actor,
-        role: envelope.metadata.role,
-    })
-}
-
-/// A stream id is 1–200 bytes of printable text without whitespace.
-pub fn validate_stream_id(id: &str) -> Result<(), StoreError> {
-    let reason = if id.is_empty() {
-        Some("it is empty")
-    } else if id.len() > MAX_STREAM_ID_BYTES {
-        Some("it is longer than 200 bytes")
-    } else if id.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        Some("it contains whitespace or control characters")
-    } else {
-        None
-    };
-    match reason {
-        Some(reason) => Err(StoreError::InvalidStreamId {
-            id: id.to_owned(),
-            reason,
-        }),
-        None => Ok(()),
-    }
-}
-
-fn validate_new_event(ev: &NewEvent) -> Result<(), StoreError> {
-    validate_stream_id(&ev.stream_id)?;
-    if ev.event_type.is_empty() || ev.event_type.len() > 100 {
-        return Err(StoreError::InvalidEvent(format!(
-            "event type {:?} must be 1–100 characters",
-            ev.event_type
-        )));
-    }
-    if ev.schema_version < 0 {
-        return Err(StoreError::InvalidEvent(format!(
-            "schema version {} of {} is negative",
-            ev.schema_version, ev.event_type
-        )));
-    }
-    if ev.metadata.actor.is_empty() || ev.metadata.role.is_empty() {
-        return Err(StoreError::InvalidEvent(format!(
-            "{} has no actor or role in its metadata",
-            ev.event_type
-        )));
-    }
-    check_integers(&ev.payload).map_err(|source| StoreError::Canonical {
-        event_type: ev.event_type.clone(),
-        source,
-    })
 }

@@ -182,6 +182,19 @@ pub(super) async fn stream_version(conn: &mut PgConnection, stream_id: &str) -> 
     Ok(v.unwrap_or(0))
 }
 
+/// Current versions of the given streams (streams without events are absent).
+pub(super) async fn stream_versions(
+    conn: &mut PgConnection,
+    ids: &[String],
+) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT stream_id, MAX(stream_version) FROM events WHERE stream_id = ANY($1) GROUP BY stream_id",
+    )
+    .bind(ids)
+    .fetch_all(conn)
+    .await?)
+}
+
 pub(super) async fn insert(conn: &mut PgConnection, events: &[StoredEvent]) -> Result<(), StoreError> {
     if events.is_empty() {
         return Ok(());

@@ -31,7 +31,8 @@ impl SqlitePools {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(BUSY_TIMEOUT)
-            .foreign_keys(true);
+            .foreign_keys(true)
+            .pragma("cache_size", "-65536");
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
@@ -135,6 +136,21 @@ pub(super) async fn stream_version(conn: &mut SqliteConnection, stream_id: &str)
         .fetch_one(conn)
         .await?;
     Ok(v.unwrap_or(0))
+}
+
+/// Current versions of the given streams (streams without events are absent).
+pub(super) async fn stream_versions(
+    conn: &mut SqliteConnection,
+    ids: &[String],
+) -> Result<Vec<(String, i64)>, StoreError> {
+    let ids = serde_json::to_string(ids).map_err(|e| StoreError::InvalidEvent(e.to_string()))?;
+    Ok(sqlx::query_as(
+        "SELECT stream_id, MAX(stream_version) FROM events \
+         WHERE stream_id IN (SELECT value FROM json_each(?)) GROUP BY stream_id",
+    )
+    .bind(ids)
+    .fetch_all(conn)
+    .await?)
 }
 
 pub(super) async fn insert(conn: &mut SqliteConnection, events: &[StoredEvent]) -> Result<(), StoreError> {
