@@ -2,6 +2,7 @@
 //! RFC 6962 hashing, and the [`store::EventStore`] on SQLite and PostgreSQL.
 
 pub mod canonical;
+pub mod catalogue;
 pub mod envelope;
 pub mod hash;
 pub mod store;

@@ -1,1 +1,5 @@
+//! The engine: decide commands, run the writer, keep projections live, answer as-of.
 
+pub mod decide;
+pub mod engine;
+pub mod scenario;

@@ -225,6 +225,7 @@ impl EventStore {
             tx,
             head,
             versions: HashMap::new(),
+            staged: Vec::new(),
             notify: self.inner.head.clone(),
         })
     }
@@ -296,6 +297,8 @@ pub struct WriteTx {
     tx: TxKind,
     head: Head,
     versions: HashMap<String, i64>,
+    /// Sealed events not yet inserted: written by [`WriteTx::flush`] (and at commit).
+    staged: Vec<StoredEvent>,
     notify: watch::Sender<i64>,
 }
 
@@ -369,22 +372,24 @@ impl WriteTx {
         &mut self,
         events: Vec<PreparedEvent>,
     ) -> Result<Vec<StoredEvent>, StoreError> {
+        let stored = self.stage(events).await?;
+        self.flush().await?;
+        Ok(stored)
+    }
+
+    /// Seal events at the next positions without writing them yet: they are inserted, many
+    /// commands' worth in one statement, by [`WriteTx::flush`] or at commit. The head and
+    /// stream versions move at once, so later stages and reads of the head see them.
+    pub async fn stage(&mut self, events: Vec<PreparedEvent>) -> Result<Vec<StoredEvent>, StoreError> {
         let recorded_at = self.next_recorded_at()?;
         self.load_stream_versions(&events).await?;
         let mut stored = Vec::with_capacity(events.len());
         let mut position = self.head.position;
         for ev in events {
-            let version = self.stream_version(&ev.stream_id).await? + 1;
+            let version = self.versions.get(&ev.stream_id).copied().unwrap_or(0) + 1;
             position += 1;
+            self.versions.insert(ev.stream_id.clone(), version);
             stored.push(ev.seal(position, version, &recorded_at));
-            self.versions
-                .insert(stored[stored.len() - 1].stream_id.clone(), version);
-        }
-        for chunk in stored.chunks(INSERT_CHUNK) {
-            match &mut self.tx {
-                TxKind::Sqlite(tx) => sqlite::insert(tx, chunk).await?,
-                TxKind::Postgres(tx) => postgres::insert(tx, chunk).await?,
-            }
         }
         if let Some(last) = stored.last() {
             self.head = Head {
@@ -392,7 +397,20 @@ impl WriteTx {
                 recorded_at: Some(last.recorded_at.clone()),
             };
         }
+        self.staged.extend(stored.iter().cloned());
         Ok(stored)
+    }
+
+    /// Insert everything staged so far.
+    pub async fn flush(&mut self) -> Result<(), StoreError> {
+        for chunk in self.staged.chunks(INSERT_CHUNK) {
+            match &mut self.tx {
+                TxKind::Sqlite(tx) => sqlite::insert(tx, chunk).await?,
+                TxKind::Postgres(tx) => postgres::insert(tx, chunk).await?,
+            }
+        }
+        self.staged.clear();
+        Ok(())
     }
 
     /// Insert already-sealed events (import): checks that they continue the log exactly.
@@ -407,12 +425,8 @@ impl WriteTx {
                 )));
             }
         }
-        for chunk in events.chunks(INSERT_CHUNK) {
-            match &mut self.tx {
-                TxKind::Sqlite(tx) => sqlite::insert(tx, chunk).await?,
-                TxKind::Postgres(tx) => postgres::insert(tx, chunk).await?,
-            }
-        }
+        self.staged.extend_from_slice(events);
+        self.flush().await?;
         if let Some(last) = events.last() {
             self.head = Head {
                 position: last.position,
@@ -424,7 +438,8 @@ impl WriteTx {
     }
 
     /// Commit, then wake subscribers.
-    pub async fn commit(self) -> Result<(), StoreError> {
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        self.flush().await?;
         let position = self.head.position;
         match self.tx {
             TxKind::Sqlite(tx) => tx.commit().await?,

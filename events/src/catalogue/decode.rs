@@ -1,0 +1,91 @@
+//! Decoding a stored payload into a [`DomainEvent`]: the one entry point, which sends
+//! payloads of older schema versions through the upcasters first.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::domain_event::{DomainEvent, EventType};
+use super::payloads::{
+    AccessGranted, AccessRevoked, AnnualQuotaSet, Awarded, Commended, Delisted, EvaluationRecorded,
+    PilotListed, PilotRevoked, Recommended, ReviewRecorded,
+};
+use super::upcast;
+
+/// A stored event that cannot be read as a [`DomainEvent`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    #[error("unknown event type {0:?}")]
+    UnknownType(String),
+    #[error(
+        "{event_type} schema version {schema_version} cannot be read by this build, which \
+         reads versions {oldest} to {current}"
+    )]
+    UnsupportedSchemaVersion {
+        event_type: &'static str,
+        schema_version: i32,
+        oldest: i32,
+        current: i32,
+    },
+    #[error("malformed {event_type} payload (schema version {schema_version}): {message}")]
+    Payload {
+        event_type: &'static str,
+        schema_version: i32,
+        message: String,
+    },
+    #[error("the stored canonical form cannot be read: {0}")]
+    Envelope(String),
+    #[error(
+        "event at position {position} is inconsistent: {what} is {found:?} where {expected:?} \
+         was expected"
+    )]
+    Inconsistent {
+        position: i64,
+        what: &'static str,
+        found: String,
+        expected: String,
+    },
+}
+
+impl DomainEvent {
+    /// Decodes a stored payload of `event_type` written with `schema_version`.
+    ///
+    /// A payload of today's version is deserialized directly (without copying it); an older
+    /// one is first brought to today's shape by the upcasters of `catalogue::upcast`, the one
+    /// place where old shapes are known. Versions newer than this build knows are refused.
+    pub fn decode(
+        event_type: &str,
+        schema_version: i32,
+        payload: &Value,
+    ) -> Result<DomainEvent, DecodeError> {
+        let kind =
+            EventType::parse(event_type).map_err(|_| DecodeError::UnknownType(event_type.to_owned()))?;
+        let malformed = |error: serde_json::Error| DecodeError::Payload {
+            event_type: kind.as_str(),
+            schema_version,
+            message: error.to_string(),
+        };
+        if schema_version == kind.schema_version() {
+            decode_current(kind, payload).map_err(malformed)
+        } else {
+            let upcast = upcast::to_current(kind, schema_version, payload)?;
+            decode_current(kind, &upcast).map_err(malformed)
+        }
+    }
+}
+
+/// Deserializes a payload of today's schema version.
+fn decode_current(kind: EventType, payload: &Value) -> Result<DomainEvent, serde_json::Error> {
+    Ok(match kind {
+        EventType::PilotListed => PilotListed::deserialize(payload)?.into(),
+        EventType::PilotRevoked => PilotRevoked::deserialize(payload)?.into(),
+        EventType::Recommended => Recommended::deserialize(payload)?.into(),
+        EventType::ReviewRecorded => ReviewRecorded::deserialize(payload)?.into(),
+        EventType::Awarded => Awarded::deserialize(payload)?.into(),
+        EventType::AnnualQuotaSet => AnnualQuotaSet::deserialize(payload)?.into(),
+        EventType::EvaluationRecorded => EvaluationRecorded::deserialize(payload)?.into(),
+        EventType::Commended => Commended::deserialize(payload)?.into(),
+        EventType::Delisted => Delisted::deserialize(payload)?.into(),
+        EventType::AccessGranted => AccessGranted::deserialize(payload)?.into(),
+        EventType::AccessRevoked => AccessRevoked::deserialize(payload)?.into(),
+    })
+}

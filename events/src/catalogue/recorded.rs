@@ -1,0 +1,127 @@
+//! [`RecordedEvent`]: a stored event decoded for folds.
+
+use uuid::Uuid;
+
+use super::bounded::Year;
+use super::decode::DecodeError;
+use super::domain_event::DomainEvent;
+use crate::envelope::{Envelope, Metadata, StoredEvent};
+
+/// A decoded event as folds see it: where it sits in the log and its stream, when it was
+/// recorded, by whom, and what it says (in today's payload shape).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedEvent {
+    /// 1, 2, 3 … gapless across the log.
+    pub position: i64,
+    pub stream_id: String,
+    /// 1-based within the stream; a unit's version is the version of its last event.
+    pub stream_version: i64,
+    /// RFC 3339 with 6 fractional digits and `Z`, e.g. `2024-05-06T07:08:09.123456Z`.
+    pub recorded_at: String,
+    pub metadata: Metadata,
+    pub event: DomainEvent,
+}
+
+impl RecordedEvent {
+    /// Decodes a stored row from its canonical text (the hashed truth), checking that the
+    /// row's columns agree with it.
+    pub fn from_stored(stored: &StoredEvent) -> Result<Self, DecodeError> {
+        let envelope = stored
+            .envelope()
+            .map_err(|e| DecodeError::Envelope(e.to_string()))?;
+        let mismatch = |what: &'static str, found: String, expected: String| {
+            Err(DecodeError::Inconsistent {
+                position: stored.position,
+                what,
+                found,
+                expected,
+            })
+        };
+        if envelope.position != stored.position {
+            let (found, expected) = (envelope.position, stored.position);
+            return mismatch("the canonical position", found.to_string(), expected.to_string());
+        }
+        if envelope.stream_version != stored.stream_version {
+            let (found, expected) = (envelope.stream_version, stored.stream_version);
+            return mismatch(
+                "the canonical streamVersion",
+                found.to_string(),
+                expected.to_string(),
+            );
+        }
+        if envelope.schema_version != stored.schema_version {
+            let (found, expected) = (envelope.schema_version, stored.schema_version);
+            return mismatch(
+                "the canonical schemaVersion",
+                found.to_string(),
+                expected.to_string(),
+            );
+        }
+        if envelope.stream_id != stored.stream_id {
+            return mismatch(
+                "the canonical streamId",
+                envelope.stream_id,
+                stored.stream_id.clone(),
+            );
+        }
+        if envelope.event_type != stored.event_type {
+            return mismatch(
+                "the canonical type",
+                envelope.event_type,
+                stored.event_type.clone(),
+            );
+        }
+        if envelope.recorded_at != stored.recorded_at {
+            return mismatch(
+                "the canonical recordedAt",
+                envelope.recorded_at,
+                stored.recorded_at.clone(),
+            );
+        }
+        Self::from_envelope(envelope)
+    }
+
+    /// Decodes an envelope (e.g. one line of an export), checking that the payload belongs
+    /// to the stream it was recorded in.
+    pub fn from_envelope(envelope: Envelope) -> Result<Self, DecodeError> {
+        let event = DomainEvent::decode(&envelope.event_type, envelope.schema_version, &envelope.payload)?;
+        if !belongs_to(&event, &envelope.stream_id) {
+            return Err(DecodeError::Inconsistent {
+                position: envelope.position,
+                what: "the streamId",
+                found: envelope.stream_id,
+                expected: event.stream_id(),
+            });
+        }
+        Ok(Self {
+            position: envelope.position,
+            stream_id: envelope.stream_id,
+            stream_version: envelope.stream_version,
+            recorded_at: envelope.recorded_at,
+            metadata: envelope.metadata,
+            event,
+        })
+    }
+}
+
+/// Whether `event` belongs in `stream_id`, without building the expected id.
+fn belongs_to(event: &DomainEvent, stream_id: &str) -> bool {
+    match event {
+        DomainEvent::AnnualQuotaSet(e) => stream_id
+            .strip_prefix("quota-")
+            .and_then(|y| y.parse::<i64>().ok())
+            .and_then(|y| Year::new(y).ok())
+            .is_some_and(|y| y == e.year && stream_id.len() == "quota-".len() + 4),
+        DomainEvent::AccessGranted(_) | DomainEvent::AccessRevoked(_) => {
+            stream_id == super::streams::ACCESS_STREAM
+        }
+        other => match (other.unit_id(), stream_id.strip_prefix("unit-")) {
+            (Some(id), Some(text)) => {
+                text.len() == 36
+                    && Uuid::try_parse(text).is_ok_and(|parsed| parsed == id)
+                    && !text.bytes().any(|b| b.is_ascii_uppercase())
+            }
+            _ => false,
+        },
+    }
+}

@@ -1,0 +1,417 @@
+//! Tests of payload shapes, decoding, upcasting and `RecordedEvent`.
+
+use chrono::NaiveDate;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::*;
+use crate::envelope::{Metadata, StoredEvent};
+
+fn date(text: &str) -> NaiveDate {
+    text.parse().unwrap()
+}
+
+fn unit() -> Uuid {
+    Uuid::parse_str("0192f0c1-7a3b-7cde-8f00-123456789abc").unwrap()
+}
+
+fn year(y: i64) -> Year {
+    Year::new(y).unwrap()
+}
+
+fn decision() -> Decision {
+    Decision {
+        decided_on: date("2024-05-06"),
+        document_ref: Some("苏发改服务发〔2024〕123号".into()),
+        note: None,
+    }
+}
+
+fn pilot_listed() -> PilotListed {
+    PilotListed {
+        unit_id: unit(),
+        name: "南京市江宁区".into(),
+        kind: UnitKind::County,
+        city_code: CityCode::Nanjing,
+        division_code: Some(DivisionCode::parse("320115").unwrap()),
+        credit_code: None,
+        credit_code_check_overridden: false,
+        zone_code: None,
+        industries: vec!["智能制造".into(), "工业互联网".into()],
+        batch: Batch::new(2).unwrap(),
+        decision: decision(),
+    }
+}
+
+/// One event of every type.
+fn one_of_each() -> Vec<DomainEvent> {
+    let secret = SecretSha256::parse(&"ab".repeat(32)).unwrap();
+    vec![
+        pilot_listed().into(),
+        PilotRevoked {
+            unit_id: unit(),
+            decision: decision(),
+        }
+        .into(),
+        Recommended {
+            unit_id: unit(),
+            year: year(2024),
+            city_code: CityCode::Nanjing,
+            figures: Figures {
+                revenue_yuan: Some(Yuan::new(12_000_000_000).unwrap()),
+                gdp_yuan: None,
+                manufacturing_share_bp: Some(BasisPoints::new(3500).unwrap()),
+                market_share_rank: None,
+            },
+            decision: decision(),
+        }
+        .into(),
+        ReviewRecorded {
+            unit_id: unit(),
+            year: year(2024),
+            stage: ReviewStage::PublicNotice,
+            outcome: ReviewOutcome::Passed,
+            score: None,
+            notice_start: Some(date("2024-06-01")),
+            notice_end: Some(date("2024-06-07")),
+            objections: Some("无异议".into()),
+            decision: decision(),
+        }
+        .into(),
+        Awarded {
+            unit_id: unit(),
+            year: year(2024),
+            certificate_no: CertificateNo::new(year(2024), 1).unwrap(),
+            decision: decision(),
+        }
+        .into(),
+        AnnualQuotaSet {
+            year: year(2024),
+            total: 20,
+            decision: decision(),
+        }
+        .into(),
+        EvaluationRecorded {
+            unit_id: unit(),
+            year: year(2025),
+            grade: Grade::Good,
+            score: Some(Score::new(86).unwrap()),
+            decision: decision(),
+        }
+        .into(),
+        Commended {
+            unit_id: unit(),
+            year: year(2025),
+            citation: "成效显著".into(),
+            decision: decision(),
+        }
+        .into(),
+        Delisted {
+            unit_id: unit(),
+            reason: "绩效评价不合格".into(),
+            evaluation_year: Some(year(2025)),
+            decision: decision(),
+        }
+        .into(),
+        AccessGranted {
+            token_id: unit(),
+            name: "南京市发展改革委".into(),
+            role: Role::City,
+            city: Some(CityCode::Nanjing),
+            secret_sha256: secret,
+        }
+        .into(),
+        AccessRevoked { token_id: unit() }.into(),
+    ]
+}
+
+#[test]
+fn every_event_type_has_its_name_version_and_label() {
+    let names: Vec<(&str, i32, &str)> = one_of_each()
+        .iter()
+        .map(|e| (e.event_type(), e.schema_version(), e.label_zh()))
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            ("PilotListed", 1, "列入试点"),
+            ("PilotRevoked", 1, "撤销试点"),
+            ("Recommended", 1, "推荐"),
+            ("ReviewRecorded", 1, "评审"),
+            ("Awarded", 1, "授牌"),
+            ("AnnualQuotaSet", 1, "设定年度指标"),
+            ("EvaluationRecorded", 1, "绩效评价"),
+            ("Commended", 1, "表彰"),
+            ("Delisted", 1, "摘牌"),
+            ("AccessGranted", 1, "授予访问权限"),
+            ("AccessRevoked", 1, "撤销访问权限"),
+        ]
+    );
+    assert_eq!(EventType::ALL.len(), 11);
+}
+
+#[test]
+fn every_event_round_trips_through_its_payload() {
+    for event in one_of_each() {
+        let payload = event.to_payload();
+        let decoded = DomainEvent::decode(event.event_type(), event.schema_version(), &payload).unwrap();
+        assert_eq!(decoded, event);
+    }
+}
+
+#[test]
+fn payloads_are_camel_case_with_the_decision_flattened() {
+    assert_eq!(
+        DomainEvent::from(pilot_listed()).to_payload(),
+        json!({
+            "unitId": "0192f0c1-7a3b-7cde-8f00-123456789abc",
+            "name": "南京市江宁区",
+            "kind": "COUNTY",
+            "cityCode": "320100",
+            "divisionCode": "320115",
+            "creditCodeCheckOverridden": false,
+            "industries": ["智能制造", "工业互联网"],
+            "batch": 2,
+            "decidedOn": "2024-05-06",
+            "documentRef": "苏发改服务发〔2024〕123号",
+        })
+    );
+}
+
+#[test]
+fn money_and_shares_are_json_integers() {
+    let events = one_of_each();
+    let recommended = events[2].to_payload();
+    assert_eq!(recommended["revenueYuan"], json!(12_000_000_000_i64));
+    assert_eq!(recommended["manufacturingShareBp"], json!(3500));
+    assert!(recommended.get("gdpYuan").is_none());
+    assert_eq!(events[4].to_payload()["certificateNo"], json!("JSLY-2024-001"));
+    assert_eq!(events[9].to_payload()["secretSha256"], json!("ab".repeat(32)));
+}
+
+/// Walks every number of a JSON value.
+fn assert_no_floats(value: &Value) {
+    match value {
+        Value::Number(n) => assert!(n.is_i64() || n.is_u64(), "float {n}"),
+        Value::Array(items) => items.iter().for_each(assert_no_floats),
+        Value::Object(map) => map.values().for_each(assert_no_floats),
+        _ => {}
+    }
+}
+
+#[test]
+fn no_payload_holds_a_float() {
+    for event in one_of_each() {
+        assert_no_floats(&event.to_payload());
+    }
+}
+
+#[test]
+fn streams_follow_the_event() {
+    let streams: Vec<String> = one_of_each().iter().map(DomainEvent::stream_id).collect();
+    let unit_stream = "unit-0192f0c1-7a3b-7cde-8f00-123456789abc";
+    assert_eq!(streams[0], unit_stream);
+    assert_eq!(streams[5], "quota-2024");
+    assert_eq!(streams[9], "access");
+    assert_eq!(streams[10], "access");
+    assert_eq!(streams[8], unit_stream);
+}
+
+#[test]
+fn decode_validates_through_the_value_types() {
+    let mut payload = DomainEvent::from(pilot_listed()).to_payload();
+    payload["cityCode"] = json!("310100");
+    let err = DomainEvent::decode("PilotListed", 1, &payload).unwrap_err();
+    assert!(
+        matches!(&err, DecodeError::Payload { event_type: "PilotListed", schema_version: 1, message } if message.contains("not a Jiangsu city code")),
+        "{err}"
+    );
+    let mut payload = one_of_each()[2].to_payload();
+    payload["revenueYuan"] = json!(1.5e10);
+    assert!(DomainEvent::decode("Recommended", 1, &payload).is_err());
+}
+
+#[test]
+fn null_optionals_read_as_absent() {
+    let mut payload = DomainEvent::from(pilot_listed()).to_payload();
+    payload["creditCode"] = Value::Null;
+    payload["note"] = Value::Null;
+    assert_eq!(
+        DomainEvent::decode("PilotListed", 1, &payload).unwrap(),
+        pilot_listed().into()
+    );
+}
+
+#[test]
+fn unknown_types_and_future_versions_are_refused() {
+    let payload = json!({});
+    assert_eq!(
+        DomainEvent::decode("UnitRenamed", 1, &payload),
+        Err(DecodeError::UnknownType("UnitRenamed".into()))
+    );
+    let err = DomainEvent::decode("Awarded", 2, &payload).unwrap_err();
+    assert_eq!(
+        err,
+        DecodeError::UnsupportedSchemaVersion {
+            event_type: "Awarded",
+            schema_version: 2,
+            oldest: 1,
+            current: 1
+        }
+    );
+    assert!(matches!(
+        DomainEvent::decode("Awarded", 0, &payload),
+        Err(DecodeError::UnsupportedSchemaVersion { oldest: 1, .. })
+    ));
+}
+
+/// The pre-release shape of `PilotListed` (schema version 0).
+fn pilot_listed_v0(industries: Value) -> Value {
+    json!({
+        "unitId": "0192f0c1-7a3b-7cde-8f00-123456789abc",
+        "name": "南京市江宁区",
+        "kind": "COUNTY",
+        "cityCode": "320100",
+        "divisionCode": "320115",
+        "industries": industries,
+        "batch": 2,
+        "decidedOn": "2024-05-06",
+        "documentRef": "苏发改服务发〔2024〕123号",
+    })
+}
+
+#[test]
+fn pilot_listed_schema_0_is_upcast_to_today() {
+    let decoded = DomainEvent::decode(
+        "PilotListed",
+        0,
+        &pilot_listed_v0(json!(" 智能制造，工业互联网 ")),
+    )
+    .unwrap();
+    assert_eq!(decoded, pilot_listed().into());
+    assert_eq!(decoded.schema_version(), 1);
+
+    let mixed = DomainEvent::decode(
+        "PilotListed",
+        0,
+        &pilot_listed_v0(json!("智能制造、工业互联网,,现代物流")),
+    )
+    .unwrap();
+    let DomainEvent::PilotListed(listed) = mixed else {
+        panic!("not PilotListed")
+    };
+    assert_eq!(listed.industries, ["智能制造", "工业互联网", "现代物流"]);
+    assert!(!listed.credit_code_check_overridden);
+
+    let empty = DomainEvent::decode("PilotListed", 0, &pilot_listed_v0(json!(""))).unwrap();
+    let DomainEvent::PilotListed(listed) = empty else {
+        panic!("not PilotListed")
+    };
+    assert!(listed.industries.is_empty());
+}
+
+#[test]
+fn schema_0_with_a_list_is_malformed_and_version_1_requires_the_new_fields() {
+    let err = DomainEvent::decode("PilotListed", 0, &pilot_listed_v0(json!(["智能制造"]))).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            DecodeError::Payload {
+                schema_version: 0,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    // A version-0 shape stored as version 1 is refused rather than guessed at.
+    assert!(DomainEvent::decode("PilotListed", 1, &pilot_listed_v0(json!("智能制造"))).is_err());
+    assert!(matches!(
+        DomainEvent::decode("PilotListed", -1, &pilot_listed_v0(json!(""))),
+        Err(DecodeError::UnsupportedSchemaVersion {
+            oldest: 0,
+            current: 1,
+            ..
+        })
+    ));
+}
+
+fn stored(event: &DomainEvent, position: i64, stream_id: &str) -> StoredEvent {
+    let metadata = Metadata {
+        actor: "clerk".into(),
+        role: "PROVINCIAL".into(),
+        ..Metadata::default()
+    };
+    let recorded_at = "2024-05-06T07:08:09.123456Z";
+    let event_id = Uuid::now_v7();
+    let canonical = json!({
+        "position": position,
+        "eventId": event_id,
+        "streamId": stream_id,
+        "streamVersion": 1,
+        "type": event.event_type(),
+        "schemaVersion": event.schema_version(),
+        "recordedAt": recorded_at,
+        "payload": event.to_payload(),
+        "metadata": metadata,
+    });
+    StoredEvent {
+        position,
+        event_id,
+        stream_id: stream_id.into(),
+        stream_version: 1,
+        event_type: event.event_type().into(),
+        schema_version: event.schema_version(),
+        recorded_at: recorded_at.into(),
+        command_id: None,
+        actor: "clerk".into(),
+        role: "PROVINCIAL".into(),
+        canonical: canonical.to_string(),
+        leaf_hash: "00".repeat(32),
+    }
+}
+
+#[test]
+fn recorded_event_from_a_stored_row() {
+    for (index, event) in one_of_each().into_iter().enumerate() {
+        let position = i64::try_from(index).unwrap() + 1;
+        let row = stored(&event, position, &event.stream_id());
+        let recorded = RecordedEvent::from_stored(&row).unwrap();
+        assert_eq!(recorded.position, position);
+        assert_eq!(recorded.stream_id, event.stream_id());
+        assert_eq!(recorded.stream_version, 1);
+        assert_eq!(recorded.recorded_at, "2024-05-06T07:08:09.123456Z");
+        assert_eq!(recorded.metadata.actor, "clerk");
+        assert_eq!(recorded.event, event);
+    }
+}
+
+#[test]
+fn recorded_event_refuses_rows_that_disagree_with_their_canonical_form() {
+    let event: DomainEvent = pilot_listed().into();
+    let mut row = stored(&event, 7, &event.stream_id());
+    row.position = 8;
+    assert!(matches!(
+        RecordedEvent::from_stored(&row),
+        Err(DecodeError::Inconsistent { position: 8, .. })
+    ));
+
+    let row = stored(&event, 7, "unit-00000000-0000-0000-0000-000000000000");
+    assert!(matches!(
+        RecordedEvent::from_stored(&row),
+        Err(DecodeError::Inconsistent {
+            what: "the streamId",
+            ..
+        })
+    ));
+
+    let quota = one_of_each()[5].clone();
+    assert!(RecordedEvent::from_stored(&stored(&quota, 1, "quota-2025")).is_err());
+    assert!(RecordedEvent::from_stored(&stored(&quota, 1, "quota-2024")).is_ok());
+
+    let mut row = stored(&event, 7, &event.stream_id());
+    row.canonical.push('}');
+    assert!(matches!(
+        RecordedEvent::from_stored(&row),
+        Err(DecodeError::Envelope(_))
+    ));
+}

@@ -1,0 +1,69 @@
+//! Economic-zone codes (GB/T 37028), optional for development zones.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A zone code that is not 8 digits.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not an economic-zone code: a GB/T 37028 zone code is exactly 8 digits")]
+pub struct ZoneCodeError(pub String);
+
+/// An 8-digit economic-zone code (GB/T 37028). Serializes as the 8-digit string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ZoneCode(u32);
+
+impl ZoneCode {
+    /// Parses 8 ASCII digits; surrounding whitespace is ignored.
+    pub fn parse(text: &str) -> Result<Self, ZoneCodeError> {
+        let code = text.trim();
+        if code.len() != 8 || !code.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ZoneCodeError(text.to_owned()));
+        }
+        code.parse().map(Self).map_err(|_| ZoneCodeError(text.to_owned()))
+    }
+}
+
+impl fmt::Display for ZoneCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:08}", self.0)
+    }
+}
+
+impl std::str::FromStr for ZoneCode {
+    type Err = ZoneCodeError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::parse(text)
+    }
+}
+
+impl Serialize for ZoneCode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for ZoneCode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        ZoneCode::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eight_digits_with_leading_zeros_kept() {
+        assert_eq!(ZoneCode::parse("03201001").unwrap().to_string(), "03201001");
+        assert_eq!(
+            serde_json::to_string(&ZoneCode::parse("32051100").unwrap()).unwrap(),
+            "\"32051100\""
+        );
+        for bad in ["3205110", "320511000", "3205110A", ""] {
+            assert!(ZoneCode::parse(bad).is_err(), "{bad}");
+        }
+        assert!(serde_json::from_str::<ZoneCode>("\"3205110\"").is_err());
+    }
+}

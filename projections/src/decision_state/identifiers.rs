@@ -1,0 +1,78 @@
+//! Which unit holds which identifier: one unit per identifier, for ever (a delisted or
+//! revoked unit keeps its identifiers).
+
+use std::collections::HashMap;
+
+use liangye_events::catalogue::{CityCode, CreditCode, DivisionCode, PilotListed, UnitKind, ZoneCode};
+use uuid::Uuid;
+
+/// The identifier indexes.
+///
+/// - credit code → enterprise;
+/// - division code → county (an industrial zone's county code is not its own identifier);
+/// - (city, zone name) → development or industrial zone: zone names are unique within a
+///   city across both zone kinds, which also makes an industrial zone's name + county code
+///   unique;
+/// - zone code → development zone, when it has one.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Identifiers {
+    credit_codes: HashMap<CreditCode, Uuid>,
+    division_codes: HashMap<DivisionCode, Uuid>,
+    zone_names: HashMap<(CityCode, String), Uuid>,
+    zone_codes: HashMap<ZoneCode, Uuid>,
+}
+
+/// The form of a zone name that identity is judged on: without whitespace, with full-width
+/// parentheses as ASCII ones, so `苏州工业园区 ` and `苏州 工业园区` are the same zone.
+pub fn zone_name_key(name: &str) -> String {
+    name.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '（' => '(',
+            '）' => ')',
+            other => other,
+        })
+        .collect()
+}
+
+impl Identifiers {
+    /// Records the identifiers of a newly listed unit.
+    pub(super) fn insert(&mut self, listed: &PilotListed) {
+        let id = listed.unit_id;
+        if let Some(code) = listed.credit_code {
+            self.credit_codes.insert(code, id);
+        }
+        if listed.kind == UnitKind::County
+            && let Some(code) = listed.division_code
+        {
+            self.division_codes.insert(code, id);
+        }
+        if listed.kind.is_zone() {
+            self.zone_names
+                .insert((listed.city_code, zone_name_key(&listed.name)), id);
+        }
+        if let Some(code) = listed.zone_code {
+            self.zone_codes.insert(code, id);
+        }
+    }
+
+    /// The unit holding this credit code.
+    pub fn by_credit_code(&self, code: &CreditCode) -> Option<Uuid> {
+        self.credit_codes.get(code).copied()
+    }
+
+    /// The county holding this division code.
+    pub fn by_division_code(&self, code: &DivisionCode) -> Option<Uuid> {
+        self.division_codes.get(code).copied()
+    }
+
+    /// The zone of this name in this city.
+    pub fn by_zone_name(&self, city: CityCode, name: &str) -> Option<Uuid> {
+        self.zone_names.get(&(city, zone_name_key(name))).copied()
+    }
+
+    /// The zone holding this zone code.
+    pub fn by_zone_code(&self, code: &ZoneCode) -> Option<Uuid> {
+        self.zone_codes.get(code).copied()
+    }
+}

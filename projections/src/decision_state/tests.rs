@@ -1,0 +1,430 @@
+//! Given these events, the decision state holds this.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use liangye_events::catalogue::{
+    AccessGranted, AccessRevoked, AnnualQuotaSet, Awarded, Batch, CertificateNo, CityCode, Commended,
+    CreditCode, Decision, Delisted, DivisionCode, DomainEvent, EvaluationRecorded, Figures, Grade,
+    PilotListed, PilotRevoked, Recommended, RecordedEvent, ReviewOutcome, ReviewRecorded, ReviewStage, Role,
+    Score, SecretSha256, Status, UnitKind, Year, ZoneCode,
+};
+use liangye_events::envelope::Metadata;
+use uuid::Uuid;
+
+use super::*;
+
+/// Folds domain events as the log would hold them: positions 1, 2, 3 … and per-stream
+/// versions assigned in order.
+fn fold(events: impl IntoIterator<Item = DomainEvent>) -> DecisionState {
+    let mut state = DecisionState::new();
+    let mut versions: HashMap<String, i64> = HashMap::new();
+    for (index, event) in events.into_iter().enumerate() {
+        let stream_id = event.stream_id();
+        let version = versions.entry(stream_id.clone()).or_default();
+        *version += 1;
+        state.apply(&RecordedEvent {
+            position: i64::try_from(index).unwrap() + 1,
+            stream_id,
+            stream_version: *version,
+            recorded_at: "2024-05-06T07:08:09.000000Z".into(),
+            metadata: Metadata::default(),
+            event,
+        });
+    }
+    state
+}
+
+fn id(n: u128) -> Uuid {
+    Uuid::from_u128(n)
+}
+
+fn year(y: i64) -> Year {
+    Year::new(y).unwrap()
+}
+
+fn decision() -> Decision {
+    Decision::on(NaiveDate::from_ymd_opt(2024, 5, 6).unwrap())
+}
+
+fn listed(unit: Uuid, kind: UnitKind, name: &str) -> PilotListed {
+    PilotListed {
+        unit_id: unit,
+        name: name.into(),
+        kind,
+        city_code: CityCode::Suzhou,
+        division_code: None,
+        credit_code: None,
+        credit_code_check_overridden: false,
+        zone_code: None,
+        industries: vec!["智能制造".into()],
+        batch: Batch::new(1).unwrap(),
+        decision: decision(),
+    }
+}
+
+fn county(unit: Uuid, code: &str) -> DomainEvent {
+    PilotListed {
+        division_code: Some(DivisionCode::parse(code).unwrap()),
+        ..listed(unit, UnitKind::County, "昆山市")
+    }
+    .into()
+}
+
+fn enterprise(unit: Uuid, code: &str) -> DomainEvent {
+    PilotListed {
+        credit_code: Some(CreditCode::parse(code).unwrap()),
+        ..listed(unit, UnitKind::Enterprise, "某某股份有限公司")
+    }
+    .into()
+}
+
+fn recommended(unit: Uuid, y: i64) -> DomainEvent {
+    Recommended {
+        unit_id: unit,
+        year: year(y),
+        city_code: CityCode::Suzhou,
+        figures: Figures::default(),
+        decision: decision(),
+    }
+    .into()
+}
+
+fn review(unit: Uuid, y: i64, stage: ReviewStage, outcome: ReviewOutcome) -> DomainEvent {
+    ReviewRecorded {
+        unit_id: unit,
+        year: year(y),
+        stage,
+        outcome,
+        score: (stage == ReviewStage::Expert).then(|| Score::new(90).unwrap()),
+        notice_start: None,
+        notice_end: None,
+        objections: None,
+        decision: decision(),
+    }
+    .into()
+}
+
+fn all_passed(unit: Uuid, y: i64) -> Vec<DomainEvent> {
+    ReviewStage::ALL
+        .iter()
+        .map(|stage| review(unit, y, *stage, ReviewOutcome::Passed))
+        .collect()
+}
+
+fn awarded(unit: Uuid, y: i64, serial: u32) -> DomainEvent {
+    Awarded {
+        unit_id: unit,
+        year: year(y),
+        certificate_no: CertificateNo::new(year(y), serial).unwrap(),
+        decision: decision(),
+    }
+    .into()
+}
+
+fn awarded_unit(unit: Uuid, y: i64, serial: u32) -> Vec<DomainEvent> {
+    let mut events = vec![
+        county(unit, &format!("3205{:02}", 80 + serial)),
+        recommended(unit, y),
+    ];
+    events.extend(all_passed(unit, y));
+    events.push(awarded(unit, y, serial));
+    events
+}
+
+const CREDIT: &str = "91350100M000100Y43";
+
+#[test]
+fn a_listed_unit_is_a_pilot_at_version_1() {
+    let state = fold([county(id(1), "320583")]);
+    let unit = state.unit(id(1)).unwrap();
+    assert_eq!(unit.status, Status::Pilot);
+    assert_eq!(unit.version, 1);
+    assert_eq!(unit.kind, UnitKind::County);
+    assert_eq!(unit.city, CityCode::Suzhou);
+    assert_eq!(unit.pilot_batch.get(), 1);
+    assert_eq!(unit.industries, ["智能制造"]);
+    assert_eq!(state.position(), 1);
+    assert_eq!(state.unit_count(), 1);
+}
+
+#[test]
+fn identifiers_index_counties_enterprises_and_zones() {
+    let industrial = PilotListed {
+        division_code: Some(DivisionCode::parse("320583").unwrap()),
+        ..listed(id(3), UnitKind::IndustrialZone, "昆山 高新技术产业集中区（北区）")
+    };
+    let development = PilotListed {
+        zone_code: Some(ZoneCode::parse("32051100").unwrap()),
+        ..listed(id(4), UnitKind::DevelopmentZone, "苏州工业园区")
+    };
+    let state = fold([
+        county(id(1), "320583"),
+        enterprise(id(2), CREDIT),
+        industrial.into(),
+        development.into(),
+    ]);
+    let division = DivisionCode::parse("320583").unwrap();
+    // The county holds its code; the industrial zone in it does not.
+    assert_eq!(state.unit_by_division_code(&division).map(|u| u.id), Some(id(1)));
+    let credit = CreditCode::parse(CREDIT).unwrap();
+    assert_eq!(state.unit_by_credit_code(&credit).map(|u| u.id), Some(id(2)));
+    assert_eq!(
+        state
+            .zone_by_name(CityCode::Suzhou, "昆山高新技术产业集中区(北区)")
+            .map(|u| u.id),
+        Some(id(3))
+    );
+    assert_eq!(state.zone_by_name(CityCode::Wuxi, "苏州工业园区"), None);
+    assert_eq!(
+        state
+            .unit_by_zone_code(&ZoneCode::parse("32051100").unwrap())
+            .map(|u| u.id),
+        Some(id(4))
+    );
+    // Counties and enterprises are not zones.
+    assert_eq!(state.zone_by_name(CityCode::Suzhou, "昆山市"), None);
+}
+
+#[test]
+fn zone_names_ignore_spaces_and_parenthesis_width() {
+    assert_eq!(zone_name_key(" 苏州 工业园区（北区） "), "苏州工业园区(北区)");
+}
+
+#[test]
+fn the_lifecycle_to_award() {
+    let mut events = vec![county(id(1), "320583"), recommended(id(1), 2024)];
+    let state = fold(events.clone());
+    let unit = state.unit(id(1)).unwrap();
+    assert_eq!(unit.status, Status::Recommended);
+    assert_eq!(unit.current_attempt, Some(year(2024)));
+    assert_eq!(unit.version, 2);
+    assert_eq!(
+        unit.reviews_of(year(2024)).unwrap().next_stage(),
+        Some(ReviewStage::Material)
+    );
+
+    events.extend(all_passed(id(1), 2024));
+    let state = fold(events.clone());
+    let progress = state.unit(id(1)).unwrap().reviews_of(year(2024)).unwrap();
+    assert!(progress.is_complete());
+    assert_eq!(progress.next_stage(), None);
+    assert_eq!(progress.expert_score, Some(Score::new(90).unwrap()));
+
+    events.push(awarded(id(1), 2024, 1));
+    let state = fold(events);
+    let unit = state.unit(id(1)).unwrap();
+    assert_eq!(unit.status, Status::Awarded);
+    assert_eq!(unit.current_attempt, None);
+    assert_eq!(unit.version, 7);
+    assert_eq!(
+        unit.award.map(|a| a.certificate_no.to_string()),
+        Some("JSLY-2024-001".into())
+    );
+    let record = state.year(year(2024));
+    assert_eq!(record.awards_made, 1);
+    assert_eq!(record.last_serial, 1);
+    assert_eq!(
+        record.next_certificate(year(2024)).map(|c| c.to_string()),
+        Some("JSLY-2024-002".into())
+    );
+    assert!(record.has_room());
+}
+
+#[test]
+fn a_failed_stage_ends_the_attempt_and_the_unit_is_a_pilot_again() {
+    let state = fold([
+        county(id(1), "320583"),
+        recommended(id(1), 2024),
+        review(id(1), 2024, ReviewStage::Material, ReviewOutcome::Passed),
+        review(id(1), 2024, ReviewStage::Expert, ReviewOutcome::Failed),
+    ]);
+    let unit = state.unit(id(1)).unwrap();
+    assert_eq!(unit.status, Status::Pilot);
+    assert_eq!(unit.current_attempt, None);
+    let progress = unit.reviews_of(year(2024)).unwrap();
+    assert_eq!(progress.passed(), [ReviewStage::Material]);
+    assert_eq!(progress.failed, Some(ReviewStage::Expert));
+    assert_eq!(progress.next_stage(), None);
+    assert!(!progress.is_complete());
+    // The recommendation stays on record.
+    assert!(unit.recommendation(year(2024)).is_some());
+
+    let state = fold([
+        county(id(1), "320583"),
+        recommended(id(1), 2024),
+        review(id(1), 2024, ReviewStage::Material, ReviewOutcome::Failed),
+        recommended(id(1), 2025),
+    ]);
+    let unit = state.unit(id(1)).unwrap();
+    assert_eq!(unit.status, Status::Recommended);
+    assert_eq!(unit.current_attempt, Some(year(2025)));
+    assert_eq!(unit.recommendations.len(), 2);
+}
+
+#[test]
+fn quotas_and_certificate_serials_per_year() {
+    let mut events = vec![DomainEvent::from(AnnualQuotaSet {
+        year: year(2024),
+        total: 2,
+        decision: decision(),
+    })];
+    events.extend(awarded_unit(id(1), 2024, 1));
+    events.extend(awarded_unit(id(2), 2024, 2));
+    events.push(
+        AnnualQuotaSet {
+            year: year(2024),
+            total: 3,
+            decision: decision(),
+        }
+        .into(),
+    );
+    let state = fold(events);
+    let record = state.year(year(2024));
+    assert_eq!(record.quota, Some(3));
+    assert_eq!(record.quota_version, 2);
+    assert_eq!(record.awards_made, 2);
+    assert_eq!(record.last_serial, 2);
+    assert!(record.has_room());
+    assert_eq!(state.year(year(2025)), YearRecord::default());
+    let years: Vec<Year> = state.years().map(|(y, _)| y).collect();
+    assert_eq!(years, [year(2024)]);
+}
+
+#[test]
+fn a_full_quota_has_no_room() {
+    let mut events = vec![DomainEvent::from(AnnualQuotaSet {
+        year: year(2024),
+        total: 1,
+        decision: decision(),
+    })];
+    events.extend(awarded_unit(id(1), 2024, 1));
+    assert!(!fold(events).year(year(2024)).has_room());
+}
+
+#[test]
+fn delisting_keeps_the_award_count_and_serial() {
+    let mut events = awarded_unit(id(1), 2024, 1);
+    events.push(
+        EvaluationRecorded {
+            unit_id: id(1),
+            year: year(2025),
+            grade: Grade::Fail,
+            score: Some(Score::new(40).unwrap()),
+            decision: decision(),
+        }
+        .into(),
+    );
+    events.push(
+        Commended {
+            unit_id: id(1),
+            year: year(2025),
+            citation: "示范带动作用明显".into(),
+            decision: decision(),
+        }
+        .into(),
+    );
+    events.push(
+        Delisted {
+            unit_id: id(1),
+            reason: "绩效评价不合格".into(),
+            evaluation_year: Some(year(2025)),
+            decision: decision(),
+        }
+        .into(),
+    );
+    let state = fold(events);
+    let unit = state.unit(id(1)).unwrap();
+    assert_eq!(unit.status, Status::Delisted);
+    assert_eq!(unit.version, 10);
+    assert_eq!(unit.evaluation(year(2025)).unwrap().grade, Grade::Fail);
+    assert_eq!(unit.commendations.len(), 1);
+    assert_eq!(
+        unit.delisting.as_ref().and_then(|d| d.evaluation_year),
+        Some(year(2025))
+    );
+    // The award stays on record, and so do the year's count and serial.
+    assert!(unit.award.is_some());
+    assert_eq!(state.year(year(2024)).awards_made, 1);
+    assert_eq!(state.year(year(2024)).last_serial, 1);
+}
+
+#[test]
+fn a_revoked_pilot() {
+    let state = fold([
+        county(id(1), "320583"),
+        PilotRevoked {
+            unit_id: id(1),
+            decision: decision(),
+        }
+        .into(),
+    ]);
+    let unit = state.unit(id(1)).unwrap();
+    assert_eq!(unit.status, Status::PilotRevoked);
+    assert_eq!(unit.version, 2);
+    // Its identifier stays taken.
+    let code = DivisionCode::parse("320583").unwrap();
+    assert_eq!(state.unit_by_division_code(&code).map(|u| u.id), Some(id(1)));
+}
+
+#[test]
+fn access_tokens_are_granted_and_revoked() {
+    let secret = SecretSha256::from_bytes([7; 32]);
+    let state = fold([
+        AccessGranted {
+            token_id: id(9),
+            name: "苏州市发展改革委".into(),
+            role: Role::City,
+            city: Some(CityCode::Suzhou),
+            secret_sha256: secret,
+        }
+        .into(),
+        AccessGranted {
+            token_id: id(8),
+            name: "审计厅".into(),
+            role: Role::Auditor,
+            city: None,
+            secret_sha256: SecretSha256::from_bytes([8; 32]),
+        }
+        .into(),
+    ]);
+    let token = state.token_by_secret(&secret).unwrap();
+    assert_eq!(token.id, id(9));
+    assert_eq!(token.role, Role::City);
+    assert!(token.is_active());
+    let ids: Vec<Uuid> = state.tokens().map(|t| t.id).collect();
+    assert_eq!(ids, [id(8), id(9)]);
+
+    let state = fold([
+        AccessGranted {
+            token_id: id(9),
+            name: "苏州市发展改革委".into(),
+            role: Role::City,
+            city: Some(CityCode::Suzhou),
+            secret_sha256: secret,
+        }
+        .into(),
+        AccessRevoked { token_id: id(9) }.into(),
+    ]);
+    assert!(!state.token(id(9)).unwrap().is_active());
+    assert_eq!(state.position(), 2);
+}
+
+#[test]
+fn an_event_about_an_unknown_unit_only_moves_the_position() {
+    let state = fold([recommended(id(1), 2024)]);
+    assert_eq!(state.position(), 1);
+    assert_eq!(state.unit_count(), 0);
+}
+
+#[test]
+fn folding_is_deterministic() {
+    let mut events = awarded_unit(id(1), 2024, 1);
+    events.extend(awarded_unit(id(2), 2024, 2));
+    events.push(enterprise(id(3), CREDIT));
+    let a = fold(events.clone());
+    let b = fold(events);
+    assert_eq!(a, b);
+    let ids: Vec<Uuid> = a.units().iter().map(|u| u.id).collect();
+    assert_eq!(ids, [id(1), id(2), id(3)]);
+}

@@ -1,0 +1,165 @@
+//! What the decision state knows about one unit.
+
+use chrono::NaiveDate;
+use liangye_events::catalogue::{
+    Batch, CertificateNo, CityCode, CreditCode, DivisionCode, Figures, Grade, ReviewStage, Score, Status,
+    UnitKind, Year, ZoneCode,
+};
+use uuid::Uuid;
+
+/// One unit (designation subject): who it is, where it stands, and the decisions about it
+/// that later decisions are judged against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    pub id: Uuid,
+    pub name: String,
+    pub kind: UnitKind,
+    pub city: CityCode,
+    /// A county's own code, or the county an industrial zone lies in.
+    pub division_code: Option<DivisionCode>,
+    pub credit_code: Option<CreditCode>,
+    pub credit_code_check_overridden: bool,
+    pub zone_code: Option<ZoneCode>,
+    pub industries: Vec<String>,
+    pub pilot_batch: Batch,
+    pub status: Status,
+    /// The version of the unit's stream: that of its last event.
+    pub version: i64,
+    /// The year of the attempt in progress; set exactly while the status is `RECOMMENDED`.
+    pub current_attempt: Option<Year>,
+    /// Every recommendation (one per year), in log order; see [`Unit::recommendation`].
+    pub recommendations: Vec<Recommendation>,
+    /// The reviews of each year's attempt, in log order; see [`Unit::reviews_of`].
+    pub reviews: Vec<ReviewProgress>,
+    pub award: Option<Award>,
+    /// Every performance evaluation (one per year), in log order; see [`Unit::evaluation`].
+    pub evaluations: Vec<Evaluation>,
+    /// Every commendation, in log order.
+    pub commendations: Vec<Commendation>,
+    pub delisting: Option<Delisting>,
+}
+
+impl Unit {
+    /// The recommendation for `year`.
+    pub fn recommendation(&self, year: Year) -> Option<&Recommendation> {
+        self.recommendations.iter().find(|r| r.year == year)
+    }
+
+    /// The reviews of `year`'s attempt.
+    pub fn reviews_of(&self, year: Year) -> Option<&ReviewProgress> {
+        self.reviews.iter().find(|r| r.year == year)
+    }
+
+    /// The reviews of `year`'s attempt, started if there were none.
+    pub(super) fn reviews_of_mut(&mut self, year: Year) -> &mut ReviewProgress {
+        let index = match self.reviews.iter().position(|r| r.year == year) {
+            Some(index) => index,
+            None => {
+                self.reviews.push(ReviewProgress::new(year));
+                self.reviews.len() - 1
+            }
+        };
+        &mut self.reviews[index]
+    }
+
+    /// The evaluation for `year`.
+    pub fn evaluation(&self, year: Year) -> Option<&Evaluation> {
+        self.evaluations.iter().find(|e| e.year == year)
+    }
+}
+
+/// A recommendation and the figures it was judged on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recommendation {
+    pub year: Year,
+    pub city: CityCode,
+    pub figures: Figures,
+    pub decided_on: NaiveDate,
+}
+
+/// How far one year's attempt has come through the review stages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReviewProgress {
+    pub year: Year,
+    /// How many stages passed: stages pass strictly in order, so these are the first
+    /// `passed_count` of [`ReviewStage::ALL`].
+    passed_count: u8,
+    /// The stage that failed and ended the attempt, if one did.
+    pub failed: Option<ReviewStage>,
+    /// The expert review's score, once recorded.
+    pub expert_score: Option<Score>,
+}
+
+impl ReviewProgress {
+    /// A new attempt with no stage recorded.
+    pub fn new(year: Year) -> Self {
+        Self {
+            year,
+            passed_count: 0,
+            failed: None,
+            expert_score: None,
+        }
+    }
+
+    /// The stages passed, in order.
+    pub fn passed(&self) -> &'static [ReviewStage] {
+        ReviewStage::ALL
+            .get(..usize::from(self.passed_count))
+            .unwrap_or(ReviewStage::ALL)
+    }
+
+    /// Records that `stage` passed (with every stage before it).
+    pub(super) fn pass(&mut self, stage: ReviewStage) {
+        let count = u8::try_from(stage.ordinal() + 1).unwrap_or(u8::MAX);
+        self.passed_count = self.passed_count.max(count);
+    }
+
+    /// The stage to record next: `None` once a stage failed or all four passed.
+    pub fn next_stage(&self) -> Option<ReviewStage> {
+        if self.failed.is_some() {
+            return None;
+        }
+        match self.passed().last() {
+            None => Some(ReviewStage::FIRST),
+            Some(last) => last.next(),
+        }
+    }
+
+    /// Whether all four stages passed, in order.
+    pub fn is_complete(&self) -> bool {
+        self.failed.is_none() && self.passed() == ReviewStage::ALL
+    }
+}
+
+/// The award (授牌).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Award {
+    pub year: Year,
+    pub certificate_no: CertificateNo,
+    pub decided_on: NaiveDate,
+}
+
+/// A performance evaluation (绩效评价).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Evaluation {
+    pub year: Year,
+    pub grade: Grade,
+    pub score: Option<Score>,
+    pub decided_on: NaiveDate,
+}
+
+/// A commendation (表彰).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Commendation {
+    pub year: Year,
+    pub citation: String,
+    pub decided_on: NaiveDate,
+}
+
+/// The delisting (摘牌).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delisting {
+    pub reason: String,
+    pub evaluation_year: Option<Year>,
+    pub decided_on: NaiveDate,
+}

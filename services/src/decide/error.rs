@@ -1,0 +1,217 @@
+//! [`DomainError`], why a command was rejected, and [`ErrorCode`], the one mapping of errors
+//! to the codes of DESIGN.md §4.
+
+use std::fmt;
+
+use liangye_events::catalogue::{BasisPoints, MarketShareRank, Year, Yuan};
+use uuid::Uuid;
+
+/// The error codes clients see in `extensions.code` (DESIGN.md §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    Unauthenticated,
+    Forbidden,
+    ValidationFailed,
+    NotEligible,
+    InvalidTransition,
+    Conflict,
+    QuotaExceeded,
+    Duplicate,
+    NotFound,
+    QueryTooComplex,
+    Internal,
+}
+
+impl ErrorCode {
+    /// Every code.
+    pub const ALL: [ErrorCode; 11] = [
+        ErrorCode::Unauthenticated,
+        ErrorCode::Forbidden,
+        ErrorCode::ValidationFailed,
+        ErrorCode::NotEligible,
+        ErrorCode::InvalidTransition,
+        ErrorCode::Conflict,
+        ErrorCode::QuotaExceeded,
+        ErrorCode::Duplicate,
+        ErrorCode::NotFound,
+        ErrorCode::QueryTooComplex,
+        ErrorCode::Internal,
+    ];
+
+    /// The code as clients see it, e.g. `"NOT_ELIGIBLE"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Unauthenticated => "UNAUTHENTICATED",
+            ErrorCode::Forbidden => "FORBIDDEN",
+            ErrorCode::ValidationFailed => "VALIDATION_FAILED",
+            ErrorCode::NotEligible => "NOT_ELIGIBLE",
+            ErrorCode::InvalidTransition => "INVALID_TRANSITION",
+            ErrorCode::Conflict => "CONFLICT",
+            ErrorCode::QuotaExceeded => "QUOTA_EXCEEDED",
+            ErrorCode::Duplicate => "DUPLICATE",
+            ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::QueryTooComplex => "QUERY_TOO_COMPLEX",
+            ErrorCode::Internal => "INTERNAL",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One standard of policy §四(二) that a recommendation does not meet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnmetCriterion {
+    /// Region kinds: manufacturing value added must be at least 35.00% of GDP.
+    ManufacturingShare { share: Option<BasisPoints> },
+    /// Region kinds: GDP or annual revenue must exceed 100亿元.
+    RegionalScale {
+        gdp: Option<Yuan>,
+        revenue: Option<Yuan>,
+    },
+    /// Enterprises: annual revenue of at least 10亿元, or a national market-share rank of
+    /// 1 to 5 in the niche.
+    EnterpriseStanding {
+        revenue: Option<Yuan>,
+        rank: Option<MarketShareRank>,
+    },
+}
+
+impl UnmetCriterion {
+    /// A stable name for the criterion, for clients that list unmet criteria.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            UnmetCriterion::ManufacturingShare { .. } => "MANUFACTURING_SHARE",
+            UnmetCriterion::RegionalScale { .. } => "REGIONAL_SCALE",
+            UnmetCriterion::EnterpriseStanding { .. } => "ENTERPRISE_STANDING",
+        }
+    }
+}
+
+/// `Some(x)` shown as `x`, `None` as "not given".
+struct Given<T>(Option<T>);
+
+impl<T: fmt::Display> fmt::Display for Given<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Some(value) => write!(f, "{value}"),
+            None => f.write_str("not given"),
+        }
+    }
+}
+
+impl fmt::Display for UnmetCriterion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            UnmetCriterion::ManufacturingShare { share } => write!(
+                f,
+                "manufacturing value added must be at least 35.00% of GDP \
+                 (制造业增加值占比达35%以上); manufacturingShareBp is {}",
+                Given(share)
+            ),
+            UnmetCriterion::RegionalScale { gdp, revenue } => write!(
+                f,
+                "GDP or annual revenue must exceed 100亿元 = 10000000000 yuan \
+                 (区域GDP或年营业收入超过100亿元); gdpYuan is {}, revenueYuan is {}",
+                Given(gdp),
+                Given(revenue)
+            ),
+            UnmetCriterion::EnterpriseStanding { revenue, rank } => write!(
+                f,
+                "annual revenue must be at least 10亿元 = 1000000000 yuan, or the national \
+                 market-share rank 1 to 5 (年营业收入10亿元以上，或细分行业市场占有率位列全国前5名); \
+                 revenueYuan is {}, marketShareRank is {}",
+                Given(revenue),
+                Given(rank)
+            ),
+        }
+    }
+}
+
+fn numbered(unmet: &[UnmetCriterion]) -> String {
+    unmet
+        .iter()
+        .enumerate()
+        .map(|(i, criterion)| format!("({}) {criterion}", i + 1))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Why a command was rejected. Every message says what to change; [`DomainError::code`]
+/// maps it to the client-facing code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    /// The principal's token is unknown or revoked.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// The principal's role (or city) may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// An input is malformed or out of bounds; `field` is its GraphQL input name.
+    #[error("{field}: {message}")]
+    Validation { field: &'static str, message: String },
+    /// The unit does not meet the recommendation standards; every unmet one is listed.
+    #[error(
+        "{unit_name} does not meet the standards for a provincial benchmark \
+         (不符合标杆引领典型基本条件): {}",
+        numbered(.unmet)
+    )]
+    NotEligible {
+        unit_id: Uuid,
+        unit_name: String,
+        unmet: Vec<UnmetCriterion>,
+    },
+    /// The unit's lifecycle does not allow this now.
+    #[error("{0}")]
+    InvalidTransition(String),
+    /// `expectedVersion` is not the stream's current version.
+    #[error(
+        "{stream_id} is at version {actual}, not the expected {expected}: someone recorded a \
+         decision meanwhile; reload and decide again"
+    )]
+    Conflict {
+        stream_id: String,
+        expected: i64,
+        actual: i64,
+    },
+    /// The year's award quota is used up.
+    #[error(
+        "the {year} quota of {quota} awards (年度指标) is used up ({awarded} awarded); raise it \
+         with setAnnualQuota first"
+    )]
+    QuotaExceeded { year: Year, quota: u32, awarded: u32 },
+    /// The identifier, recommendation, evaluation or token already exists.
+    #[error("{0}")]
+    Duplicate(String),
+    /// The unit or token does not exist.
+    #[error("{0}")]
+    NotFound(String),
+}
+
+impl DomainError {
+    /// The client-facing code.
+    pub const fn code(&self) -> ErrorCode {
+        match self {
+            DomainError::Unauthenticated(_) => ErrorCode::Unauthenticated,
+            DomainError::Forbidden(_) => ErrorCode::Forbidden,
+            DomainError::Validation { .. } => ErrorCode::ValidationFailed,
+            DomainError::NotEligible { .. } => ErrorCode::NotEligible,
+            DomainError::InvalidTransition(_) => ErrorCode::InvalidTransition,
+            DomainError::Conflict { .. } => ErrorCode::Conflict,
+            DomainError::QuotaExceeded { .. } => ErrorCode::QuotaExceeded,
+            DomainError::Duplicate(_) => ErrorCode::Duplicate,
+            DomainError::NotFound(_) => ErrorCode::NotFound,
+        }
+    }
+
+    /// A validation error on `field`.
+    pub fn validation(field: &'static str, message: impl fmt::Display) -> Self {
+        DomainError::Validation {
+            field,
+            message: message.to_string(),
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! 列入试点 and 撤销试点: listing a unit as a pilot, and revoking a pilot.
+
+use liangye_events::catalogue::{
+    CreditCode, DomainEvent, PilotListed, PilotRevoked, Status, UnitKind, unit_stream,
+};
+use liangye_projections::DecisionState;
+use liangye_projections::decision_state::Unit;
+
+use super::command::{ListPilot, RevokePilot};
+use super::error::DomainError;
+use super::limits::NAME_MAX;
+use super::target::{self, describe};
+use super::text;
+
+/// Lists a new unit. Checks the kind's identifiers, the credit code's check character
+/// (unless overridden with a note), and that no unit already holds the identifier.
+pub(super) fn list(state: &DecisionState, command: &ListPilot) -> Result<DomainEvent, DomainError> {
+    let name = text::line("name", &command.name, NAME_MAX)?;
+    let decision = text::decision(&command.decision)?;
+    let industries = text::industries(&command.industries)?;
+    check_identifiers(command)?;
+    let overridden = check_credit_code(command.credit_code, command.accept_invalid_credit_code)?;
+    if overridden && decision.note.is_none() {
+        return Err(DomainError::validation(
+            "note",
+            "is required with acceptInvalidCreditCode: say why the credit code is accepted \
+             although it fails the check (e.g. as registered on the business licence)",
+        ));
+    }
+
+    if let Some(existing) = state.unit(command.unit_id) {
+        return Err(DomainError::Duplicate(format!(
+            "a unit with id {} already exists ({}); generate a new unitId",
+            command.unit_id, existing.name
+        )));
+    }
+    target::check_version(|| unit_stream(command.unit_id), command.expected_version, 0)?;
+    check_unique(state, command, &name)?;
+
+    Ok(PilotListed {
+        unit_id: command.unit_id,
+        name,
+        kind: command.kind,
+        city_code: command.city_code,
+        division_code: command.division_code,
+        credit_code: command.credit_code,
+        credit_code_check_overridden: overridden,
+        zone_code: command.zone_code,
+        industries,
+        batch: command.batch,
+        decision,
+    }
+    .into())
+}
+
+/// The identifiers each kind must, may and must not carry (DESIGN.md §1, Units).
+fn check_identifiers(command: &ListPilot) -> Result<(), DomainError> {
+    let kind = command.kind;
+    let refuse = |field: &'static str, what: &str| {
+        DomainError::validation(
+            field,
+            format!("does not apply to {} ({kind}); {what}", kind.label_zh()),
+        )
+    };
+    match kind {
+        UnitKind::County | UnitKind::IndustrialZone if command.division_code.is_none() => {
+            let what = if kind == UnitKind::County {
+                "a COUNTY is identified by its own 6-digit division code (GB/T 2260)"
+            } else {
+                "an INDUSTRIAL_ZONE is identified by its name and the 6-digit division code of \
+                 the county it lies in"
+            };
+            return Err(DomainError::validation(
+                "divisionCode",
+                format!("is required: {what}"),
+            ));
+        }
+        UnitKind::DevelopmentZone if command.division_code.is_some() => {
+            return Err(refuse(
+                "divisionCode",
+                "a DEVELOPMENT_ZONE is identified by its catalogue name and, optionally, its \
+                 8-digit zone code",
+            ));
+        }
+        UnitKind::Enterprise if command.credit_code.is_none() => {
+            return Err(DomainError::validation(
+                "creditCode",
+                "is required: an ENTERPRISE is identified by its 18-character unified social \
+                 credit code (统一社会信用代码)",
+            ));
+        }
+        _ => {}
+    }
+    if kind != UnitKind::Enterprise && command.credit_code.is_some() {
+        return Err(refuse("creditCode", "only an ENTERPRISE carries a credit code"));
+    }
+    if kind != UnitKind::Enterprise && command.accept_invalid_credit_code {
+        return Err(refuse(
+            "acceptInvalidCreditCode",
+            "only an ENTERPRISE carries a credit code",
+        ));
+    }
+    if kind != UnitKind::DevelopmentZone && command.zone_code.is_some() {
+        return Err(refuse("zoneCode", "only a DEVELOPMENT_ZONE carries a zone code"));
+    }
+    if let Some(code) = command.division_code {
+        code.check_in(command.city_code)
+            .map_err(|e| DomainError::validation("divisionCode", e))?;
+    }
+    Ok(())
+}
+
+/// Whether the credit code's check is waived: `Ok(true)` for a failing code accepted on
+/// the override, `Ok(false)` for a code that passes (or none), else the check error.
+fn check_credit_code(code: Option<CreditCode>, accept_invalid: bool) -> Result<bool, DomainError> {
+    match code {
+        Some(code) => match code.verify_check() {
+            Ok(()) => Ok(false),
+            Err(_) if accept_invalid => Ok(true),
+            Err(e) => Err(DomainError::validation("creditCode", e)),
+        },
+        None => Ok(false),
+    }
+}
+
+/// One unit per identifier, for ever.
+fn check_unique(state: &DecisionState, command: &ListPilot, name: &str) -> Result<(), DomainError> {
+    let taken = |what: String, holder: &Unit| {
+        DomainError::Duplicate(format!(
+            "{what} already belongs to {} ({} {}, {}); a unit is listed once, whatever its status",
+            describe(holder),
+            holder.kind.label_zh(),
+            holder.kind,
+            holder.status.label_zh()
+        ))
+    };
+    if let Some(code) = &command.credit_code
+        && let Some(holder) = state.unit_by_credit_code(code)
+    {
+        return Err(taken(format!("credit code {code}"), holder));
+    }
+    if command.kind == UnitKind::County
+        && let Some(code) = &command.division_code
+        && let Some(holder) = state.unit_by_division_code(code)
+    {
+        return Err(taken(format!("division code {code}"), holder));
+    }
+    if command.kind.is_zone()
+        && let Some(holder) = state.zone_by_name(command.city_code, name)
+    {
+        return Err(taken(
+            format!("the zone name {name:?} in {}", command.city_code.name()),
+            holder,
+        ));
+    }
+    if let Some(code) = &command.zone_code
+        && let Some(holder) = state.unit_by_zone_code(code)
+    {
+        return Err(taken(format!("zone code {code}"), holder));
+    }
+    Ok(())
+}
+
+/// Revokes a pilot; only a unit that is `PILOT` (not recommended, awarded or revoked).
+pub(super) fn revoke(state: &DecisionState, command: &RevokePilot) -> Result<DomainEvent, DomainError> {
+    let decision = text::decision(&command.decision)?;
+    let unit = target::unit(state, command.designation_id)?;
+    target::check_unit_version(unit, command.expected_version)?;
+    target::require_status(unit, Status::Pilot, "revokePilot")?;
+    Ok(PilotRevoked {
+        unit_id: unit.id,
+        decision,
+    }
+    .into())
+}

@@ -1,0 +1,78 @@
+//! 推荐: a city (or the province) puts a pilot forward for a year.
+
+use liangye_events::catalogue::{DomainEvent, Figures, Recommended, Status, UnitKind};
+use liangye_projections::DecisionState;
+
+use super::command::Recommend;
+use super::eligibility::unmet_criteria;
+use super::error::DomainError;
+use super::permissions;
+use super::principal::Principal;
+use super::target::{self, describe};
+use super::text;
+
+/// Recommends a pilot for a year. One recommendation per unit and year: a second one for
+/// the same year is `DUPLICATE` even after that year's attempt failed; a unit that is not
+/// `PILOT` (e.g. recommended for another year, or awarded) is `INVALID_TRANSITION`.
+pub(super) fn recommend(
+    state: &DecisionState,
+    command: &Recommend,
+    principal: &Principal,
+) -> Result<DomainEvent, DomainError> {
+    let decision = text::decision(&command.decision)?;
+    let unit = target::unit(state, command.designation_id)?;
+    permissions::city_scope(principal, unit)?;
+    check_relevant_figures(unit.kind, &command.figures)?;
+    target::check_unit_version(unit, command.expected_version)?;
+    if unit.recommendation(command.year).is_some() {
+        return Err(DomainError::Duplicate(format!(
+            "{} was already recommended for {}; a unit is recommended at most once a year",
+            describe(unit),
+            command.year
+        )));
+    }
+    target::require_status(unit, Status::Pilot, "recommend")?;
+    let unmet = unmet_criteria(unit.kind, &command.figures);
+    if !unmet.is_empty() {
+        return Err(DomainError::NotEligible {
+            unit_id: unit.id,
+            unit_name: unit.name.clone(),
+            unmet,
+        });
+    }
+    Ok(Recommended {
+        unit_id: unit.id,
+        year: command.year,
+        city_code: unit.city,
+        figures: command.figures,
+        decision,
+    }
+    .into())
+}
+
+/// Regions are judged on GDP, revenue and manufacturing share; enterprises on revenue and
+/// market-share rank. A figure of the other sort is refused rather than stored unused.
+fn check_relevant_figures(kind: UnitKind, figures: &Figures) -> Result<(), DomainError> {
+    let refuse = |field: &'static str, applies: &str| {
+        DomainError::validation(
+            field,
+            format!(
+                "does not apply to {} ({kind}); it is a figure for {applies}",
+                kind.label_zh()
+            ),
+        )
+    };
+    if kind.is_region() {
+        if figures.market_share_rank.is_some() {
+            return Err(refuse("marketShareRank", "enterprises"));
+        }
+    } else {
+        if figures.gdp_yuan.is_some() {
+            return Err(refuse("gdpYuan", "regions (counties and zones)"));
+        }
+        if figures.manufacturing_share_bp.is_some() {
+            return Err(refuse("manufacturingShareBp", "regions (counties and zones)"));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,119 @@
+//! Supervision of awarded units (policy §四(四)): 绩效评价, 表彰 and 摘牌.
+
+use liangye_events::catalogue::{Commended, Delisted, DomainEvent, EvaluationRecorded, Status, Year};
+use liangye_projections::DecisionState;
+use liangye_projections::decision_state::Unit;
+
+use super::command::{Commend, Delist, RecordEvaluation};
+use super::error::DomainError;
+use super::limits::PARAGRAPH_MAX;
+use super::target::{self, describe};
+use super::text;
+
+/// Records the evaluation of an awarded unit, one per year, not before its award year.
+pub(super) fn evaluate(
+    state: &DecisionState,
+    command: &RecordEvaluation,
+) -> Result<DomainEvent, DomainError> {
+    let decision = text::decision(&command.decision)?;
+    let unit = awarded_unit(
+        state,
+        command.designation_id,
+        command.expected_version,
+        "recordEvaluation",
+    )?;
+    not_before_award(unit, command.year)?;
+    if unit.evaluation(command.year).is_some() {
+        return Err(DomainError::Duplicate(format!(
+            "{} already has its {} evaluation; an awarded unit is evaluated once a year (a \
+             mistaken evaluation is corrected by a later decision, not a second evaluation)",
+            describe(unit),
+            command.year
+        )));
+    }
+    Ok(EvaluationRecorded {
+        unit_id: unit.id,
+        year: command.year,
+        grade: command.grade,
+        score: command.score,
+        decision,
+    }
+    .into())
+}
+
+/// Commends an awarded unit, not before its award year.
+pub(super) fn commend(state: &DecisionState, command: &Commend) -> Result<DomainEvent, DomainError> {
+    let citation = text::paragraph("citation", &command.citation, PARAGRAPH_MAX)?;
+    let decision = text::decision(&command.decision)?;
+    let unit = awarded_unit(state, command.designation_id, command.expected_version, "commend")?;
+    not_before_award(unit, command.year)?;
+    Ok(Commended {
+        unit_id: unit.id,
+        year: command.year,
+        citation,
+        decision,
+    }
+    .into())
+}
+
+/// Delists an awarded unit, for a stated reason, optionally resting on one of its
+/// evaluations.
+pub(super) fn delist(state: &DecisionState, command: &Delist) -> Result<DomainEvent, DomainError> {
+    let reason = text::paragraph("reason", &command.reason, PARAGRAPH_MAX)?;
+    let decision = text::decision(&command.decision)?;
+    let unit = awarded_unit(state, command.designation_id, command.expected_version, "delist")?;
+    if let Some(year) = command.evaluation_year
+        && unit.evaluation(year).is_none()
+    {
+        let mut years: Vec<Year> = unit.evaluations.iter().map(|e| e.year).collect();
+        years.sort_unstable();
+        let on_record: Vec<String> = years.iter().map(Year::to_string).collect();
+        let on_record = if on_record.is_empty() {
+            "none".to_owned()
+        } else {
+            on_record.join(", ")
+        };
+        return Err(DomainError::validation(
+            "evaluationYear",
+            format!(
+                "{} has no evaluation for {year} (evaluations on record: {on_record}); \
+                 reference one of those or leave evaluationYear out",
+                describe(unit)
+            ),
+        ));
+    }
+    Ok(Delisted {
+        unit_id: unit.id,
+        reason,
+        evaluation_year: command.evaluation_year,
+        decision,
+    }
+    .into())
+}
+
+fn awarded_unit<'a>(
+    state: &'a DecisionState,
+    id: uuid::Uuid,
+    expected_version: Option<i64>,
+    action: &str,
+) -> Result<&'a Unit, DomainError> {
+    let unit = target::unit(state, id)?;
+    target::check_unit_version(unit, expected_version)?;
+    target::require_status(unit, Status::Awarded, action)?;
+    Ok(unit)
+}
+
+fn not_before_award(unit: &Unit, year: Year) -> Result<(), DomainError> {
+    match &unit.award {
+        Some(award) if year < award.year => Err(DomainError::validation(
+            "year",
+            format!(
+                "{year} is before {}'s award year {}; give {} or later",
+                describe(unit),
+                award.year,
+                award.year
+            ),
+        )),
+        _ => Ok(()),
+    }
+}

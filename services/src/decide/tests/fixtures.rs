@@ -1,0 +1,467 @@
+//! Ids, principals, events and commands the tests are written with. An event fixture is
+//! exactly what deciding the command fixture of the same name yields, so tests can say
+//! "when `list_county(…)` then `county_listed(…)`".
+
+use chrono::NaiveDate;
+use liangye_events::catalogue::{
+    AccessGranted, AccessRevoked, AnnualQuotaSet, Awarded, Batch, CertificateNo, CityCode, CreditCode,
+    Decision, Delisted, DivisionCode, DomainEvent, EvaluationRecorded, Figures, Grade, PilotListed,
+    PilotRevoked, Recommended, ReviewOutcome, ReviewRecorded, ReviewStage, Role, Score, SecretSha256,
+    UnitKind, Year, Yuan, ZoneCode,
+};
+use uuid::Uuid;
+
+use crate::decide::{
+    Award, Commend, Delist, IssueAccess, ListPilot, Principal, Recommend, RecordEvaluation, RecordReview,
+    RevokeAccess, RevokePilot, SetAnnualQuota,
+};
+
+/// A real credit code that passes the GB 32100-2015 check.
+pub const VALID_CREDIT_CODE: &str = "91350100M000100Y43";
+/// The same code with a wrong check character (the right one is `3`).
+pub const BAD_CHECK_CREDIT_CODE: &str = "91350100M000100Y44";
+
+/// The city most tests' units are in.
+pub const HOME: CityCode = CityCode::Suzhou;
+/// Another city.
+pub const AWAY: CityCode = CityCode::Nanjing;
+
+pub fn id(n: u128) -> Uuid {
+    Uuid::from_u128(n)
+}
+
+pub fn year(y: i64) -> Year {
+    Year::new(y).unwrap()
+}
+
+pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+pub fn yuan(amount: i64) -> Yuan {
+    Yuan::new(amount).unwrap()
+}
+
+/// The decision part every fixture carries.
+pub fn decided() -> Decision {
+    Decision {
+        decided_on: date(2024, 5, 6),
+        document_ref: Some("苏发改服务发〔2024〕123号".into()),
+        note: None,
+    }
+}
+
+// ---- principals ----
+
+pub fn provincial() -> Principal {
+    Principal {
+        token_id: None,
+        name: "省发展改革委服务业处".into(),
+        role: Role::Provincial,
+        city: None,
+    }
+}
+
+pub fn city(city: CityCode) -> Principal {
+    Principal {
+        token_id: None,
+        name: format!("{}市发展改革委", city.name()),
+        role: Role::City,
+        city: Some(city),
+    }
+}
+
+pub fn auditor() -> Principal {
+    Principal {
+        token_id: None,
+        name: "省审计厅".into(),
+        role: Role::Auditor,
+        city: None,
+    }
+}
+
+pub fn reader() -> Principal {
+    Principal {
+        token_id: None,
+        name: "省统计局".into(),
+        role: Role::Reader,
+        city: None,
+    }
+}
+
+/// The principal holding token `token_id`, as granted by [`token_granted`].
+pub fn holder(token_id: Uuid, role: Role, city: Option<CityCode>) -> Principal {
+    Principal {
+        token_id: Some(token_id),
+        name: format!("token {token_id}"),
+        role,
+        city,
+    }
+}
+
+// ---- figures ----
+
+/// Figures that make any region eligible: 40.00% manufacturing, GDP 200亿元.
+pub fn eligible_region() -> Figures {
+    Figures {
+        revenue_yuan: None,
+        gdp_yuan: Some(yuan(20_000_000_000)),
+        manufacturing_share_bp: Some(bp(4000)),
+        market_share_rank: None,
+    }
+}
+
+/// Figures that make an enterprise eligible: revenue 20亿元.
+pub fn eligible_enterprise() -> Figures {
+    Figures {
+        revenue_yuan: Some(yuan(2_000_000_000)),
+        ..Figures::default()
+    }
+}
+
+pub fn bp(value: i64) -> liangye_events::catalogue::BasisPoints {
+    liangye_events::catalogue::BasisPoints::new(value).unwrap()
+}
+
+// ---- listing ----
+
+fn listing(unit: Uuid, kind: UnitKind, name: &str, city: CityCode) -> PilotListed {
+    PilotListed {
+        unit_id: unit,
+        name: name.into(),
+        kind,
+        city_code: city,
+        division_code: None,
+        credit_code: None,
+        credit_code_check_overridden: false,
+        zone_code: None,
+        industries: vec!["智能制造".into(), "工业互联网".into()],
+        batch: Batch::new(1).unwrap(),
+        decision: decided(),
+    }
+}
+
+/// A county in the city its code lies in.
+pub fn county_listed(unit: Uuid, name: &str, code: &str) -> DomainEvent {
+    let division = DivisionCode::parse(code).unwrap();
+    PilotListed {
+        division_code: Some(division),
+        ..listing(unit, UnitKind::County, name, division.city())
+    }
+    .into()
+}
+
+/// An enterprise in [`HOME`].
+pub fn enterprise_listed(unit: Uuid, credit_code: &str) -> DomainEvent {
+    PilotListed {
+        credit_code: Some(CreditCode::parse_unchecked_checksum(credit_code).unwrap()),
+        ..listing(unit, UnitKind::Enterprise, "江苏某某装备股份有限公司", HOME)
+    }
+    .into()
+}
+
+/// An industrial zone in the county `code`.
+pub fn industrial_zone_listed(unit: Uuid, name: &str, code: &str) -> DomainEvent {
+    let division = DivisionCode::parse(code).unwrap();
+    PilotListed {
+        division_code: Some(division),
+        ..listing(unit, UnitKind::IndustrialZone, name, division.city())
+    }
+    .into()
+}
+
+/// A development zone in [`HOME`].
+pub fn development_zone_listed(unit: Uuid, name: &str, zone_code: Option<&str>) -> DomainEvent {
+    PilotListed {
+        zone_code: zone_code.map(|c| ZoneCode::parse(c).unwrap()),
+        ..listing(unit, UnitKind::DevelopmentZone, name, HOME)
+    }
+    .into()
+}
+
+fn list_command(unit: Uuid, kind: UnitKind, name: &str, city: CityCode) -> ListPilot {
+    ListPilot {
+        unit_id: unit,
+        name: name.into(),
+        kind,
+        city_code: city,
+        division_code: None,
+        credit_code: None,
+        accept_invalid_credit_code: false,
+        zone_code: None,
+        industries: vec!["智能制造".into(), "工业互联网".into()],
+        batch: Batch::new(1).unwrap(),
+        decision: decided(),
+        expected_version: None,
+    }
+}
+
+pub fn list_county(unit: Uuid, name: &str, code: &str) -> ListPilot {
+    let division = DivisionCode::parse(code).unwrap();
+    ListPilot {
+        division_code: Some(division),
+        ..list_command(unit, UnitKind::County, name, division.city())
+    }
+}
+
+pub fn list_enterprise(unit: Uuid, credit_code: &str) -> ListPilot {
+    ListPilot {
+        credit_code: Some(CreditCode::parse_unchecked_checksum(credit_code).unwrap()),
+        ..list_command(unit, UnitKind::Enterprise, "江苏某某装备股份有限公司", HOME)
+    }
+}
+
+pub fn list_industrial_zone(unit: Uuid, name: &str, code: &str) -> ListPilot {
+    let division = DivisionCode::parse(code).unwrap();
+    ListPilot {
+        division_code: Some(division),
+        ..list_command(unit, UnitKind::IndustrialZone, name, division.city())
+    }
+}
+
+pub fn list_development_zone(unit: Uuid, name: &str, zone_code: Option<&str>) -> ListPilot {
+    ListPilot {
+        zone_code: zone_code.map(|c| ZoneCode::parse(c).unwrap()),
+        ..list_command(unit, UnitKind::DevelopmentZone, name, HOME)
+    }
+}
+
+// ---- a unit's life ----
+
+/// A county of [`HOME`] (苏州) listed as a pilot: 昆山市 320583, or another county for other
+/// ids.
+pub fn pilot(unit: Uuid) -> Vec<DomainEvent> {
+    let code = format!("3205{:02}", 81 + unit.as_u128() % 9);
+    vec![county_listed(unit, &format!("县{}", unit.as_u128()), &code)]
+}
+
+pub fn recommended(unit: Uuid, y: i64) -> DomainEvent {
+    Recommended {
+        unit_id: unit,
+        year: year(y),
+        city_code: HOME,
+        figures: eligible_region(),
+        decision: decided(),
+    }
+    .into()
+}
+
+pub fn review_recorded(unit: Uuid, y: i64, stage: ReviewStage, outcome: ReviewOutcome) -> DomainEvent {
+    let RecordReview {
+        score,
+        notice_start,
+        notice_end,
+        ..
+    } = record_review(unit, y, stage, outcome);
+    ReviewRecorded {
+        unit_id: unit,
+        year: year(y),
+        stage,
+        outcome,
+        score,
+        notice_start,
+        notice_end,
+        objections: None,
+        decision: decided(),
+    }
+    .into()
+}
+
+/// The stages before `stage`, passed.
+pub fn passed_before(unit: Uuid, y: i64, stage: ReviewStage) -> Vec<DomainEvent> {
+    ReviewStage::ALL
+        .iter()
+        .take_while(|s| **s != stage)
+        .map(|s| review_recorded(unit, y, *s, ReviewOutcome::Passed))
+        .collect()
+}
+
+pub fn all_passed(unit: Uuid, y: i64) -> Vec<DomainEvent> {
+    ReviewStage::ALL
+        .iter()
+        .map(|s| review_recorded(unit, y, *s, ReviewOutcome::Passed))
+        .collect()
+}
+
+/// A pilot recommended for `y`.
+pub fn in_review(unit: Uuid, y: i64) -> Vec<DomainEvent> {
+    [pilot(unit), vec![recommended(unit, y)]].concat()
+}
+
+/// A pilot recommended for `y` that passed all four stages.
+pub fn reviewed(unit: Uuid, y: i64) -> Vec<DomainEvent> {
+    [in_review(unit, y), all_passed(unit, y)].concat()
+}
+
+pub fn awarded(unit: Uuid, y: i64, serial: u32) -> DomainEvent {
+    Awarded {
+        unit_id: unit,
+        year: year(y),
+        certificate_no: CertificateNo::new(year(y), serial).unwrap(),
+        decision: decided(),
+    }
+    .into()
+}
+
+/// A unit awarded in `y` with certificate serial `serial`.
+pub fn benchmark(unit: Uuid, y: i64, serial: u32) -> Vec<DomainEvent> {
+    [reviewed(unit, y), vec![awarded(unit, y, serial)]].concat()
+}
+
+pub fn quota_set(y: i64, total: u32) -> DomainEvent {
+    AnnualQuotaSet {
+        year: year(y),
+        total,
+        decision: decided(),
+    }
+    .into()
+}
+
+pub fn evaluated(unit: Uuid, y: i64, grade: Grade) -> DomainEvent {
+    EvaluationRecorded {
+        unit_id: unit,
+        year: year(y),
+        grade,
+        score: None,
+        decision: decided(),
+    }
+    .into()
+}
+
+pub fn delisted(unit: Uuid, reason: &str, evaluation_year: Option<i64>) -> DomainEvent {
+    Delisted {
+        unit_id: unit,
+        reason: reason.into(),
+        evaluation_year: evaluation_year.map(year),
+        decision: decided(),
+    }
+    .into()
+}
+
+pub fn pilot_revoked(unit: Uuid) -> DomainEvent {
+    PilotRevoked {
+        unit_id: unit,
+        decision: decided(),
+    }
+    .into()
+}
+
+pub fn secret(n: u8) -> SecretSha256 {
+    SecretSha256::from_bytes([n; 32])
+}
+
+pub fn token_granted(token: Uuid, role: Role, city: Option<CityCode>) -> DomainEvent {
+    AccessGranted {
+        token_id: token,
+        name: format!("token {token}"),
+        role,
+        city,
+        secret_sha256: secret(u8::try_from(token.as_u128() % 256).unwrap()),
+    }
+    .into()
+}
+
+pub fn token_revoked(token: Uuid) -> DomainEvent {
+    AccessRevoked { token_id: token }.into()
+}
+
+// ---- commands ----
+
+pub fn revoke_pilot(unit: Uuid) -> RevokePilot {
+    RevokePilot {
+        designation_id: unit,
+        decision: decided(),
+        expected_version: None,
+    }
+}
+
+pub fn recommend(unit: Uuid, y: i64, figures: Figures) -> Recommend {
+    Recommend {
+        designation_id: unit,
+        year: year(y),
+        figures,
+        decision: decided(),
+        expected_version: None,
+    }
+}
+
+/// A review command with the stage's required fields filled in: score 88 for EXPERT, the
+/// notice 2024-06-01 to 2024-06-07 for PUBLIC_NOTICE.
+pub fn record_review(unit: Uuid, y: i64, stage: ReviewStage, outcome: ReviewOutcome) -> RecordReview {
+    let notice = stage == ReviewStage::PublicNotice;
+    RecordReview {
+        designation_id: unit,
+        year: year(y),
+        stage,
+        outcome,
+        score: (stage == ReviewStage::Expert).then(|| Score::new(88).unwrap()),
+        notice_start: notice.then(|| date(2024, 6, 1)),
+        notice_end: notice.then(|| date(2024, 6, 7)),
+        objections: None,
+        decision: decided(),
+        expected_version: None,
+    }
+}
+
+pub fn award(unit: Uuid, y: i64) -> Award {
+    Award {
+        designation_id: unit,
+        year: year(y),
+        decision: decided(),
+        expected_version: None,
+    }
+}
+
+pub fn set_quota(y: i64, total: u32) -> SetAnnualQuota {
+    SetAnnualQuota {
+        year: year(y),
+        total,
+        decision: decided(),
+        expected_version: None,
+    }
+}
+
+pub fn evaluate(unit: Uuid, y: i64, grade: Grade) -> RecordEvaluation {
+    RecordEvaluation {
+        designation_id: unit,
+        year: year(y),
+        grade,
+        score: None,
+        decision: decided(),
+        expected_version: None,
+    }
+}
+
+pub fn commend(unit: Uuid, y: i64, citation: &str) -> Commend {
+    Commend {
+        designation_id: unit,
+        year: year(y),
+        citation: citation.into(),
+        decision: decided(),
+        expected_version: None,
+    }
+}
+
+pub fn delist(unit: Uuid, reason: &str, evaluation_year: Option<i64>) -> Delist {
+    Delist {
+        designation_id: unit,
+        reason: reason.into(),
+        evaluation_year: evaluation_year.map(year),
+        decision: decided(),
+        expected_version: None,
+    }
+}
+
+pub fn issue_access(token: Uuid, role: Role, city: Option<CityCode>) -> IssueAccess {
+    IssueAccess {
+        token_id: token,
+        name: format!("token {token}"),
+        role,
+        city,
+        secret_sha256: secret(u8::try_from(token.as_u128() % 256).unwrap()),
+    }
+}
+
+pub fn revoke_access(token: Uuid) -> RevokeAccess {
+    RevokeAccess { token_id: token }
+}

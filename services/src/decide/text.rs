@@ -1,0 +1,131 @@
+//! Normalizing and bounding free text: trimmed, non-empty where required, within the
+//! [`super::limits`], single-line fields free of control characters, multi-line fields
+//! free of control characters other than line breaks and tabs.
+
+use chrono::NaiveDate;
+use liangye_events::catalogue::Decision;
+
+use super::error::DomainError;
+use super::limits::{DOCUMENT_REF_MAX, INDUSTRIES_MAX, INDUSTRY_MAX, NOTE_MAX};
+
+#[derive(Clone, Copy)]
+enum Lines {
+    One,
+    Many,
+}
+
+fn bounded(
+    field: &'static str,
+    value: &str,
+    max: usize,
+    lines: Lines,
+) -> Result<Option<String>, DomainError> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    let length = trimmed.chars().count();
+    if length > max {
+        return Err(DomainError::validation(
+            field,
+            format!("is {length} characters long; at most {max} are allowed"),
+        ));
+    }
+    let allowed = |c: char| match lines {
+        Lines::One => !c.is_control(),
+        Lines::Many => !c.is_control() || matches!(c, '\n' | '\r' | '\t'),
+    };
+    if let Some(bad) = trimmed.chars().find(|c| !allowed(*c)) {
+        let what = match lines {
+            Lines::One => "must be a single line of text",
+            Lines::Many => "must be plain text",
+        };
+        return Err(DomainError::validation(
+            field,
+            format!("{what}; it contains the control character {bad:?}"),
+        ));
+    }
+    Ok(Some(trimmed.to_owned()))
+}
+
+fn required(field: &'static str, value: &str, max: usize, lines: Lines) -> Result<String, DomainError> {
+    bounded(field, value, max, lines)?
+        .ok_or_else(|| DomainError::validation(field, "is required and must not be blank"))
+}
+
+/// A required single-line text (a name).
+pub(super) fn line(field: &'static str, value: &str, max: usize) -> Result<String, DomainError> {
+    required(field, value, max, Lines::One)
+}
+
+/// A required multi-line text (a citation, a reason).
+pub(super) fn paragraph(field: &'static str, value: &str, max: usize) -> Result<String, DomainError> {
+    required(field, value, max, Lines::Many)
+}
+
+/// An optional multi-line text; blank is absent.
+pub(super) fn optional_paragraph(
+    field: &'static str,
+    value: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, DomainError> {
+    value.map_or(Ok(None), |v| bounded(field, v, max, Lines::Many))
+}
+
+/// The earliest and latest date a decision document may bear: catches mistyped years.
+const DECIDED_ON_RANGE: (NaiveDate, NaiveDate) = match (
+    NaiveDate::from_ymd_opt(2000, 1, 1),
+    NaiveDate::from_ymd_opt(2100, 12, 31),
+) {
+    (Some(first), Some(last)) => (first, last),
+    _ => (NaiveDate::MIN, NaiveDate::MAX),
+};
+
+/// The decision part, normalized: document reference and note trimmed (blank is absent)
+/// and bounded, the date within 2000–2100.
+pub(super) fn decision(decision: &Decision) -> Result<Decision, DomainError> {
+    let (first, last) = DECIDED_ON_RANGE;
+    if decision.decided_on < first || decision.decided_on > last {
+        return Err(DomainError::validation(
+            "decidedOn",
+            format!(
+                "{} is not a plausible date for a decision document; give a date from {first} \
+                 to {last}",
+                decision.decided_on
+            ),
+        ));
+    }
+    Ok(Decision {
+        decided_on: decision.decided_on,
+        document_ref: decision.document_ref.as_deref().map_or(Ok(None), |v| {
+            bounded("documentRef", v, DOCUMENT_REF_MAX, Lines::One)
+        })?,
+        note: optional_paragraph("note", decision.note.as_deref(), NOTE_MAX)?,
+    })
+}
+
+/// A pilot's industries: each trimmed, non-blank and bounded; repeats dropped (first kept).
+pub(super) fn industries(values: &[String]) -> Result<Vec<String>, DomainError> {
+    if values.len() > INDUSTRIES_MAX {
+        return Err(DomainError::validation(
+            "industries",
+            format!(
+                "lists {} industries; at most {INDUSTRIES_MAX} are allowed",
+                values.len()
+            ),
+        ));
+    }
+    let mut industries: Vec<String> = Vec::with_capacity(values.len());
+    for (index, value) in values.iter().enumerate() {
+        let Some(industry) = bounded("industries", value, INDUSTRY_MAX, Lines::One)? else {
+            return Err(DomainError::validation(
+                "industries",
+                format!("entry {} is blank; remove it or name the industry", index + 1),
+            ));
+        };
+        if !industries.contains(&industry) {
+            industries.push(industry);
+        }
+    }
+    Ok(industries)
+}

@@ -1,0 +1,145 @@
+//! The write engine (DESIGN.md §2): one writer per process takes commands from a queue and
+//! handles whatever is waiting as one batch — open the write transaction, catch the decision
+//! state up to the log head (another node may have written), decide each command against it
+//! (a rejected command fails alone), append the accepted events, commit, then answer every
+//! caller. Positions stay gapless, commits are grouped, and cross-unit invariants (quotas,
+//! unique identifiers) hold without races, on one node or many.
+
+mod writer;
+
+use liangye_events::catalogue::{DecodeError, RecordedEvent};
+use liangye_events::{EventStore, StoreError, StoredEvent};
+use tokio::sync::{mpsc, oneshot};
+use uuid::Uuid;
+
+use crate::decide::{Command, DomainError, ErrorCode, Principal};
+
+/// Commands waiting at most; a caller beyond it waits for room.
+const QUEUE_DEPTH: usize = 4096;
+/// Commands decided in one write transaction at most.
+pub const MAX_BATCH: usize = 512;
+
+/// A command submitted to the engine.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub command: Command,
+    pub principal: Principal,
+    /// Idempotency key: a repeat answers with the first result and appends nothing.
+    pub command_id: Option<Uuid>,
+    /// The request or workflow this command belongs to, recorded in the metadata.
+    pub correlation_id: Option<Uuid>,
+    /// The event or command that caused this one, recorded in the metadata.
+    pub causation_id: Option<Uuid>,
+}
+
+impl Submission {
+    pub fn new(command: Command, principal: Principal) -> Self {
+        Self {
+            command,
+            principal,
+            command_id: None,
+            correlation_id: None,
+            causation_id: None,
+        }
+    }
+
+    pub fn with_command_id(mut self, id: Uuid) -> Self {
+        self.command_id = Some(id);
+        self
+    }
+}
+
+/// An accepted command: its events as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decided {
+    pub events: Vec<StoredEvent>,
+    /// The position of its last event.
+    pub position: i64,
+    /// True when the command id had been seen: these are the first result's events.
+    pub duplicate: bool,
+}
+
+/// Why the engine did not accept a command.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Rejected(#[from] DomainError),
+    /// The store failed; the message is for logs, not for clients.
+    #[error("storage failed: {0}")]
+    Storage(String),
+    /// A stored event could not be decoded: the log needs an auditor's attention.
+    #[error("log cannot be decoded: {0}")]
+    Decode(String),
+    #[error("the engine has stopped")]
+    Stopped,
+}
+
+impl EngineError {
+    /// The client-facing code: a rejection's own, otherwise `INTERNAL`.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            EngineError::Rejected(e) => e.code(),
+            _ => ErrorCode::Internal,
+        }
+    }
+}
+
+impl From<StoreError> for EngineError {
+    fn from(e: StoreError) -> Self {
+        EngineError::Storage(e.to_string())
+    }
+}
+
+impl From<DecodeError> for EngineError {
+    fn from(e: DecodeError) -> Self {
+        EngineError::Decode(e.to_string())
+    }
+}
+
+struct Job {
+    submission: Submission,
+    reply: oneshot::Sender<Result<Decided, EngineError>>,
+}
+
+/// A handle to the engine's writer. Cheap to clone; the writer stops when every handle is
+/// dropped, after finishing the batch in flight.
+#[derive(Clone)]
+pub struct Engine {
+    queue: mpsc::Sender<Job>,
+    store: EventStore,
+}
+
+impl Engine {
+    /// Start the writer for `store`. The decision state is built from the log on the first
+    /// batch (and caught up at every batch after).
+    pub fn start(store: EventStore) -> (Self, tokio::task::JoinHandle<()>) {
+        let (queue, rx) = mpsc::channel(QUEUE_DEPTH);
+        let handle = tokio::spawn(writer::run(store.clone(), rx));
+        (Self { queue, store }, handle)
+    }
+
+    /// The store the engine writes to.
+    pub fn store(&self) -> &EventStore {
+        &self.store
+    }
+
+    /// Submit a command and wait for its decision, committed.
+    pub async fn submit(&self, submission: Submission) -> Result<Decided, EngineError> {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .send(Job { submission, reply })
+            .await
+            .map_err(|_| EngineError::Stopped)?;
+        answer.await.map_err(|_| EngineError::Stopped)?
+    }
+
+    /// Convenience: submit `command` for `principal`.
+    pub async fn execute(&self, command: Command, principal: &Principal) -> Result<Decided, EngineError> {
+        self.submit(Submission::new(command, principal.clone())).await
+    }
+}
+
+/// Decode stored events for folding.
+pub fn decode_all(events: &[StoredEvent]) -> Result<Vec<RecordedEvent>, DecodeError> {
+    events.iter().map(RecordedEvent::from_stored).collect()
+}

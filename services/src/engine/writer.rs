@@ -1,0 +1,151 @@
+//! The writer task: batches, one write transaction each.
+
+use std::collections::HashMap;
+
+use liangye_events::catalogue::{DomainEvent, RecordedEvent};
+use liangye_events::store::{PreparedEvent, prepare};
+use liangye_events::{EventStore, Metadata, NewEvent, WriteTx};
+use liangye_projections::DecisionState;
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use super::{Decided, EngineError, Job, MAX_BATCH, Submission};
+use crate::decide::decide;
+
+/// Events read per query while catching up.
+const CATCH_UP_PAGE: i64 = 5000;
+
+pub(super) async fn run(store: EventStore, mut rx: mpsc::Receiver<Job>) {
+    let mut state = DecisionState::new();
+    while let Some(first) = rx.recv().await {
+        let mut jobs = vec![first];
+        while jobs.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => jobs.push(job),
+                Err(_) => break,
+            }
+        }
+        let submissions: Vec<&Submission> = jobs.iter().map(|j| &j.submission).collect();
+        let results = match process(&store, &mut state, &submissions).await {
+            Ok(results) => results,
+            Err(e) => {
+                tracing::error!(error = %e, batch = jobs.len(), "write batch failed; rebuilding state");
+                // The state may hold events that were never committed: start again from the log.
+                state = DecisionState::new();
+                vec![Err(e); jobs.len()]
+            }
+        };
+        tracing::debug!(batch = jobs.len(), head = state.position(), "write batch done");
+        for (job, result) in jobs.into_iter().zip(results) {
+            let _ = job.reply.send(result);
+        }
+    }
+}
+
+/// Decide and append one batch in one write transaction. An `Err` means nothing committed.
+async fn process(
+    store: &EventStore,
+    state: &mut DecisionState,
+    batch: &[&Submission],
+) -> Result<Vec<Result<Decided, EngineError>>, EngineError> {
+    let mut tx = store.begin_write().await?;
+    catch_up(&mut tx, state).await?;
+    let mut results: Vec<Result<Decided, EngineError>> = Vec::with_capacity(batch.len());
+    // Command ids accepted earlier in this batch (not yet readable from the database).
+    let mut in_batch: HashMap<Uuid, usize> = HashMap::new();
+    for submission in batch {
+        if let Some(id) = submission.command_id {
+            if let Some(&i) = in_batch.get(&id) {
+                let first = results[i].clone().map(|d| Decided { duplicate: true, ..d });
+                results.push(first);
+                continue;
+            }
+            let first = tx.find_command(id).await?;
+            if let Some(last) = first.last() {
+                let position = last.position;
+                results.push(Ok(Decided {
+                    events: first,
+                    position,
+                    duplicate: true,
+                }));
+                continue;
+            }
+        }
+        let events = match decide(state, &submission.command, &submission.principal) {
+            Ok(events) => events,
+            Err(rejection) => {
+                results.push(Err(rejection.into()));
+                continue;
+            }
+        };
+        let prepared = prepare_events(submission, events.clone())?;
+        let stored = tx.stage(prepared).await?;
+        for (stored, (_, event)) in stored.iter().zip(events) {
+            state.apply(&RecordedEvent {
+                position: stored.position,
+                stream_id: stored.stream_id.clone(),
+                stream_version: stored.stream_version,
+                recorded_at: stored.recorded_at.clone(),
+                metadata: metadata_of(submission),
+                event,
+            });
+        }
+        if let Some(id) = submission.command_id {
+            in_batch.insert(id, results.len());
+        }
+        let position = stored.last().map_or(state.position(), |e| e.position);
+        results.push(Ok(Decided {
+            events: stored,
+            position,
+            duplicate: false,
+        }));
+    }
+    tx.commit().await?;
+    Ok(results)
+}
+
+/// Fold every event after the state's position (written by this or another node).
+async fn catch_up(tx: &mut WriteTx, state: &mut DecisionState) -> Result<(), EngineError> {
+    while state.position() < tx.head().position {
+        let page = tx.read_from(state.position(), CATCH_UP_PAGE).await?;
+        if page.is_empty() {
+            break;
+        }
+        for stored in &page {
+            state.apply(&RecordedEvent::from_stored(stored)?);
+        }
+    }
+    Ok(())
+}
+
+fn metadata_of(submission: &Submission) -> Metadata {
+    let p = &submission.principal;
+    Metadata {
+        actor: p.name.clone(),
+        role: p.role.as_str().to_owned(),
+        city: p.city.map(|c| c.code().to_owned()),
+        command_id: submission.command_id,
+        correlation_id: submission.correlation_id,
+        causation_id: submission.causation_id,
+    }
+}
+
+fn prepare_events(
+    submission: &Submission,
+    events: Vec<(String, DomainEvent)>,
+) -> Result<Vec<PreparedEvent>, EngineError> {
+    events
+        .into_iter()
+        .map(|(stream_id, event)| {
+            prepare(NewEvent {
+                event_id: Uuid::now_v7(),
+                stream_id,
+                event_type: event.event_type().to_owned(),
+                schema_version: event.schema_version(),
+                payload: event.to_payload(),
+                metadata: metadata_of(submission),
+            })
+            .map_err(EngineError::from)
+        })
+        .collect()
+}
