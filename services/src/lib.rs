@@ -1,5 +1,6 @@
 //! The engine: decide commands, run the writer, keep projections live, answer as-of.
 
+pub mod access;
 pub mod decide;
 pub mod engine;
 pub mod scenario;

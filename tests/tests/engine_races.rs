@@ -46,6 +46,7 @@ on_both_backends!(
     two_engines_keep_one_gapless_log_and_every_invariant,
     a_rejected_command_fails_alone_in_its_batch,
     a_stale_expected_version_is_a_conflict,
+    a_revoked_token_stops_at_once_on_every_node,
 );
 
 const YEAR: i64 = 2025;
@@ -322,4 +323,51 @@ async fn a_stale_expected_version_is_a_conflict(db: &TestDb) {
     }
     let ok = engine.execute(stale, &operator()).await.unwrap();
     assert_eq!(ok.events[0].stream_version, 7);
+}
+
+async fn a_revoked_token_stops_at_once_on_every_node(db: &TestDb) {
+    use liangye_events::catalogue::Role;
+    use liangye_services::access::new_token;
+    let (a, _) = Engine::start(EventStore::connect(&db.url).await.unwrap());
+    let (b, _) = Engine::start(EventStore::connect(&db.url).await.unwrap());
+    let token = new_token("苏州市发展改革委", Role::City, Some(CityCode::Suzhou)).unwrap();
+    run_all(&a, vec![token.command.clone()]).await;
+    let city = Principal {
+        token_id: Some(token.token_id),
+        name: "苏州市发展改革委".into(),
+        role: Role::City,
+        city: Some(CityCode::Suzhou),
+    };
+    let first = Uuid::now_v7();
+    let second = Uuid::now_v7();
+    let on = scenario::day_in(2024, 1, 5);
+    run_all(
+        &a,
+        vec![
+            scenario::list_enterprise(first, "苏州甲", CityCode::Suzhou, 7001, 1, on),
+            scenario::list_enterprise(second, "苏州乙", CityCode::Suzhou, 7002, 1, on),
+        ],
+    )
+    .await;
+    // The city recommends through node B: the token is active there.
+    b.execute(
+        scenario::recommend(first, YEAR, scenario::enterprise_figures(2_000_000_000)),
+        &city,
+    )
+    .await
+    .unwrap();
+    // Node A revokes it; node B refuses the very next command.
+    run_all(
+        &a,
+        vec![liangye_services::decide::input::revoke_access(&token.token_id.to_string()).unwrap()],
+    )
+    .await;
+    let err = b
+        .execute(
+            scenario::recommend(second, YEAR, scenario::enterprise_figures(2_000_000_000)),
+            &city,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Unauthenticated, "{err}");
 }

@@ -2,6 +2,7 @@
 //! `name`, `value`, `unit`, and where it applies `baseline` (with what it is) and `p99_ms`.
 
 pub mod append;
+pub mod decisions;
 
 use serde::Serialize;
 

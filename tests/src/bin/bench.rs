@@ -10,6 +10,9 @@ struct Args {
     /// Events appended by the bulk-append workload.
     #[arg(long, default_value_t = 100_000)]
     append_events: usize,
+    /// Decisions made by the 64 concurrent writers.
+    #[arg(long, default_value_t = 20_000)]
+    decisions: usize,
     /// Small sizes for every workload, for CI.
     #[arg(long)]
     quick: bool,
@@ -23,7 +26,11 @@ async fn main() -> bench::Result<()> {
     let args = Args::parse();
     let dir = tempfile::tempdir()?;
     let append_events = if args.quick { 5_000 } else { args.append_events };
-    let figures: Vec<Figure> = vec![bench::append::run(dir.path(), append_events).await?];
+    let decisions = if args.quick { 1_000 } else { args.decisions };
+    let figures: Vec<Figure> = vec![
+        bench::append::run(dir.path(), append_events).await?,
+        bench::decisions::run(dir.path(), decisions).await?,
+    ];
     for f in &figures {
         if args.json {
             println!("{}", serde_json::to_string(f)?);
