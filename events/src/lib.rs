@@ -5,6 +5,7 @@ pub mod canonical;
 pub mod catalogue;
 pub mod envelope;
 pub mod hash;
+pub mod integrity;
 pub mod store;
 
 pub use envelope::{Envelope, Metadata, NewEvent, StoredEvent};

@@ -1,0 +1,6 @@
+//! The Liangye Registry's API: GraphQL on axum and the `liangye` command line. No business
+//! rules live here: commands are decided by `liangye-services`, reads come from its live
+//! read models.
+
+pub mod cli;
+pub mod telemetry;
