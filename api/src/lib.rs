@@ -3,4 +3,8 @@
 //! read models.
 
 pub mod cli;
+pub mod demo;
+pub mod graphql;
+pub mod metrics;
+pub mod server;
 pub mod telemetry;

@@ -3,4 +3,5 @@
 pub mod access;
 pub mod decide;
 pub mod engine;
+pub mod live;
 pub mod scenario;

@@ -194,7 +194,7 @@ pub fn award(id: Uuid, y: i64) -> Command {
     Command::Award(Award {
         designation_id: id,
         year: year(y),
-        decision: decision(day_in(y, 7, 1), 500),
+        decision: decision(day_in(y, 7, 20), 500),
         expected_version: None,
     })
 }

@@ -1,8 +1,10 @@
 //! The `liangye` command line (DESIGN.md §5).
 
 mod log;
+mod serve;
 mod token;
 
+use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -35,6 +37,17 @@ pub struct Args {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Serve the GraphQL API.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Fill an empty database with a realistic sample and print one token per role.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Print the GraphQL schema (SDL); `api/schema.graphql` is this output.
+    Schema,
     /// Manage access tokens.
     Token {
         #[command(subcommand)]
@@ -58,6 +71,11 @@ pub enum Command {
 /// Run one command; the exit code says whether it held.
 pub async fn run(args: Args) -> CliResult<ExitCode> {
     match args.command {
+        Command::Serve { listen, demo } => serve::run(&args.database, listen, demo).await,
+        Command::Schema => {
+            print!("{}", crate::graphql::sdl());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Token { command } => {
             let store = EventStore::connect(&args.database).await?;
             token::run(&store, command).await

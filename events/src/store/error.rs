@@ -25,6 +25,8 @@ pub enum StoreError {
     },
     #[error("stored event at position {position} is corrupt: {reason}")]
     Corrupt { position: i64, reason: String },
+    #[error("{0}")]
+    Tree(#[from] crate::merkle::MerkleError),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("migration: {0}")]
@@ -42,6 +44,15 @@ impl StoreError {
                 | Self::NegativeExpectedVersion { .. }
                 | Self::Conflict { .. }
                 | Self::Canonical { .. }
+        ) || matches!(
+            self,
+            Self::Tree(
+                crate::merkle::MerkleError::EmptyTree
+                    | crate::merkle::MerkleError::IndexOutOfRange { .. }
+                    | crate::merkle::MerkleError::FromAfterTo { .. }
+                    | crate::merkle::MerkleError::BeyondHead { .. }
+                    | crate::merkle::MerkleError::TooLarge(_)
+            )
         )
     }
 }

@@ -10,7 +10,9 @@ mod error;
 mod postgres;
 mod prepare;
 mod rows;
+mod snapshots;
 mod sqlite;
+mod tree;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -22,6 +24,8 @@ use uuid::Uuid;
 
 pub use error::StoreError;
 pub use prepare::{PreparedEvent, prepare, validate_stream_id};
+pub use snapshots::Snapshot;
+pub use tree::{ConsistencyProof, InclusionProof, StoredCheckpoint};
 
 use crate::canonical::{self, format_timestamp, now_micros};
 use crate::envelope::{NewEvent, StoredEvent};
@@ -185,7 +189,7 @@ impl EventStore {
     pub fn stream_from(
         &self,
         after: i64,
-    ) -> impl Stream<Item = Result<StoredEvent, StoreError>> + Send + 'static {
+    ) -> impl Stream<Item = Result<StoredEvent, StoreError>> + Send + 'static + use<> {
         let store = self.clone();
         let rx = self.subscribe();
         let state = (store, rx, after, std::collections::VecDeque::<StoredEvent>::new());
@@ -403,6 +407,9 @@ impl WriteTx {
 
     /// Insert everything staged so far.
     pub async fn flush(&mut self) -> Result<(), StoreError> {
+        let staged = std::mem::take(&mut self.staged);
+        self.extend_tree(&staged).await?;
+        self.staged = staged;
         for chunk in self.staged.chunks(INSERT_CHUNK) {
             match &mut self.tx {
                 TxKind::Sqlite(tx) => sqlite::insert(tx, chunk).await?,

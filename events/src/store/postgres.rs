@@ -35,6 +35,11 @@ impl PgPools {
         Ok(Self { pool })
     }
 
+    /// The pool (for reads and for writes outside the log, e.g. snapshots).
+    pub(super) fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
     pub(super) async fn close(&self) {
         self.pool.close().await;
     }
@@ -216,4 +221,62 @@ pub(super) async fn insert(conn: &mut PgConnection, events: &[StoredEvent]) -> R
     });
     qb.build().persistent(false).execute(conn).await?;
     Ok(())
+}
+
+/// Stored tree hashes at `indexes` (any order; missing ones are absent).
+pub(super) async fn fetch_hashes(
+    conn: &mut PgConnection,
+    indexes: &[u64],
+) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
+    let ids: Vec<i64> = indexes.iter().map(|&i| i as i64).collect();
+    Ok(
+        sqlx::query_as("SELECT idx, hash FROM tree_hashes WHERE idx = ANY($1)")
+            .bind(ids)
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
+pub(super) async fn insert_hashes(
+    conn: &mut PgConnection,
+    rows: &[(i64, [u8; 32])],
+) -> Result<(), StoreError> {
+    for chunk in rows.chunks(5000) {
+        let mut qb: QueryBuilder<Postgres> = QueryBuilder::new("INSERT INTO tree_hashes (idx, hash) ");
+        qb.push_values(chunk, |mut b, (idx, hash)| {
+            b.push_bind(*idx).push_bind(hash.to_vec());
+        });
+        qb.build().persistent(false).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+impl PgPools {
+    pub(super) async fn fetch_hashes(&self, indexes: &[u64]) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        fetch_hashes(&mut conn, indexes).await
+    }
+}
+
+impl PgPools {
+    pub(super) async fn latest_checkpoint(
+        &self,
+    ) -> Result<Option<(i64, String, String, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT size, root_hash, note, signed_at FROM checkpoints ORDER BY size DESC LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub(super) async fn save_checkpoint(&self, c: &super::tree::StoredCheckpoint) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO checkpoints (size, root_hash, note, signed_at) VALUES ($1, $2, $3, $4) ON CONFLICT (size) DO NOTHING")
+            .bind(c.size)
+            .bind(&c.root_hash)
+            .bind(&c.note)
+            .bind(&c.signed_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
 }

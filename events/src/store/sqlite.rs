@@ -47,6 +47,16 @@ impl SqlitePools {
         Ok(Self { writer, readers })
     }
 
+    /// The single writer connection's pool (for writes outside the log, e.g. snapshots).
+    pub(super) fn writer(&self) -> &SqlitePool {
+        &self.writer
+    }
+
+    /// The read-only pool.
+    pub(super) fn readers(&self) -> &SqlitePool {
+        &self.readers
+    }
+
     pub(super) async fn close(&self) {
         self.readers.close().await;
         self.writer.close().await;
@@ -174,4 +184,62 @@ pub(super) async fn insert(conn: &mut SqliteConnection, events: &[StoredEvent]) 
     });
     qb.build().persistent(false).execute(conn).await?;
     Ok(())
+}
+
+/// Stored tree hashes at `indexes` (any order; missing ones are absent).
+pub(super) async fn fetch_hashes(
+    conn: &mut SqliteConnection,
+    indexes: &[u64],
+) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
+    let ids = serde_json::to_string(indexes).map_err(|e| StoreError::InvalidEvent(e.to_string()))?;
+    Ok(
+        sqlx::query_as("SELECT idx, hash FROM tree_hashes WHERE idx IN (SELECT value FROM json_each(?))")
+            .bind(ids)
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
+pub(super) async fn insert_hashes(
+    conn: &mut SqliteConnection,
+    rows: &[(i64, [u8; 32])],
+) -> Result<(), StoreError> {
+    for chunk in rows.chunks(5000) {
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("INSERT INTO tree_hashes (idx, hash) ");
+        qb.push_values(chunk, |mut b, (idx, hash)| {
+            b.push_bind(*idx).push_bind(hash.to_vec());
+        });
+        qb.build().persistent(false).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+impl SqlitePools {
+    pub(super) async fn fetch_hashes(&self, indexes: &[u64]) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
+        let mut conn = self.readers.acquire().await?;
+        fetch_hashes(&mut conn, indexes).await
+    }
+}
+
+impl SqlitePools {
+    pub(super) async fn latest_checkpoint(
+        &self,
+    ) -> Result<Option<(i64, String, String, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT size, root_hash, note, signed_at FROM checkpoints ORDER BY size DESC LIMIT 1",
+        )
+        .fetch_optional(&self.readers)
+        .await?)
+    }
+
+    pub(super) async fn save_checkpoint(&self, c: &super::tree::StoredCheckpoint) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO checkpoints (size, root_hash, note, signed_at) VALUES (?, ?, ?, ?) ON CONFLICT (size) DO NOTHING")
+            .bind(c.size)
+            .bind(&c.root_hash)
+            .bind(&c.note)
+            .bind(&c.signed_at)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
 }

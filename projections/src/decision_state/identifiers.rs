@@ -3,8 +3,10 @@
 
 use std::collections::HashMap;
 
-use liangye_events::catalogue::{CityCode, CreditCode, DivisionCode, PilotListed, UnitKind, ZoneCode};
+use liangye_events::catalogue::{CityCode, CreditCode, DivisionCode, UnitKind, ZoneCode};
 use uuid::Uuid;
+
+use super::unit::Unit;
 
 /// The identifier indexes.
 ///
@@ -37,8 +39,8 @@ pub fn zone_name_key(name: &str) -> String {
 
 impl Identifiers {
     /// Records the identifiers of a newly listed unit.
-    pub(super) fn insert(&mut self, listed: &PilotListed) {
-        let id = listed.unit_id;
+    pub(super) fn insert(&mut self, listed: &Unit) {
+        let id = listed.id;
         if let Some(code) = listed.credit_code {
             self.credit_codes.insert(code, id);
         }
@@ -49,7 +51,7 @@ impl Identifiers {
         }
         if listed.kind.is_zone() {
             self.zone_names
-                .insert((listed.city_code, zone_name_key(&listed.name)), id);
+                .insert((listed.city, zone_name_key(&listed.name)), id);
         }
         if let Some(code) = listed.zone_code {
             self.zone_codes.insert(code, id);

@@ -68,6 +68,7 @@ impl DecisionState {
                     unit.current_attempt = Some(e.year);
                     unit.recommendations.retain(|r| r.year != e.year);
                     unit.recommendations.push(Recommendation {
+                        position: recorded.position,
                         year: e.year,
                         city: e.city_code,
                         figures: e.figures,
@@ -100,6 +101,7 @@ impl DecisionState {
                     unit.status = Status::Awarded;
                     unit.current_attempt = None;
                     unit.award = Some(Award {
+                        position: recorded.position,
                         year: e.year,
                         certificate_no: e.certificate_no,
                         decided_on: e.decision.decided_on,
@@ -118,6 +120,7 @@ impl DecisionState {
                 if let Some(unit) = self.unit_at(e.unit_id, version) {
                     unit.evaluations.retain(|v| v.year != e.year);
                     unit.evaluations.push(Evaluation {
+                        position: recorded.position,
                         year: e.year,
                         grade: e.grade,
                         score: e.score,
@@ -128,6 +131,7 @@ impl DecisionState {
             DomainEvent::Commended(e) => {
                 if let Some(unit) = self.unit_at(e.unit_id, version) {
                     unit.commendations.push(Commendation {
+                        position: recorded.position,
                         year: e.year,
                         citation: e.citation.clone(),
                         decided_on: e.decision.decided_on,
@@ -138,6 +142,7 @@ impl DecisionState {
                 if let Some(unit) = self.unit_at(e.unit_id, version) {
                     unit.status = Status::Delisted;
                     unit.delisting = Some(Delisting {
+                        position: recorded.position,
                         reason: e.reason.clone(),
                         evaluation_year: e.evaluation_year,
                         decided_on: e.decision.decided_on,
@@ -155,12 +160,15 @@ impl DecisionState {
                         city: e.city,
                         secret_sha256: e.secret_sha256,
                         revoked: false,
+                        granted_at: recorded.position,
+                        revoked_at: None,
                     },
                 );
             }
             DomainEvent::AccessRevoked(e) => {
                 if let Some(token) = self.tokens.get_mut(&e.token_id) {
                     token.revoked = true;
+                    token.revoked_at.get_or_insert(recorded.position);
                 }
             }
         }
@@ -174,31 +182,54 @@ impl DecisionState {
     }
 
     fn list(&mut self, e: &PilotListed, version: i64) {
-        self.identifiers.insert(e);
-        self.units.insert(
-            e.unit_id,
-            Box::new(Unit {
-                id: e.unit_id,
-                name: e.name.clone(),
-                kind: e.kind,
-                city: e.city_code,
-                division_code: e.division_code,
-                credit_code: e.credit_code,
-                credit_code_check_overridden: e.credit_code_check_overridden,
-                zone_code: e.zone_code,
-                industries: e.industries.clone(),
-                pilot_batch: e.batch,
-                status: Status::Pilot,
-                version,
-                current_attempt: None,
-                recommendations: Vec::new(),
-                reviews: Vec::new(),
-                award: None,
-                evaluations: Vec::new(),
-                commendations: Vec::new(),
-                delisting: None,
-            }),
-        );
+        let unit = Box::new(Unit {
+            id: e.unit_id,
+            name: e.name.clone(),
+            kind: e.kind,
+            city: e.city_code,
+            division_code: e.division_code,
+            credit_code: e.credit_code,
+            credit_code_check_overridden: e.credit_code_check_overridden,
+            zone_code: e.zone_code,
+            industries: e.industries.clone(),
+            pilot_batch: e.batch,
+            status: Status::Pilot,
+            version,
+            current_attempt: None,
+            recommendations: Vec::new(),
+            reviews: Vec::new(),
+            award: None,
+            evaluations: Vec::new(),
+            commendations: Vec::new(),
+            delisting: None,
+        });
+        self.identifiers.insert(&unit);
+        self.units.insert(e.unit_id, unit);
+    }
+
+    /// Rebuilds a state from what [`DecisionState::units`], [`DecisionState::years`] and
+    /// [`DecisionState::tokens`] gave at `position` (a snapshot): the identifier and secret
+    /// indexes are derived again.
+    pub fn restore(
+        position: i64,
+        units: impl IntoIterator<Item = Unit>,
+        years: impl IntoIterator<Item = (Year, YearRecord)>,
+        tokens: impl IntoIterator<Item = AccessToken>,
+    ) -> Self {
+        let mut state = Self {
+            position,
+            ..Self::default()
+        };
+        for unit in units {
+            state.identifiers.insert(&unit);
+            state.units.insert(unit.id, Box::new(unit));
+        }
+        state.years = years.into_iter().collect();
+        for token in tokens {
+            state.tokens_by_secret.insert(token.secret_sha256, token.id);
+            state.tokens.insert(token.id, token);
+        }
+        state
     }
 
     /// The unit an event is about, with its version moved to the event's.

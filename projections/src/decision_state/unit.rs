@@ -5,11 +5,14 @@ use liangye_events::catalogue::{
     Batch, CertificateNo, CityCode, CreditCode, DivisionCode, Figures, Grade, ReviewStage, Score, Status,
     UnitKind, Year, ZoneCode,
 };
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// One unit (designation subject): who it is, where it stands, and the decisions about it
-/// that later decisions are judged against.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// that later decisions are judged against. Every recorded decision carries the log
+/// position it was made at, so that read models can tell what held at an earlier moment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Unit {
     pub id: Uuid,
     pub name: String,
@@ -69,8 +72,11 @@ impl Unit {
 }
 
 /// A recommendation and the figures it was judged on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Recommendation {
+    /// The log position of the `Recommended` event.
+    pub position: i64,
     pub year: Year,
     pub city: CityCode,
     pub figures: Figures,
@@ -78,7 +84,8 @@ pub struct Recommendation {
 }
 
 /// How far one year's attempt has come through the review stages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ReviewProgress {
     pub year: Year,
     /// How many stages passed: stages pass strictly in order, so these are the first
@@ -132,16 +139,22 @@ impl ReviewProgress {
 }
 
 /// The award (授牌).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Award {
+    /// The log position of the `Awarded` event.
+    pub position: i64,
     pub year: Year,
     pub certificate_no: CertificateNo,
     pub decided_on: NaiveDate,
 }
 
 /// A performance evaluation (绩效评价).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Evaluation {
+    /// The log position of the `EvaluationRecorded` event.
+    pub position: i64,
     pub year: Year,
     pub grade: Grade,
     pub score: Option<Score>,
@@ -149,16 +162,22 @@ pub struct Evaluation {
 }
 
 /// A commendation (表彰).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Commendation {
+    /// The log position of the `Commended` event.
+    pub position: i64,
     pub year: Year,
     pub citation: String,
     pub decided_on: NaiveDate,
 }
 
 /// The delisting (摘牌).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Delisting {
+    /// The log position of the `Delisted` event.
+    pub position: i64,
     pub reason: String,
     pub evaluation_year: Option<Year>,
     pub decided_on: NaiveDate,

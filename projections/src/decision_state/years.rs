@@ -1,9 +1,11 @@
 //! What the decision state knows about each year: its quota and the awards made in it.
 
 use liangye_events::catalogue::{CertificateNo, Year};
+use serde::{Deserialize, Serialize};
 
 /// One year's quota and awards.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct YearRecord {
     /// The number of awards the year may have, once set (`AnnualQuotaSet`).
     pub quota: Option<u32>,

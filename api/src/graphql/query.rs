@@ -1,0 +1,564 @@
+//! Queries (DESIGN.md §4).
+
+use async_graphql::{Context, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use liangye_events::catalogue::{CityCode, Year};
+use liangye_events::hash::Hash;
+use liangye_projections::registry::{DesignationFilter, PageRequest, encode_cursor};
+use liangye_projections::statistics::Statistics as DomainStatistics;
+use uuid::Uuid;
+
+use super::auth::{AUDITORS, READERS, require};
+use super::enums::{Role, Status, UnitKind};
+use super::error::{ApiError, ApiResult};
+use super::read::{AsOfInput, live_error, moment};
+use super::state::AppState;
+use super::types::{Designation, Event, parse_time};
+
+/// Which designations to list; every given criterion must hold.
+#[derive(async_graphql::InputObject, Default)]
+#[graphql(name = "DesignationFilter")]
+pub struct DesignationFilterInput {
+    pub city_code: Option<String>,
+    pub kind: Option<UnitKind>,
+    pub status: Option<Status>,
+    pub award_year: Option<i64>,
+    pub name_contains: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct PageInfo {
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+    pub start_cursor: Option<String>,
+    pub end_cursor: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct DesignationEdge {
+    pub cursor: String,
+    pub node: Designation,
+}
+
+#[derive(SimpleObject)]
+pub struct DesignationConnection {
+    pub edges: Vec<DesignationEdge>,
+    pub nodes: Vec<Designation>,
+    pub page_info: PageInfo,
+    /// How many designations match the filter (at the same moment).
+    pub total_count: i64,
+    /// The log position the answer is as of.
+    pub position: i64,
+}
+
+#[derive(SimpleObject)]
+pub struct EventEdge {
+    pub cursor: String,
+    pub node: Event,
+}
+
+#[derive(SimpleObject)]
+pub struct EventConnection {
+    pub edges: Vec<EventEdge>,
+    pub nodes: Vec<Event>,
+    pub page_info: PageInfo,
+}
+
+#[derive(SimpleObject)]
+pub struct StatusCount {
+    pub status: Status,
+    pub status_label: &'static str,
+    pub count: i64,
+}
+
+#[derive(SimpleObject)]
+pub struct CityCount {
+    pub city_code: &'static str,
+    pub city_name: &'static str,
+    pub total: i64,
+    pub awarded: i64,
+    pub by_status: Vec<StatusCount>,
+}
+
+#[derive(SimpleObject)]
+pub struct KindCount {
+    pub kind: UnitKind,
+    pub kind_label: &'static str,
+    pub total: i64,
+    pub awarded: i64,
+}
+
+#[derive(SimpleObject)]
+pub struct AwardYearCount {
+    pub year: i32,
+    /// Awards made in the year.
+    pub awarded: i64,
+    /// Of those, still AWARDED.
+    pub still_awarded: i64,
+    /// Of those, delisted since.
+    pub delisted: i64,
+}
+
+#[derive(SimpleObject)]
+pub struct QuotaUse {
+    pub year: i32,
+    /// The year's quota; null when none was set.
+    pub quota: Option<i64>,
+    pub used: i64,
+    pub remaining: Option<i64>,
+}
+
+/// Progress toward the programme's target of 100 benchmarks by 2025.
+#[derive(SimpleObject)]
+pub struct TargetProgress {
+    pub target: i64,
+    pub target_year: i64,
+    /// Units AWARDED now.
+    pub awarded: i64,
+    /// Awards ever made (delisted ones included).
+    pub awards_made: i64,
+    pub remaining: i64,
+    pub reached: bool,
+}
+
+#[derive(SimpleObject)]
+pub struct Statistics {
+    /// The log position the figures are as of.
+    pub position: i64,
+    pub total: i64,
+    pub by_status: Vec<StatusCount>,
+    pub by_city: Vec<CityCount>,
+    pub by_kind: Vec<KindCount>,
+    pub by_award_year: Vec<AwardYearCount>,
+    pub quotas: Vec<QuotaUse>,
+    pub target: TargetProgress,
+}
+
+fn status_counts(c: &liangye_projections::statistics::StatusCounts) -> Vec<StatusCount> {
+    liangye_events::catalogue::Status::ALL
+        .iter()
+        .map(|s| StatusCount {
+            status: (*s).into(),
+            status_label: s.label_zh(),
+            count: c.get(*s) as i64,
+        })
+        .collect()
+}
+
+impl From<DomainStatistics> for Statistics {
+    fn from(s: DomainStatistics) -> Self {
+        Statistics {
+            position: s.position,
+            total: s.units as i64,
+            by_status: status_counts(&s.by_status),
+            by_city: s
+                .by_city
+                .iter()
+                .map(|c| CityCount {
+                    city_code: c.city.code(),
+                    city_name: c.city_name,
+                    total: c.total as i64,
+                    awarded: c.by_status.awarded as i64,
+                    by_status: status_counts(&c.by_status),
+                })
+                .collect(),
+            by_kind: s
+                .by_kind
+                .iter()
+                .map(|k| KindCount {
+                    kind: k.kind.into(),
+                    kind_label: k.kind.label_zh(),
+                    total: k.total as i64,
+                    awarded: k.by_status.awarded as i64,
+                })
+                .collect(),
+            by_award_year: s
+                .by_award_year
+                .iter()
+                .map(|y| AwardYearCount {
+                    year: y.year.get(),
+                    awarded: y.counts.awarded as i64,
+                    still_awarded: y.counts.still_awarded as i64,
+                    delisted: y.counts.delisted as i64,
+                })
+                .collect(),
+            quotas: s
+                .quotas
+                .iter()
+                .map(|q| QuotaUse {
+                    year: q.year.get(),
+                    quota: q.quota.map(i64::from),
+                    used: q.used as i64,
+                    remaining: q.remaining.map(|r| r as i64),
+                })
+                .collect(),
+            target: TargetProgress {
+                target: s.target.target as i64,
+                target_year: s.target.target_year,
+                awarded: s.target.awarded as i64,
+                awards_made: s.target.awards_made as i64,
+                remaining: s.target.remaining as i64,
+                reached: s.target.reached,
+            },
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct LogHead {
+    /// The last position (0 for an empty log).
+    pub position: i64,
+    /// The RFC 6962 root over leaves 1…position, 64 lowercase hex (the empty-tree hash for 0).
+    pub root_hash: String,
+    pub recorded_at: Option<DateTime<Utc>>,
+}
+
+#[derive(SimpleObject)]
+pub struct TreeHead {
+    pub size: i64,
+    pub root_hash: String,
+}
+
+#[derive(SimpleObject)]
+pub struct InclusionProof {
+    pub position: i64,
+    pub tree_size: i64,
+    pub leaf_hash: String,
+    pub root_hash: String,
+    /// RFC 9162 order, lowercase hex.
+    pub hashes: Vec<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct ConsistencyProof {
+    pub from_size: i64,
+    pub to_size: i64,
+    pub from_root: String,
+    pub to_root: String,
+    /// RFC 9162 order, lowercase hex.
+    pub hashes: Vec<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct Checkpoint {
+    pub size: i64,
+    pub root_hash: String,
+    /// The C2SP signed note (tlog-checkpoint body, Ed25519 signature).
+    pub note: String,
+    pub signed_at: DateTime<Utc>,
+}
+
+/// An access token as the log records it (never its secret).
+#[derive(SimpleObject)]
+pub struct AccessToken {
+    pub id: Uuid,
+    pub name: String,
+    pub role: Role,
+    pub role_label: &'static str,
+    pub city_code: Option<&'static str>,
+    pub granted_at: i64,
+    pub revoked_at: Option<i64>,
+    /// Whether it worked at the moment asked about.
+    pub active: bool,
+}
+
+fn hex(h: &Hash) -> String {
+    ::hex::encode(h)
+}
+
+pub struct QueryRoot;
+
+#[Object]
+impl QueryRoot {
+    /// The registry: a page of designations in listing order.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    async fn designations(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<DesignationFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+        as_of: Option<AsOfInput>,
+    ) -> ApiResult<DesignationConnection> {
+        require(ctx, READERS, "read the registry")?;
+        let state = ctx.data::<AppState>()?;
+        let filter = domain_filter(filter.unwrap_or_default())?;
+        let page = PageRequest::new(first.map(i64::from), after.as_deref())
+            .map_err(|e| ApiError::validation(e.to_string()))?;
+        let at = moment(state, as_of).await?;
+        let (page, total, position) = state.live.read(|r| {
+            (
+                r.designations(&filter, page, at),
+                r.count(&filter, at),
+                at.unwrap_or(r.position()),
+            )
+        });
+        let page_info = PageInfo {
+            has_next_page: page.has_next_page,
+            has_previous_page: page.has_previous_page,
+            start_cursor: page.start_cursor(),
+            end_cursor: page.end_cursor(),
+        };
+        let nodes: Vec<Designation> = page
+            .items
+            .iter()
+            .map(|d| Designation {
+                unit: d.clone(),
+                as_of: at,
+            })
+            .collect();
+        let edges = page
+            .items
+            .into_iter()
+            .map(|d| DesignationEdge {
+                cursor: encode_cursor(d.id),
+                node: Designation { unit: d, as_of: at },
+            })
+            .collect();
+        Ok(DesignationConnection {
+            edges,
+            nodes,
+            page_info,
+            total_count: total as i64,
+            position,
+        })
+    }
+
+    /// One designation by its id.
+    async fn designation(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        as_of: Option<AsOfInput>,
+    ) -> ApiResult<Option<Designation>> {
+        require(ctx, READERS, "read the registry")?;
+        let state = ctx.data::<AppState>()?;
+        let at = moment(state, as_of).await?;
+        Ok(state
+            .live
+            .designation(id, at)
+            .map(|unit| Designation { unit, as_of: at }))
+    }
+
+    /// One designation by a credit code, a county's division code or a zone code.
+    async fn designation_by_code(
+        &self,
+        ctx: &Context<'_>,
+        code: String,
+        as_of: Option<AsOfInput>,
+    ) -> ApiResult<Option<Designation>> {
+        require(ctx, READERS, "read the registry")?;
+        let state = ctx.data::<AppState>()?;
+        let at = moment(state, as_of).await?;
+        let unit = state.live.designation_by_code(&code, at).map_err(live_error)?;
+        Ok(unit.map(|unit| Designation { unit, as_of: at }))
+    }
+
+    /// The raw event log (PROVINCIAL and AUDITOR), by position.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<i64>,
+        first: Option<i32>,
+        stream_id: Option<String>,
+        #[graphql(name = "type")] event_type: Option<String>,
+    ) -> ApiResult<EventConnection> {
+        require(ctx, AUDITORS, "read the raw event log")?;
+        let state = ctx.data::<AppState>()?;
+        let first = i64::from(first.unwrap_or(20));
+        if !(0..=100).contains(&first) {
+            return Err(ApiError::validation(format!("first must be between 0 and 100; got {first}")).into());
+        }
+        let after = after.unwrap_or(0);
+        if after < 0 {
+            return Err(ApiError::validation("after must be 0 or more").into());
+        }
+        let mut items = match &stream_id {
+            Some(stream) => {
+                let all = state.store.read_stream(stream, 0).await.map_err(ApiError::from)?;
+                all.into_iter().filter(|e| e.position > after).collect::<Vec<_>>()
+            }
+            None => Vec::new(),
+        };
+        if stream_id.is_none() {
+            // Scan forward in pages until enough events of the type are found.
+            let mut cursor = after;
+            loop {
+                let page = state.store.read_from(cursor, 500).await.map_err(ApiError::from)?;
+                let Some(last) = page.last() else { break };
+                cursor = last.position;
+                items.extend(
+                    page.into_iter()
+                        .filter(|e| event_type.as_ref().is_none_or(|t| &e.event_type == t)),
+                );
+                if items.len() as i64 > first {
+                    break;
+                }
+            }
+        } else if let Some(t) = &event_type {
+            items.retain(|e| &e.event_type == t);
+        }
+        let has_next_page = items.len() as i64 > first;
+        items.truncate(first as usize);
+        let page_info = PageInfo {
+            has_next_page,
+            has_previous_page: after > 0,
+            start_cursor: items.first().map(|e| e.position.to_string()),
+            end_cursor: items.last().map(|e| e.position.to_string()),
+        };
+        let edges = items
+            .iter()
+            .map(|e| EventEdge {
+                cursor: e.position.to_string(),
+                node: Event(e.clone()),
+            })
+            .collect();
+        Ok(EventConnection {
+            edges,
+            nodes: items.into_iter().map(Event).collect(),
+            page_info,
+        })
+    }
+
+    /// Counts by status, city, kind and award year; quota use; progress toward the target.
+    async fn statistics(&self, ctx: &Context<'_>, as_of: Option<AsOfInput>) -> ApiResult<Statistics> {
+        require(ctx, READERS, "read statistics")?;
+        let state = ctx.data::<AppState>()?;
+        let at = moment(state, as_of).await?;
+        Ok(state.live.statistics(at).into())
+    }
+
+    /// The head of the log and its Merkle root.
+    async fn log_head(&self, ctx: &Context<'_>) -> ApiResult<LogHead> {
+        require(ctx, READERS, "read the log head")?;
+        let state = ctx.data::<AppState>()?;
+        let head = state.store.head().await.map_err(ApiError::from)?;
+        let root = match head.position {
+            0 => liangye_events::merkle::empty_tree_hash(),
+            n => state.store.tree_root(n).await.map_err(ApiError::from)?,
+        };
+        Ok(LogHead {
+            position: head.position,
+            root_hash: hex(&root),
+            recorded_at: head.recorded_at.as_deref().map(parse_time).transpose()?,
+        })
+    }
+
+    /// The Merkle root of the first `size` events (AUDITOR, PROVINCIAL).
+    async fn tree_head(&self, ctx: &Context<'_>, size: i64) -> ApiResult<TreeHead> {
+        require(ctx, AUDITORS, "read tree heads")?;
+        let state = ctx.data::<AppState>()?;
+        let root = state.store.tree_root(size).await.map_err(ApiError::from)?;
+        Ok(TreeHead {
+            size,
+            root_hash: hex(&root),
+        })
+    }
+
+    /// Proof that the event at `position` is in the tree of `treeSize` (default: the head).
+    async fn inclusion_proof(
+        &self,
+        ctx: &Context<'_>,
+        position: i64,
+        tree_size: Option<i64>,
+    ) -> ApiResult<InclusionProof> {
+        require(ctx, AUDITORS, "read proofs")?;
+        let state = ctx.data::<AppState>()?;
+        let p = state
+            .store
+            .inclusion_proof(position, tree_size)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(InclusionProof {
+            position: p.position,
+            tree_size: p.tree_size,
+            leaf_hash: hex(&p.leaf_hash),
+            root_hash: hex(&p.root),
+            hashes: p.hashes.iter().map(hex).collect(),
+        })
+    }
+
+    /// Proof that the tree of `fromSize` is a prefix of the tree of `toSize` (default: head).
+    async fn consistency_proof(
+        &self,
+        ctx: &Context<'_>,
+        from_size: i64,
+        to_size: Option<i64>,
+    ) -> ApiResult<ConsistencyProof> {
+        require(ctx, AUDITORS, "read proofs")?;
+        let state = ctx.data::<AppState>()?;
+        let p = state
+            .store
+            .consistency_proof(from_size, to_size)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(ConsistencyProof {
+            from_size: p.from_size,
+            to_size: p.to_size,
+            from_root: hex(&p.from_root),
+            to_root: hex(&p.to_root),
+            hashes: p.hashes.iter().map(hex).collect(),
+        })
+    }
+
+    /// The latest signed checkpoint; null until one is signed.
+    async fn checkpoint(&self, ctx: &Context<'_>) -> ApiResult<Option<Checkpoint>> {
+        require(ctx, AUDITORS, "read checkpoints")?;
+        let state = ctx.data::<AppState>()?;
+        let Some(c) = state.store.latest_checkpoint().await.map_err(ApiError::from)? else {
+            return Ok(None);
+        };
+        Ok(Some(Checkpoint {
+            size: c.size,
+            root_hash: c.root_hash,
+            note: c.note,
+            signed_at: parse_time(&c.signed_at)?,
+        }))
+    }
+
+    /// Every access token and what it could do at a moment (AUDITOR, PROVINCIAL).
+    async fn access_tokens(
+        &self,
+        ctx: &Context<'_>,
+        as_of: Option<AsOfInput>,
+    ) -> ApiResult<Vec<AccessToken>> {
+        require(ctx, AUDITORS, "read access tokens")?;
+        let state = ctx.data::<AppState>()?;
+        let at = moment(state, as_of).await?;
+        Ok(state
+            .live
+            .tokens(at)
+            .into_iter()
+            .map(|t| AccessToken {
+                id: t.id,
+                name: t.name,
+                role: t.role.into(),
+                role_label: t.role.label_zh(),
+                city_code: t.city.map(|c| c.code()),
+                granted_at: t.granted_at,
+                revoked_at: t.revoked_at,
+                active: t.active,
+            })
+            .collect())
+    }
+}
+
+fn domain_filter(f: DesignationFilterInput) -> Result<DesignationFilter, ApiError> {
+    Ok(DesignationFilter {
+        city: f
+            .city_code
+            .as_deref()
+            .map(CityCode::parse)
+            .transpose()
+            .map_err(|e| ApiError::validation(format!("filter.cityCode: {e}")))?,
+        kind: f.kind.map(Into::into),
+        status: f.status.map(Into::into),
+        award_year: f
+            .award_year
+            .map(Year::new)
+            .transpose()
+            .map_err(|e| ApiError::validation(format!("filter.awardYear: {e}")))?,
+        name_contains: f.name_contains,
+    })
+}

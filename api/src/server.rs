@@ -1,0 +1,245 @@
+//! The HTTP server: `POST /graphql`, GraphiQL on `GET /graphql`, subscriptions on
+//! `/graphql/ws` (`graphql-transport-ws`), `/healthz`, `/metrics`; body size, batch size and
+//! request time limited; graceful shutdown that lets the write batch in flight finish.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
+use async_graphql::{
+    BatchRequest, BatchResponse, Data, ErrorExtensionValues, Request, Response, ServerError, Value,
+};
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State, WebSocketUpgrade};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response as HttpResponse};
+use axum::routing::get;
+use liangye_services::access::secret_sha256;
+use liangye_services::decide::ErrorCode;
+use uuid::Uuid;
+
+use crate::graphql::auth::{Caller, bearer_secret};
+use crate::graphql::mutation::RequestId;
+use crate::graphql::{AppState, RegistrySchema};
+
+/// Largest request body accepted.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+/// Most operations in one batched request.
+pub const MAX_BATCH: usize = 16;
+/// Longest a request may run.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+
+#[derive(Clone)]
+struct Server {
+    schema: RegistrySchema,
+    state: AppState,
+}
+
+/// The router for `state`.
+pub fn router(state: AppState) -> Router {
+    let schema = crate::graphql::schema(Some(state.clone()));
+    Router::new()
+        .route("/graphql", get(graphiql).post(graphql))
+        .route("/graphql/ws", get(websocket))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(Server { schema, state })
+}
+
+/// Serve until `shutdown` resolves; then stop accepting, finish requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+async fn graphiql() -> Html<String> {
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .subscription_endpoint("/graphql/ws")
+            .finish(),
+    )
+}
+
+/// Resolve the bearer token of a request against the live access view.
+fn authenticate(state: &AppState, authorization: Option<&str>) -> Caller {
+    let Some(value) = authorization else {
+        return Caller::Anonymous;
+    };
+    let Some(secret) = bearer_secret(value) else {
+        return Caller::Invalid;
+    };
+    match state.live.authenticate(&secret_sha256(secret)) {
+        Ok(principal) => Caller::Token(principal),
+        Err(_) => Caller::Invalid,
+    }
+}
+
+fn error_body(code: ErrorCode, message: &str) -> serde_json::Value {
+    serde_json::json!({ "errors": [ { "message": message, "extensions": { "code": code.as_str() } } ] })
+}
+
+async fn graphql(State(server): State<Server>, headers: HeaderMap, body: Bytes) -> HttpResponse {
+    let metrics = &server.state.metrics;
+    metrics.requests.inc();
+    let batch: BatchRequest = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(e) => {
+            metrics.error(ErrorCode::ValidationFailed.as_str());
+            let body = error_body(
+                ErrorCode::ValidationFailed,
+                &format!("the request body is not a GraphQL request: {e}"),
+            );
+            return (StatusCode::BAD_REQUEST, axum::Json(body)).into_response();
+        }
+    };
+    let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let caller = authenticate(&server.state, authorization);
+    let request_id = RequestId(Uuid::now_v7());
+    let with_data = |r: Request| r.data(caller.clone()).data(request_id);
+    let batch = match batch {
+        BatchRequest::Single(r) => BatchRequest::Single(with_data(r)),
+        BatchRequest::Batch(rs) if rs.len() > MAX_BATCH => {
+            metrics.error(ErrorCode::QueryTooComplex.as_str());
+            let message = format!(
+                "a batch may hold at most {MAX_BATCH} operations, not {}",
+                rs.len()
+            );
+            return (
+                StatusCode::BAD_REQUEST,
+                axum::Json(error_body(ErrorCode::QueryTooComplex, &message)),
+            )
+                .into_response();
+        }
+        BatchRequest::Batch(rs) => BatchRequest::Batch(rs.into_iter().map(with_data).collect()),
+    };
+    let response = match tokio::time::timeout(REQUEST_TIMEOUT, server.schema.execute_batch(batch)).await {
+        Ok(response) => response,
+        Err(_) => {
+            metrics.error(ErrorCode::QueryTooComplex.as_str());
+            let message = format!("the request took longer than {} s", REQUEST_TIMEOUT.as_secs());
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(error_body(ErrorCode::QueryTooComplex, &message)),
+            )
+                .into_response();
+        }
+    };
+    let response = match response {
+        BatchResponse::Single(r) => BatchResponse::Single(classify(r, metrics)),
+        BatchResponse::Batch(rs) => {
+            BatchResponse::Batch(rs.into_iter().map(|r| classify(r, metrics)).collect())
+        }
+    };
+    let mut http = axum::Json(response).into_response();
+    http.headers_mut().insert(
+        "x-request-id",
+        request_id
+            .0
+            .to_string()
+            .parse()
+            .unwrap_or_else(|_| header::HeaderValue::from_static("")),
+    );
+    http
+}
+
+/// Give every error a code: async-graphql's own (parse, validation, limits) have none.
+fn classify(mut response: Response, metrics: &crate::metrics::Metrics) -> Response {
+    for error in &mut response.errors {
+        let code = code_of(error).unwrap_or_else(|| {
+            let code = if is_limit(&error.message) {
+                ErrorCode::QueryTooComplex
+            } else {
+                ErrorCode::ValidationFailed
+            };
+            error
+                .extensions
+                .get_or_insert_with(ErrorExtensionValues::default)
+                .set("code", code.as_str());
+            code.as_str().to_owned()
+        });
+        metrics.error(&code);
+    }
+    response
+}
+
+fn code_of(error: &ServerError) -> Option<String> {
+    match error.extensions.as_ref()?.get("code")? {
+        Value::String(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+fn is_limit(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("too complex")
+        || m.contains("too deep")
+        || m.contains("too many")
+        || m.contains("recursive depth")
+}
+
+async fn websocket(
+    State(server): State<Server>,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> HttpResponse {
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| {
+            let state = server.state.clone();
+            GraphQLWebSocket::new(socket, server.schema.clone(), protocol)
+                .on_connection_init(move |payload| async move {
+                    let authorization = payload
+                        .get("Authorization")
+                        .or_else(|| payload.get("authorization"))
+                        .and_then(|v| v.as_str())
+                        .map(str::to_owned);
+                    let mut data = Data::default();
+                    data.insert(authenticate(&state, authorization.as_deref()));
+                    Ok(data)
+                })
+                .serve()
+        })
+}
+
+async fn healthz(State(server): State<Server>) -> HttpResponse {
+    match server.state.store.head().await {
+        Ok(head) => (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({
+                "status": "ok",
+                "logHead": head.position,
+                "projectionPosition": server.state.live.position(),
+            })),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(serde_json::json!({ "status": "unavailable" })),
+            )
+                .into_response()
+        }
+    }
+}
+
+async fn metrics(State(server): State<Server>) -> HttpResponse {
+    let m = &server.state.metrics;
+    m.log_head.set(*server.state.store.subscribe().borrow());
+    m.projection_position.set(server.state.live.position());
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        m.render(),
+    )
+        .into_response()
+}

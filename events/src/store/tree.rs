@@ -1,0 +1,211 @@
+//! The RFC 6962 Merkle tree kept beside the log (see [`crate::merkle`]): extended in the
+//! same write transaction as the events it covers; roots and proofs at any size read
+//! O(log n) stored hashes in one query.
+
+use crate::hash::{Hash, parse_hex};
+use crate::merkle::{self, FetchedHashes, MerkleError};
+
+use super::{EventStore, Pools, StoreError, TxKind, WriteTx};
+use crate::envelope::StoredEvent;
+
+/// An inclusion proof for the event at `position` in the tree of `tree_size` leaves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InclusionProof {
+    pub position: i64,
+    pub tree_size: i64,
+    pub leaf_hash: Hash,
+    pub root: Hash,
+    /// RFC 9162 order.
+    pub hashes: Vec<Hash>,
+}
+
+/// A consistency proof between the trees of `from_size` and `to_size` leaves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsistencyProof {
+    pub from_size: i64,
+    pub to_size: i64,
+    pub from_root: Hash,
+    pub to_root: Hash,
+    /// RFC 9162 order.
+    pub hashes: Vec<Hash>,
+}
+
+/// A signed checkpoint as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCheckpoint {
+    pub size: i64,
+    pub root_hash: String,
+    pub note: String,
+    pub signed_at: String,
+}
+
+fn fetched(rows: Vec<(i64, Vec<u8>)>) -> Result<FetchedHashes, StoreError> {
+    let mut out = Vec::with_capacity(rows.len());
+    for (idx, bytes) in rows {
+        let hash: Hash = bytes.as_slice().try_into().map_err(|_| StoreError::Corrupt {
+            position: 0,
+            reason: format!("tree hash {idx} is not 32 bytes"),
+        })?;
+        out.push((idx as u64, hash));
+    }
+    Ok(FetchedHashes::from_rows(out))
+}
+
+impl WriteTx {
+    /// Add the leaves of `events` (which continue the log) to the tree, in this transaction.
+    pub(super) async fn extend_tree(&mut self, events: &[StoredEvent]) -> Result<(), StoreError> {
+        let Some(first) = events.first() else {
+            return Ok(());
+        };
+        let size = (first.position - 1) as u64;
+        let mut leaves = Vec::with_capacity(events.len());
+        for ev in events {
+            leaves.push(parse_hex(&ev.leaf_hash).ok_or_else(|| StoreError::Corrupt {
+                position: ev.position,
+                reason: "leaf hash is not 64 lowercase hex digits".into(),
+            })?);
+        }
+        let need = merkle::append_read_indexes(size, leaves.len() as u64)?;
+        let rows = match &mut self.tx {
+            TxKind::Sqlite(tx) => super::sqlite::fetch_hashes(tx, &need).await?,
+            TxKind::Postgres(tx) => super::postgres::fetch_hashes(tx, &need).await?,
+        };
+        let append = merkle::append_leaves(size, &leaves, &fetched(rows)?)?;
+        let rows: Vec<(i64, Hash)> = append.rows().map(|(i, h)| (i as i64, *h)).collect();
+        match &mut self.tx {
+            TxKind::Sqlite(tx) => super::sqlite::insert_hashes(tx, &rows).await,
+            TxKind::Postgres(tx) => super::postgres::insert_hashes(tx, &rows).await,
+        }
+    }
+}
+
+impl EventStore {
+    async fn fetch_hashes(&self, indexes: &[u64]) -> Result<FetchedHashes, StoreError> {
+        let rows = match &self.inner.pools {
+            Pools::Sqlite(p) => p.fetch_hashes(indexes).await?,
+            Pools::Postgres(p) => p.fetch_hashes(indexes).await?,
+        };
+        fetched(rows)
+    }
+
+    /// A size of the tree: 1 ≤ size ≤ head.
+    async fn check_size(&self, size: i64) -> Result<u64, StoreError> {
+        let head = self.head().await?.position;
+        if size < 1 {
+            return Err(MerkleError::EmptyTree.into());
+        }
+        if size > head {
+            return Err(MerkleError::BeyondHead {
+                size: size as u64,
+                head: head as u64,
+            }
+            .into());
+        }
+        Ok(size as u64)
+    }
+
+    /// The root of the tree over the first `size` events (1 ≤ size ≤ head).
+    pub async fn tree_root(&self, size: i64) -> Result<Hash, StoreError> {
+        let size = self.check_size(size).await?;
+        let hashes = self.fetch_hashes(&merkle::tree_hash_indexes(size)?).await?;
+        Ok(merkle::tree_hash(size, &hashes)?)
+    }
+
+    /// The root at the head, or `None` for an empty log.
+    pub async fn head_root(&self) -> Result<Option<(i64, Hash)>, StoreError> {
+        let head = self.head().await?.position;
+        if head == 0 {
+            return Ok(None);
+        }
+        Ok(Some((head, self.tree_root(head).await?)))
+    }
+
+    /// Proof that the event at `position` is in the tree of `tree_size` (default: the head).
+    pub async fn inclusion_proof(
+        &self,
+        position: i64,
+        tree_size: Option<i64>,
+    ) -> Result<InclusionProof, StoreError> {
+        let size = match tree_size {
+            Some(s) => self.check_size(s).await?,
+            None => self.check_size(self.head().await?.position).await?,
+        };
+        if position < 1 || position as u64 > size {
+            return Err(MerkleError::IndexOutOfRange {
+                index: position.max(0) as u64,
+                size,
+            }
+            .into());
+        }
+        let index = (position - 1) as u64;
+        let proof_hashes = self
+            .fetch_hashes(&merkle::inclusion_proof_indexes(index, size)?)
+            .await?;
+        let hashes = merkle::inclusion_proof(index, size, &proof_hashes)?;
+        let root = self.tree_root(size as i64).await?;
+        let event = self.read_from(position - 1, 1).await?;
+        let leaf_hash = event
+            .first()
+            .and_then(|e| parse_hex(&e.leaf_hash))
+            .ok_or(StoreError::Corrupt {
+                position,
+                reason: "event or its leaf hash is missing".into(),
+            })?;
+        Ok(InclusionProof {
+            position,
+            tree_size: size as i64,
+            leaf_hash,
+            root,
+            hashes,
+        })
+    }
+
+    /// Proof that the tree of `from_size` is a prefix of the tree of `to_size` (default: head).
+    pub async fn consistency_proof(
+        &self,
+        from_size: i64,
+        to_size: Option<i64>,
+    ) -> Result<ConsistencyProof, StoreError> {
+        let to = match to_size {
+            Some(s) => self.check_size(s).await?,
+            None => self.check_size(self.head().await?.position).await?,
+        };
+        let from = self.check_size(from_size).await?;
+        if from > to {
+            return Err(MerkleError::FromAfterTo { from, to }.into());
+        }
+        let proof_hashes = self
+            .fetch_hashes(&merkle::consistency_proof_indexes(from, to)?)
+            .await?;
+        let hashes = merkle::consistency_proof(from, to, &proof_hashes)?;
+        Ok(ConsistencyProof {
+            from_size: from as i64,
+            to_size: to as i64,
+            from_root: self.tree_root(from as i64).await?,
+            to_root: self.tree_root(to as i64).await?,
+            hashes,
+        })
+    }
+
+    /// The newest signed checkpoint, if any.
+    pub async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError> {
+        let row: Option<(i64, String, String, String)> = match &self.inner.pools {
+            Pools::Sqlite(p) => p.latest_checkpoint().await?,
+            Pools::Postgres(p) => p.latest_checkpoint().await?,
+        };
+        Ok(row.map(|(size, root_hash, note, signed_at)| StoredCheckpoint {
+            size,
+            root_hash,
+            note,
+            signed_at,
+        }))
+    }
+
+    /// Keep a signed checkpoint (a repeat of the same size is ignored).
+    pub async fn save_checkpoint(&self, checkpoint: &StoredCheckpoint) -> Result<(), StoreError> {
+        match &self.inner.pools {
+            Pools::Sqlite(p) => p.save_checkpoint(checkpoint).await,
+            Pools::Postgres(p) => p.save_checkpoint(checkpoint).await,
+        }
+    }
+}

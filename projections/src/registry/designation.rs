@@ -1,0 +1,187 @@
+//! [`Designation`]: one unit as the registry shows it (DESIGN.md §4), now or as of an
+//! earlier log position.
+
+use liangye_events::catalogue::{
+    Batch, CertificateNo, CityCode, CreditCode, DivisionCode, Status, UnitKind, Year, ZoneCode,
+};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::timeline::Timeline;
+use crate::decision_state::{Award, Commendation, Delisting, Evaluation, Unit};
+
+/// One unit as the registry shows it: who it is, where it stands, its award, evaluations
+/// and commendations. Owned, so it can leave the lock the live registry sits behind.
+///
+/// Built either from the unit as it stands ([`Designation::current`]) or as it stood at an
+/// earlier log position ([`Designation::at`]); the two agree whenever that position is the
+/// registry's own (property-tested against a replay of the log up to it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Designation {
+    pub id: Uuid,
+    pub name: String,
+    pub kind: UnitKind,
+    pub city: CityCode,
+    pub status: Status,
+    /// A county's own code, or the county an industrial zone lies in.
+    pub division_code: Option<DivisionCode>,
+    pub credit_code: Option<CreditCode>,
+    /// The credit code failed its check character and was accepted on the override.
+    pub credit_code_check_overridden: bool,
+    pub zone_code: Option<ZoneCode>,
+    pub industries: Vec<String>,
+    pub pilot_batch: Batch,
+    /// The year of the attempt in progress: set exactly while the status is `RECOMMENDED`.
+    pub recommended_year: Option<Year>,
+    pub award: Option<Award>,
+    /// In log order.
+    pub evaluations: Vec<Evaluation>,
+    /// In log order.
+    pub commendations: Vec<Commendation>,
+    pub delisting: Option<Delisting>,
+    /// The version of the unit's stream (that of its last event).
+    pub version: i64,
+    /// The log position of the unit's `PilotListed`.
+    pub listed_at: i64,
+}
+
+impl Designation {
+    /// The unit as it stands.
+    pub fn current(unit: &Unit, timeline: &Timeline) -> Self {
+        Self {
+            id: unit.id,
+            name: unit.name.clone(),
+            kind: unit.kind,
+            city: unit.city,
+            status: unit.status,
+            division_code: unit.division_code,
+            credit_code: unit.credit_code,
+            credit_code_check_overridden: unit.credit_code_check_overridden,
+            zone_code: unit.zone_code,
+            industries: unit.industries.clone(),
+            pilot_batch: unit.pilot_batch,
+            recommended_year: unit.current_attempt,
+            award: unit.award,
+            evaluations: unit.evaluations.clone(),
+            commendations: unit.commendations.clone(),
+            delisting: unit.delisting.clone(),
+            version: unit.version,
+            listed_at: timeline.listed_at().unwrap_or_default(),
+        }
+    }
+
+    /// The unit as it stood at log position `at`; `None` if it was not listed yet.
+    ///
+    /// Every decision about a unit carries its position, and the timeline its status after
+    /// each event, so this is a filter over what the unit holds now: a unit's recorded
+    /// decisions are only ever added to, never replaced (the decide step refuses a second
+    /// recommendation or evaluation for the same year).
+    pub fn at(unit: &Unit, timeline: &Timeline, at: i64) -> Option<Self> {
+        let status = timeline.status_at(at)?;
+        let recommended_year = if status == Status::Recommended {
+            unit.recommendations
+                .iter()
+                .filter(|r| r.position <= at)
+                .max_by_key(|r| r.position)
+                .map(|r| r.year)
+        } else {
+            None
+        };
+        Some(Self {
+            id: unit.id,
+            name: unit.name.clone(),
+            kind: unit.kind,
+            city: unit.city,
+            status,
+            division_code: unit.division_code,
+            credit_code: unit.credit_code,
+            credit_code_check_overridden: unit.credit_code_check_overridden,
+            zone_code: unit.zone_code,
+            industries: unit.industries.clone(),
+            pilot_batch: unit.pilot_batch,
+            recommended_year,
+            award: unit.award.filter(|a| a.position <= at),
+            evaluations: unit
+                .evaluations
+                .iter()
+                .filter(|e| e.position <= at)
+                .copied()
+                .collect(),
+            commendations: unit
+                .commendations
+                .iter()
+                .filter(|c| c.position <= at)
+                .cloned()
+                .collect(),
+            delisting: unit.delisting.clone().filter(|d| d.position <= at),
+            version: timeline.version_at(at),
+            listed_at: timeline.listed_at().unwrap_or_default(),
+        })
+    }
+
+    /// The city's Chinese name, e.g. `苏州`.
+    pub fn city_name(&self) -> &'static str {
+        self.city.name()
+    }
+
+    /// The status in Chinese, e.g. `已授牌`.
+    pub fn status_label(&self) -> &'static str {
+        self.status.label_zh()
+    }
+
+    /// The year of the award, once awarded (kept after delisting).
+    pub fn award_year(&self) -> Option<Year> {
+        self.award.map(|a| a.year)
+    }
+
+    /// The certificate number, once awarded (kept after delisting).
+    pub fn certificate_no(&self) -> Option<CertificateNo> {
+        self.award.map(|a| a.certificate_no)
+    }
+
+    /// The designation as JSON, with the field names of the GraphQL `Designation` type
+    /// (`id`, `name`, `kind`, `cityCode`, `cityName`, `status`, `statusLabel`, `creditCode`,
+    /// `divisionCode`, `pilotBatch`, `awardYear`, `certificateNo`, `version`, `evaluations`,
+    /// `commendations`, …). Absent values are `null`.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "id": self.id,
+            "name": self.name,
+            "kind": self.kind,
+            "kindLabel": self.kind.label_zh(),
+            "cityCode": self.city,
+            "cityName": self.city_name(),
+            "status": self.status,
+            "statusLabel": self.status_label(),
+            "creditCode": self.credit_code,
+            "creditCodeCheckOverridden": self.credit_code_check_overridden,
+            "divisionCode": self.division_code,
+            "zoneCode": self.zone_code,
+            "industries": self.industries,
+            "pilotBatch": self.pilot_batch,
+            "recommendedYear": self.recommended_year,
+            "awardYear": self.award_year(),
+            "certificateNo": self.certificate_no().map(|c| c.to_string()),
+            "awardedOn": self.award.map(|a| a.decided_on),
+            "version": self.version,
+            "listedAt": self.listed_at,
+            "evaluations": self.evaluations.iter().map(|e| json!({
+                "year": e.year,
+                "grade": e.grade,
+                "gradeLabel": e.grade.label_zh(),
+                "score": e.score,
+                "decidedOn": e.decided_on,
+            })).collect::<Vec<_>>(),
+            "commendations": self.commendations.iter().map(|c| json!({
+                "year": c.year,
+                "citation": c.citation,
+                "decidedOn": c.decided_on,
+            })).collect::<Vec<_>>(),
+            "delisting": self.delisting.as_ref().map(|d| json!({
+                "reason": d.reason,
+                "evaluationYear": d.evaluation_year,
+                "decidedOn": d.decided_on,
+            })),
+        })
+    }
+}

@@ -1,0 +1,388 @@
+//! Given these events, the registry shows this — now and as of earlier positions.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use liangye_events::catalogue::{
+    AccessGranted, AccessRevoked, AnnualQuotaSet, Awarded, Batch, CertificateNo, CityCode, Commended,
+    CreditCode, Decision, Delisted, DivisionCode, DomainEvent, EvaluationRecorded, Figures, Grade,
+    PilotListed, Recommended, RecordedEvent, ReviewOutcome, ReviewRecorded, ReviewStage, Role, SecretSha256,
+    Status, UnitKind, Year,
+};
+use liangye_events::envelope::Metadata;
+use uuid::Uuid;
+
+use super::*;
+use crate::history::History;
+
+fn recorded(events: impl IntoIterator<Item = DomainEvent>) -> Vec<RecordedEvent> {
+    let mut versions: HashMap<String, i64> = HashMap::new();
+    events
+        .into_iter()
+        .enumerate()
+        .map(|(index, event)| {
+            let stream_id = event.stream_id();
+            let version = versions.entry(stream_id.clone()).or_default();
+            *version += 1;
+            RecordedEvent {
+                position: index as i64 + 1,
+                stream_id,
+                stream_version: *version,
+                recorded_at: format!("2024-05-06T07:08:{:02}.000000Z", index % 60),
+                metadata: Metadata {
+                    actor: "服务业处".into(),
+                    role: "PROVINCIAL".into(),
+                    ..Metadata::default()
+                },
+                event,
+            }
+        })
+        .collect()
+}
+
+fn fold(events: &[RecordedEvent]) -> Registry {
+    let mut registry = Registry::new();
+    registry.apply_all(events);
+    registry
+}
+
+fn id(n: u128) -> Uuid {
+    Uuid::from_u128(n)
+}
+
+fn year(y: i64) -> Year {
+    Year::new(y).unwrap()
+}
+
+fn decision() -> Decision {
+    Decision::on(NaiveDate::from_ymd_opt(2024, 5, 6).unwrap())
+}
+
+fn listed(unit: Uuid, kind: UnitKind, city: CityCode, name: &str) -> PilotListed {
+    PilotListed {
+        unit_id: unit,
+        name: name.into(),
+        kind,
+        city_code: city,
+        division_code: None,
+        credit_code: None,
+        credit_code_check_overridden: false,
+        zone_code: None,
+        industries: vec!["智能制造".into()],
+        batch: Batch::new(1).unwrap(),
+        decision: decision(),
+    }
+}
+
+const CREDIT: &str = "91350100M000100Y43";
+
+fn enterprise(unit: Uuid, city: CityCode, name: &str) -> DomainEvent {
+    PilotListed {
+        credit_code: Some(CreditCode::parse(CREDIT).unwrap()),
+        ..listed(unit, UnitKind::Enterprise, city, name)
+    }
+    .into()
+}
+
+fn county(unit: Uuid, code: &str, name: &str) -> DomainEvent {
+    PilotListed {
+        division_code: Some(DivisionCode::parse(code).unwrap()),
+        ..listed(unit, UnitKind::County, CityCode::Suzhou, name)
+    }
+    .into()
+}
+
+fn to_award(unit: Uuid, y: i64, serial: u32) -> Vec<DomainEvent> {
+    let mut events: Vec<DomainEvent> = vec![
+        Recommended {
+            unit_id: unit,
+            year: year(y),
+            city_code: CityCode::Suzhou,
+            figures: Figures::default(),
+            decision: decision(),
+        }
+        .into(),
+    ];
+    for stage in ReviewStage::ALL {
+        events.push(
+            ReviewRecorded {
+                unit_id: unit,
+                year: year(y),
+                stage: *stage,
+                outcome: ReviewOutcome::Passed,
+                score: None,
+                notice_start: None,
+                notice_end: None,
+                objections: None,
+                decision: decision(),
+            }
+            .into(),
+        );
+    }
+    events.push(
+        Awarded {
+            unit_id: unit,
+            year: year(y),
+            certificate_no: CertificateNo::new(year(y), serial).unwrap(),
+            decision: decision(),
+        }
+        .into(),
+    );
+    events
+}
+
+/// Unit 1: a county in Suzhou, awarded (positions 1, 3–8), evaluated, commended, delisted.
+/// Unit 2: an enterprise in Wuxi, listed at 2. A quota for 2024 at 9, raised at 10.
+fn history() -> Vec<RecordedEvent> {
+    let mut events = vec![
+        county(id(1), "320583", "昆山市"),
+        enterprise(id(2), CityCode::Wuxi, "无锡ABC科技有限公司"),
+    ];
+    events.extend(to_award(id(1), 2024, 1));
+    events.push(
+        AnnualQuotaSet {
+            year: year(2024),
+            total: 1,
+            decision: decision(),
+        }
+        .into(),
+    );
+    events.push(
+        AnnualQuotaSet {
+            year: year(2024),
+            total: 5,
+            decision: decision(),
+        }
+        .into(),
+    );
+    events.push(
+        EvaluationRecorded {
+            unit_id: id(1),
+            year: year(2025),
+            grade: Grade::Fail,
+            score: None,
+            decision: decision(),
+        }
+        .into(),
+    );
+    events.push(
+        Commended {
+            unit_id: id(1),
+            year: year(2024),
+            citation: "示范带动作用明显".into(),
+            decision: decision(),
+        }
+        .into(),
+    );
+    events.push(
+        Delisted {
+            unit_id: id(1),
+            reason: "绩效评价不合格".into(),
+            evaluation_year: Some(year(2025)),
+            decision: decision(),
+        }
+        .into(),
+    );
+    recorded(events)
+}
+
+#[test]
+fn a_designation_now_and_as_of_earlier_positions() {
+    let registry = fold(&history());
+    assert_eq!(registry.position(), 13);
+    let now = registry.designation(id(1), None).unwrap();
+    assert_eq!(now.status, Status::Delisted);
+    assert_eq!(now.version, 10);
+    assert_eq!(now.listed_at, 1);
+    assert_eq!(now.certificate_no().unwrap().to_string(), "JSLY-2024-001");
+    assert_eq!(now.evaluations.len(), 1);
+    assert_eq!(now.commendations.len(), 1);
+    assert!(now.delisting.is_some());
+
+    let at = |p| registry.designation(id(1), Some(p)).unwrap();
+    assert_eq!((at(1).status, at(1).version), (Status::Pilot, 1));
+    assert_eq!(at(2).version, 1, "another unit's event does not move this one");
+    assert_eq!(at(3).status, Status::Recommended);
+    assert_eq!(at(3).recommended_year, Some(year(2024)));
+    assert_eq!(at(7).award, None);
+    assert_eq!(at(8).status, Status::Awarded);
+    assert_eq!(at(8).award_year(), Some(year(2024)));
+    assert!(at(10).evaluations.is_empty());
+    assert_eq!(at(11).evaluations.len(), 1);
+    assert!(at(11).commendations.is_empty());
+    assert_eq!(at(12).commendations.len(), 1);
+    assert_eq!(at(12).delisting, None);
+    assert_eq!(at(13), now);
+    assert_eq!(registry.designation(id(2), Some(1)), None, "not listed yet");
+    assert_eq!(registry.unit_count(Some(1)), 1);
+    assert_eq!(registry.unit_count(None), 2);
+}
+
+#[test]
+fn lookups_by_code() {
+    let registry = fold(&history());
+    let county = UnitCode::parse("320583").unwrap();
+    assert_eq!(
+        registry.designation_by_code(&county, None).map(|d| d.id),
+        Some(id(1))
+    );
+    let credit = UnitCode::parse(CREDIT).unwrap();
+    assert_eq!(
+        registry.designation_by_code(&credit, None).map(|d| d.id),
+        Some(id(2))
+    );
+    assert_eq!(registry.designation_by_code(&credit, Some(1)), None);
+    let unknown = UnitCode::parse("320582").unwrap();
+    assert_eq!(registry.designation_by_code(&unknown, None), None);
+}
+
+#[test]
+fn filtered_pages_in_id_order() {
+    let mut events = vec![];
+    for n in 1..=7u128 {
+        let city = if n % 2 == 0 {
+            CityCode::Wuxi
+        } else {
+            CityCode::Nanjing
+        };
+        events.push(enterprise(id(n), city, &format!("企业{n}")));
+    }
+    events.extend(to_award(id(3), 2024, 1));
+    let registry = fold(&recorded(events));
+    let all = DesignationFilter::default();
+    let page = registry.designations(
+        &all,
+        PageRequest {
+            first: 3,
+            after: None,
+        },
+        None,
+    );
+    let ids: Vec<Uuid> = page.items.iter().map(|d| d.id).collect();
+    assert_eq!(ids, [id(1), id(2), id(3)]);
+    assert!(page.has_next_page && !page.has_previous_page);
+    assert_eq!(page.end_cursor(), Some(encode_cursor(id(3))));
+    let next = registry.designations(
+        &all,
+        PageRequest {
+            first: 3,
+            after: Some(id(6)),
+        },
+        None,
+    );
+    assert_eq!(next.items.iter().map(|d| d.id).collect::<Vec<_>>(), [id(7)]);
+    assert!(!next.has_next_page && next.has_previous_page);
+
+    let nanjing = DesignationFilter {
+        city: Some(CityCode::Nanjing),
+        ..DesignationFilter::default()
+    };
+    assert_eq!(registry.count(&nanjing, None), 4);
+    let awarded = DesignationFilter {
+        status: Some(Status::Awarded),
+        ..nanjing.clone()
+    };
+    let page = registry.designations(&awarded, PageRequest::default(), None);
+    assert_eq!(page.items.iter().map(|d| d.id).collect::<Vec<_>>(), [id(3)]);
+    // Earlier, unit 3 was not awarded yet, and unit 7 not listed.
+    assert_eq!(registry.count(&awarded, Some(12)), 0);
+    assert_eq!(registry.count(&nanjing, Some(6)), 3);
+    let by_year = DesignationFilter {
+        award_year: Some(year(2024)),
+        ..DesignationFilter::default()
+    };
+    assert_eq!(registry.count(&by_year, None), 1);
+    let by_name = DesignationFilter {
+        name_contains: Some("企业5".into()),
+        ..DesignationFilter::default()
+    };
+    assert_eq!(registry.count(&by_name, None), 1);
+    let zones = DesignationFilter {
+        kind: Some(UnitKind::DevelopmentZone),
+        ..DesignationFilter::default()
+    };
+    assert_eq!(registry.count(&zones, None), 0);
+}
+
+#[test]
+fn statistics_now_and_as_of() {
+    let registry = fold(&history());
+    let now = registry.statistics(None);
+    assert_eq!(now, registry.recount_statistics(None));
+    assert_eq!(now.units, 2);
+    assert_eq!((now.by_status.pilot, now.by_status.delisted), (1, 1));
+    assert_eq!(now.target.awarded, 0);
+    assert_eq!(now.target.awards_made, 1);
+    assert_eq!(now.quotas.len(), 1);
+    assert_eq!((now.quotas[0].quota, now.quotas[0].used), (Some(5), 1));
+    let at9 = registry.statistics(Some(9));
+    assert_eq!(at9.position, 9);
+    assert_eq!(at9.target.awarded, 1);
+    assert_eq!(at9.quotas[0].quota, Some(1));
+    assert_eq!(at9.quotas[0].remaining, Some(0));
+    assert_eq!(registry.statistics(Some(1)).units, 1);
+    assert!(registry.statistics(Some(1)).quotas.is_empty());
+}
+
+#[test]
+fn tokens_as_of_each_moment() {
+    let secret = SecretSha256::from_bytes([7; 32]);
+    let registry = fold(&recorded([
+        enterprise(id(1), CityCode::Wuxi, "企业"),
+        AccessGranted {
+            token_id: id(9),
+            name: "审计厅".into(),
+            role: Role::Auditor,
+            city: None,
+            secret_sha256: secret,
+        }
+        .into(),
+        AccessRevoked { token_id: id(9) }.into(),
+    ]));
+    assert!(registry.tokens(Some(1)).is_empty());
+    let at2 = registry.authenticate(&secret, Some(2)).unwrap();
+    assert!(at2.active && at2.capabilities.read_log && !at2.capabilities.decide);
+    assert!(matches!(
+        registry.authenticate(&secret, None),
+        Err(crate::access::AccessDenied::Revoked { revoked_at: 3, .. })
+    ));
+    assert_eq!(
+        registry.authenticate(&secret, Some(1)),
+        Err(crate::access::AccessDenied::Unknown)
+    );
+    assert_eq!(registry.tokens(None)[0].revoked_at, Some(3));
+}
+
+#[test]
+fn snapshots_round_trip_and_refuse_what_does_not_fit() {
+    let events = history();
+    let registry = fold(&events);
+    let body = registry.to_snapshot().unwrap();
+    assert_eq!(Registry::from_snapshot(&body).unwrap(), registry);
+    let early = fold(&events[..5]);
+    let mut restored = Registry::from_snapshot(&early.to_snapshot().unwrap()).unwrap();
+    restored.apply_all(&events[5..]);
+    assert_eq!(restored, registry);
+    assert!(matches!(
+        Registry::from_snapshot("{}"),
+        Err(SnapshotError::Read(_))
+    ));
+    let tampered = body.replace("\"version\":10", "\"version\":11");
+    assert!(matches!(
+        Registry::from_snapshot(&tampered),
+        Err(SnapshotError::Inconsistent(_))
+    ));
+}
+
+#[test]
+fn a_history_folds_one_units_stream() {
+    let events = history();
+    let history = History::fold(id(1), &events, None);
+    assert_eq!(history.entries().len(), 10);
+    assert!(history.entries().iter().all(|e| e.event.unit_id() == Some(id(1))));
+    let award = &history.entries()[6];
+    assert_eq!((award.position, award.label_zh()), (8, "授牌"));
+    assert_eq!(award.summary_zh(), "授牌，证书编号 JSLY-2024-001");
+    assert_eq!(History::fold(id(1), &events, Some(7)).entries().len(), 6);
+    assert!(History::fold(id(2), &events, Some(1)).is_empty());
+}

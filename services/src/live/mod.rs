@@ -1,0 +1,436 @@
+//! The live registry (DESIGN.md §2, read path): a [`Registry`] that follows the log, the same
+//! on every node, and answers GraphQL's reads — now or as of any earlier moment.
+//!
+//! **Following.** [`Live::start`] loads the latest snapshot, replays the tail after it, then
+//! hands over to a follower task that wakes on the store's head watch (on PostgreSQL that
+//! watch follows every process's commits through `LISTEN/NOTIFY`), on a nudge from
+//! [`Live::wait_for`], or on a slow poll (another process appending to the same SQLite file
+//! sends no wake-up), and reads the log by position from where it stands. Every node reads
+//! the same log in the same order, so every node holds the same registry.
+//!
+//! **Readers never wait long.** The registry sits behind a `RwLock`. The follower reads and
+//! decodes a page of events without holding it, then takes the write lock only to fold the
+//! decoded page (at most [`LiveConfig::page`] events: well under a millisecond). Readers take
+//! the read lock for the length of one query — a page of designations, a lookup, statistics
+//! from the kept tally — and get owned answers, so no lock is ever held across an `await`.
+//! (Publishing a fresh `Arc<Registry>` per page would mean cloning the whole registry per
+//! page; persistent maps would slow the fold every rebuild goes through.)
+//!
+//! **Your own writes.** The engine answers a command with the position of its last event;
+//! [`Live::wait_for`] returns once the registry has folded it, so a mutation's answer shows
+//! its own decision.
+//!
+//! **As of.** [`Live::resolve`] turns an [`AsOf`] into a [`Moment`] (or a clear
+//! `VALIDATION_FAILED` error) and waits until the registry has folded it. Designations,
+//! statistics and tokens as of that moment then come from the registry in memory (every
+//! fact carries the position it became true at: no replay, no database); a unit's history
+//! folds its own stream up to the moment. Standalone replay ([`replay_registry_json`], the
+//! `liangye replay` command, `verify`) folds the tail after the nearest snapshot instead.
+//!
+//! **Snapshots.** The follower saves one every [`LiveConfig::snapshot_every`] events, at
+//! positions that are multiples of it, so that nodes agree on where they lie (a node that
+//! finds one already stored skips it).
+
+mod as_of;
+mod json;
+mod replay;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Duration;
+
+use liangye_events::catalogue::{SecretSha256, unit_stream};
+use liangye_events::{EventStore, StoreError};
+use liangye_projections::access::{AccessDenied, TokenView};
+use liangye_projections::registry::{
+    Designation, DesignationFilter, Page, PageError, PageRequest, UnitCode, UnitCodeError,
+};
+use liangye_projections::{History, Registry, Statistics};
+use tokio::sync::{Notify, watch};
+use uuid::Uuid;
+
+pub use as_of::{AsOf, AsOfError, Moment, resolve};
+pub use json::{registry_json, replay_registry_json};
+pub use replay::{
+    REPLAY_PAGE, decode_page, decode_page_off_thread, load_snapshot, rebuild, registry_at, replay_range,
+    save_snapshot,
+};
+
+use crate::decide::{DomainError, ErrorCode, Principal};
+
+/// How the live registry follows the log.
+#[derive(Debug, Clone)]
+pub struct LiveConfig {
+    /// Save a snapshot whenever the position reaches a multiple of this; `None`: never.
+    pub snapshot_every: Option<i64>,
+    /// Events folded per hold of the write lock, at most.
+    pub page: i64,
+    /// How often to look at the log when no wake-up came.
+    pub poll_every: Duration,
+    /// How long [`Live::wait_for`] waits before giving up.
+    pub wait_timeout: Duration,
+}
+
+impl Default for LiveConfig {
+    fn default() -> Self {
+        Self {
+            snapshot_every: Some(100_000),
+            page: 1000,
+            poll_every: Duration::from_millis(500),
+            wait_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Why the live registry could not answer.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum LiveError {
+    #[error(transparent)]
+    AsOf(#[from] AsOfError),
+    #[error(transparent)]
+    Code(#[from] UnitCodeError),
+    #[error(transparent)]
+    Page(#[from] PageError),
+    /// The store failed; the message is for logs, not for clients.
+    #[error("storage failed: {0}")]
+    Storage(String),
+    /// A stored event cannot be decoded: the log needs an auditor's attention.
+    #[error("event at position {position} cannot be decoded: {message}")]
+    Decode { position: i64, message: String },
+    #[error("snapshot: {0}")]
+    Snapshot(String),
+    #[error(
+        "the registry has not reached position {position} within {waited:?} (it is at \
+         {reached}){}",
+        .last_error.as_ref().map(|e| format!("; last error: {e}")).unwrap_or_default()
+    )]
+    Lagging {
+        position: i64,
+        reached: i64,
+        waited: Duration,
+        last_error: Option<String>,
+    },
+    #[error("the live registry has stopped")]
+    Stopped,
+}
+
+impl LiveError {
+    /// The client-facing code: the caller's mistakes are `VALIDATION_FAILED`, everything
+    /// else `INTERNAL`.
+    pub const fn code(&self) -> ErrorCode {
+        match self {
+            LiveError::AsOf(_) | LiveError::Code(_) | LiveError::Page(_) => ErrorCode::ValidationFailed,
+            _ => ErrorCode::Internal,
+        }
+    }
+}
+
+impl From<StoreError> for LiveError {
+    fn from(e: StoreError) -> Self {
+        LiveError::Storage(e.to_string())
+    }
+}
+
+/// How far the follower has come.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Progress {
+    position: i64,
+    /// The last failure, until the next page folds.
+    error: Option<String>,
+}
+
+struct Shared {
+    store: EventStore,
+    registry: RwLock<Registry>,
+    progress: watch::Sender<Progress>,
+    nudge: Notify,
+    config: LiveConfig,
+}
+
+/// Stops the follower when the last [`Live`] handle goes.
+struct FollowerGuard(tokio::task::AbortHandle);
+
+impl Drop for FollowerGuard {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// The live registry. Cheap to clone; the follower stops when every clone is dropped.
+#[derive(Clone)]
+pub struct Live {
+    shared: Arc<Shared>,
+    _follower: Arc<FollowerGuard>,
+}
+
+impl Live {
+    /// Loads the latest snapshot, replays the log after it (saving snapshots on the way as
+    /// configured), and starts following.
+    pub async fn start(store: EventStore, config: LiveConfig) -> Result<Self, LiveError> {
+        let head = store.head().await?.position;
+        let mut registry = load_snapshot(&store, head).await?.unwrap_or_default();
+        tracing::info!(
+            snapshot = registry.position(),
+            head,
+            "live registry: replaying the tail"
+        );
+        loop {
+            let until = next_snapshot_at(registry.position(), config.snapshot_every);
+            let reached = replay_range(&store, registry.position(), until, |page| {
+                registry.apply_all(page)
+            })
+            .await?;
+            if until != Some(reached) {
+                break;
+            }
+            if let Err(e) = save_snapshot(&store, &registry).await {
+                tracing::warn!(position = reached, error = %e, "snapshot not saved");
+            }
+        }
+        let (progress, _) = watch::channel(Progress {
+            position: registry.position(),
+            error: None,
+        });
+        let shared = Arc::new(Shared {
+            store,
+            registry: RwLock::new(registry),
+            progress,
+            nudge: Notify::new(),
+            config,
+        });
+        let follower = tokio::spawn(follow(shared.clone())).abort_handle();
+        Ok(Self {
+            shared,
+            _follower: Arc::new(FollowerGuard(follower)),
+        })
+    }
+
+    /// The store the registry follows.
+    pub fn store(&self) -> &EventStore {
+        &self.shared.store
+    }
+
+    /// The position of the last event folded.
+    pub fn position(&self) -> i64 {
+        self.shared.progress.borrow().position
+    }
+
+    /// Waits until the registry has folded the event at `position` (e.g. the position the
+    /// engine answered a command with), so that what is read next reflects it.
+    pub async fn wait_for(&self, position: i64) -> Result<(), LiveError> {
+        let mut progress = self.shared.progress.subscribe();
+        let waited = self.shared.config.wait_timeout;
+        let wait = async {
+            loop {
+                if progress.borrow_and_update().position >= position {
+                    return Ok(());
+                }
+                self.shared.nudge.notify_one();
+                if progress.changed().await.is_err() {
+                    return Err(LiveError::Stopped);
+                }
+            }
+        };
+        match tokio::time::timeout(waited, wait).await {
+            Ok(result) => result,
+            Err(_) => {
+                let now = self.shared.progress.borrow().clone();
+                Err(LiveError::Lagging {
+                    position,
+                    reached: now.position,
+                    waited,
+                    last_error: now.error,
+                })
+            }
+        }
+    }
+
+    /// Resolves an as-of moment against the log and waits until the registry has folded
+    /// it. Pass the moment's position as `at` to the readers below.
+    pub async fn resolve(&self, as_of: AsOf) -> Result<Moment, LiveError> {
+        let moment = resolve(&self.shared.store, as_of).await?;
+        self.wait_for(moment.position).await?;
+        Ok(moment)
+    }
+
+    /// Runs `read` on the registry as it stands, under the read lock. Keep it short and
+    /// return owned data: the follower waits for it to fold the next page.
+    pub fn read<R>(&self, read: impl FnOnce(&Registry) -> R) -> R {
+        let registry = self
+            .shared
+            .registry
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
+        read(&registry)
+    }
+
+    /// GraphQL `designations(filter, first, after, asOf)`: a page in unit-id order, now
+    /// (`at` = `None`) or as of a resolved moment's position.
+    pub fn designations(&self, filter: &DesignationFilter, page: PageRequest, at: Option<i64>) -> Page {
+        self.read(|r| r.designations(filter, page, at))
+    }
+
+    /// The connection's total count for `filter`.
+    pub fn count(&self, filter: &DesignationFilter, at: Option<i64>) -> usize {
+        self.read(|r| r.count(filter, at))
+    }
+
+    /// GraphQL `designation(id, asOf)`.
+    pub fn designation(&self, id: Uuid, at: Option<i64>) -> Option<Designation> {
+        self.read(|r| r.designation(id, at))
+    }
+
+    /// GraphQL `designationByCode(code, asOf)`: a credit code, a county's division code or
+    /// a zone code. A code of no such shape is `VALIDATION_FAILED`.
+    pub fn designation_by_code(&self, code: &str, at: Option<i64>) -> Result<Option<Designation>, LiveError> {
+        let code = UnitCode::parse(code)?;
+        Ok(self.read(|r| r.designation_by_code(&code, at)))
+    }
+
+    /// GraphQL `statistics(asOf)`.
+    pub fn statistics(&self, at: Option<i64>) -> Statistics {
+        self.read(|r| r.statistics(at))
+    }
+
+    /// Every token issued (as of `at`), with what it could do then; never secrets.
+    pub fn tokens(&self, at: Option<i64>) -> Vec<TokenView> {
+        self.read(|r| r.tokens(at))
+    }
+
+    /// The principal a bearer secret's SHA-256 stands for, now: `UNAUTHENTICATED` when no
+    /// active token has it.
+    pub fn authenticate(&self, secret_sha256: &SecretSha256) -> Result<Principal, DomainError> {
+        let token = self
+            .read(|r| r.authenticate(secret_sha256, None))
+            .map_err(|e| DomainError::Unauthenticated(e.to_string()))?;
+        Ok(Principal {
+            token_id: Some(token.id),
+            name: token.name,
+            role: token.role,
+            city: token.city,
+        })
+    }
+
+    /// Which token a secret's SHA-256 was, and what it could do, as of `at`.
+    pub fn authenticate_at(
+        &self,
+        secret_sha256: &SecretSha256,
+        at: Option<i64>,
+    ) -> Result<TokenView, AccessDenied> {
+        self.read(|r| r.authenticate(secret_sha256, at))
+    }
+
+    /// `Designation.history`: every event of the unit's stream (up to `at`), folded from the
+    /// stream on demand. `None` when the unit is unknown (or not yet listed at `at`).
+    pub async fn history(&self, id: Uuid, at: Option<i64>) -> Result<Option<History>, LiveError> {
+        let stored = self.shared.store.read_stream(&unit_stream(id), 0).await?;
+        let events = decode_page(&stored)?;
+        let history = History::fold(id, &events, at);
+        Ok((!history.is_empty()).then_some(history))
+    }
+
+    /// Saves a snapshot of the registry as it stands now (false: one was already there).
+    pub async fn save_snapshot(&self) -> Result<bool, LiveError> {
+        let shared = self.shared.clone();
+        let (position, body) = tokio::task::spawn_blocking(move || {
+            let registry = shared.registry.read().unwrap_or_else(PoisonError::into_inner);
+            registry.to_snapshot().map(|body| (registry.position(), body))
+        })
+        .await
+        .map_err(|e| LiveError::Snapshot(format!("snapshot task failed: {e}")))?
+        .map_err(|e| LiveError::Snapshot(e.to_string()))?;
+        if position == 0 {
+            return Ok(false);
+        }
+        Ok(self
+            .shared
+            .store
+            .save_snapshot(liangye_projections::registry::SNAPSHOT_FORMAT, position, &body)
+            .await?)
+    }
+}
+
+/// The next position a snapshot is due at after `position`.
+fn next_snapshot_at(position: i64, every: Option<i64>) -> Option<i64> {
+    let every = every.filter(|e| *e > 0)?;
+    Some((position / every + 1).saturating_mul(every))
+}
+
+/// The follower: fold whatever the log holds beyond the registry, then wait for a wake-up.
+async fn follow(shared: Arc<Shared>) {
+    let mut head = shared.store.subscribe();
+    let mut backoff = shared.config.poll_every;
+    loop {
+        head.borrow_and_update();
+        match follow_page(&shared).await {
+            Ok(true) => {
+                backoff = shared.config.poll_every;
+                continue;
+            }
+            Ok(false) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "live registry cannot follow the log; retrying");
+                shared.progress.send_modify(|p| p.error = Some(e.to_string()));
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(10));
+                continue;
+            }
+        }
+        tokio::select! {
+            changed = head.changed() => {
+                if changed.is_err() {
+                    tokio::time::sleep(shared.config.poll_every).await;
+                }
+            }
+            () = shared.nudge.notified() => {}
+            () = tokio::time::sleep(shared.config.poll_every) => {}
+        }
+    }
+}
+
+/// Folds the next page of the log, if there is one (true), saving a snapshot when one
+/// falls due.
+async fn follow_page(shared: &Arc<Shared>) -> Result<bool, LiveError> {
+    let position = shared.progress.borrow().position;
+    let due = next_snapshot_at(position, shared.config.snapshot_every);
+    let limit = due.map_or(shared.config.page, |due| (due - position).min(shared.config.page));
+    let page = shared.store.read_from(position, limit.max(1)).await?;
+    let Some(last) = page.last().map(|e| e.position) else {
+        return Ok(false);
+    };
+    let events = decode_page_off_thread(page).await?;
+    {
+        let mut registry = shared.registry.write().unwrap_or_else(PoisonError::into_inner);
+        registry.apply_all(&events);
+    }
+    shared.progress.send_replace(Progress {
+        position: last,
+        error: None,
+    });
+    if due == Some(last) {
+        let format = liangye_projections::registry::SNAPSHOT_FORMAT;
+        if !shared.store.has_snapshot(format, last).await? {
+            let snapshot = shared.clone();
+            let body = tokio::task::spawn_blocking(move || {
+                snapshot
+                    .registry
+                    .read()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .to_snapshot()
+            })
+            .await
+            .map_err(|e| LiveError::Snapshot(format!("snapshot task failed: {e}")))?;
+            match body {
+                Ok(body) => {
+                    if let Err(e) = shared.store.save_snapshot(format, last, &body).await {
+                        tracing::warn!(position = last, error = %e, "snapshot not saved");
+                    }
+                }
+                Err(e) => tracing::warn!(position = last, error = %e, "snapshot not written"),
+            }
+        }
+    }
+    Ok(true)
+}
