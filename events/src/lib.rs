@@ -12,4 +12,6 @@ pub mod merkle;
 pub mod store;
 
 pub use envelope::{Envelope, Metadata, NewEvent, StoredEvent};
-pub use store::{AppendBatch, AppendOutcome, Backend, EventStore, Head, StoreError, WriteTx};
+pub use store::{
+    AppendBatch, AppendOutcome, Backend, EventStore, Head, StoreError, StoredCheckpoint, WriteTx,
+};

@@ -1,6 +1,7 @@
 //! The engine: decide commands, run the writer, keep projections live, answer as-of.
 
 pub mod access;
+pub mod checkpoints;
 pub mod decide;
 pub mod engine;
 pub mod live;

@@ -5,8 +5,10 @@ use std::process::ExitCode;
 
 use liangye_events::EventStore;
 use liangye_events::catalogue::RecordedEvent;
+use liangye_events::checkpoint::{VerifierKey, open_note};
+use liangye_events::hash::parse_hex;
 use liangye_events::integrity::{ContinuityCheck, IntegrityError, check_event, row_from_canonical};
-use liangye_projections::DecisionState;
+use liangye_events::merkle::{MemoryTree, split_stored_hash_index};
 
 use super::CliResult;
 
@@ -17,6 +19,18 @@ const PAGE: i64 = 5000;
 pub async fn export(store: &EventStore, after: i64) -> CliResult<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
+    match write_log(store, after, &mut out).await {
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            Ok(ExitCode::SUCCESS)
+        }
+        other => other,
+    }
+}
+
+async fn write_log(store: &EventStore, after: i64, out: &mut impl Write) -> CliResult<ExitCode> {
     let head = store.head().await?.position;
     let mut position = after.max(0);
     while position < head {
@@ -72,10 +86,19 @@ pub async fn import(store: &EventStore, file: &str) -> CliResult<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `verify`: recompute every leaf hash, check canonical forms, columns, continuity and
-/// decoding, and replay the whole log. Exit 0 when all hold; else name the first bad position.
-pub async fn verify(store: &EventStore) -> CliResult<ExitCode> {
-    match verify_log(store).await? {
+/// What `verify` checks besides the log itself.
+#[derive(Debug, Default)]
+pub struct VerifyOptions {
+    /// A signed checkpoint the log must extend, and the key it must be signed with.
+    pub checkpoint: Option<(String, VerifierKey)>,
+}
+
+/// `verify`: recompute every leaf hash and the tree, check canonical forms, columns,
+/// continuity and decoding, compare the stored tree and checkpoints with the recomputed
+/// ones, replay the projections and compare them with what snapshots give. Exit 0 when all
+/// hold; else name the first bad position.
+pub async fn verify(store: &EventStore, options: VerifyOptions) -> CliResult<ExitCode> {
+    match verify_log(store, &options).await? {
         Ok(head) => {
             println!("ok: {head} events verified");
             Ok(ExitCode::SUCCESS)
@@ -87,33 +110,145 @@ pub async fn verify(store: &EventStore) -> CliResult<ExitCode> {
     }
 }
 
+fn finding(position: i64, problem: impl Into<String>) -> IntegrityError {
+    IntegrityError {
+        position,
+        problem: problem.into(),
+    }
+}
+
 /// The checks of `verify`; the outer error is a failure to read, the inner one a finding.
-pub async fn verify_log(store: &EventStore) -> CliResult<Result<i64, IntegrityError>> {
+pub async fn verify_log(
+    store: &EventStore,
+    options: &VerifyOptions,
+) -> CliResult<Result<i64, IntegrityError>> {
     let head = store.head().await?.position;
     let mut check = ContinuityCheck::new();
-    let mut state = DecisionState::new();
+    let mut tree = MemoryTree::new();
     while check.position() < head {
         let page = store.read_from(check.position(), PAGE).await?;
         if page.is_empty() {
-            return Ok(Err(IntegrityError {
-                position: check.position() + 1,
-                problem: format!("missing: the head is at {head}"),
-            }));
+            return Ok(Err(finding(
+                check.position() + 1,
+                format!("missing: the head is at {head}"),
+            )));
         }
         for ev in &page {
             if let Err(e) = check_event(ev).and_then(|()| check.next(ev)) {
                 return Ok(Err(e));
             }
-            match RecordedEvent::from_stored(ev) {
-                Ok(recorded) => state.apply(&recorded),
-                Err(e) => {
-                    return Ok(Err(IntegrityError {
-                        position: ev.position,
-                        problem: e.to_string(),
-                    }));
-                }
+            if let Err(e) = RecordedEvent::from_stored(ev) {
+                return Ok(Err(finding(ev.position, e.to_string())));
             }
+            let leaf =
+                parse_hex(&ev.leaf_hash).ok_or_else(|| format!("position {}: leaf hash", ev.position))?;
+            tree.push(leaf)?;
+        }
+    }
+    if let Err(e) = compare_tree(store, &tree).await? {
+        return Ok(Err(e));
+    }
+    if let Err(e) = compare_checkpoints(store, &tree, options).await? {
+        return Ok(Err(e));
+    }
+    if head > 0 {
+        let replayed = liangye_services::live::rebuild(store).await?;
+        let from_snapshots = liangye_services::live::registry_at(store, head).await?;
+        if replayed != from_snapshots {
+            return Ok(Err(finding(
+                head,
+                "the projections rebuilt from snapshots differ from a full replay of the log",
+            )));
         }
     }
     Ok(Ok(check.position()))
+}
+
+/// Every stored tree hash equals the recomputed one, and there are no more of them.
+async fn compare_tree(store: &EventStore, tree: &MemoryTree) -> CliResult<Result<(), IntegrityError>> {
+    let expected = tree.stored_hashes();
+    let mut idx = 0u64;
+    loop {
+        let rows = store.tree_hashes_from(idx, PAGE).await?;
+        let Some(&(last, _)) = rows.last() else { break };
+        for (i, hash) in rows {
+            let position = |i: u64| {
+                let (level, n) = split_stored_hash_index(i);
+                (n << level) as i64 + 1
+            };
+            if i != idx {
+                return Ok(Err(finding(
+                    position(idx),
+                    format!("stored tree hash {idx} is missing"),
+                )));
+            }
+            match expected.get(i as usize) {
+                Some(h) if *h == hash => {}
+                Some(_) => {
+                    return Ok(Err(finding(
+                        position(i),
+                        format!("stored tree hash {i} differs from the one recomputed from the events"),
+                    )));
+                }
+                None => {
+                    return Ok(Err(finding(
+                        position(i),
+                        format!("stored tree hash {i} is beyond the log"),
+                    )));
+                }
+            }
+            idx += 1;
+        }
+        idx = last + 1;
+    }
+    if (idx as usize) < expected.len() {
+        let (level, n) = split_stored_hash_index(idx);
+        return Ok(Err(finding(
+            (n << level) as i64 + 1,
+            format!("stored tree hash {idx} is missing"),
+        )));
+    }
+    Ok(Ok(()))
+}
+
+/// Stored checkpoints, and the pinned one if given, match the recomputed tree.
+async fn compare_checkpoints(
+    store: &EventStore,
+    tree: &MemoryTree,
+    options: &VerifyOptions,
+) -> CliResult<Result<(), IntegrityError>> {
+    let head = tree.size() as i64;
+    if let Some((note, key)) = &options.checkpoint {
+        let pinned = open_note(note, key).map_err(|e| format!("--checkpoint: {e}"))?;
+        let size = pinned.size as i64;
+        if size > head {
+            return Ok(Err(finding(
+                head + 1,
+                format!(
+                    "the log has {head} events but the pinned checkpoint covers {size}: it was truncated"
+                ),
+            )));
+        }
+        if tree.root_at(pinned.size)? != pinned.root {
+            return Ok(Err(finding(
+                size,
+                format!("the log's first {size} events do not have the pinned checkpoint's root"),
+            )));
+        }
+    }
+    if let Some(latest) = store.latest_checkpoint().await? {
+        if latest.size > head {
+            return Ok(Err(finding(
+                head + 1,
+                format!("a checkpoint of size {} is beyond the log", latest.size),
+            )));
+        }
+        if hex::encode(tree.root_at(latest.size as u64)?) != latest.root_hash {
+            return Ok(Err(finding(
+                latest.size,
+                "the latest stored checkpoint's root differs from the log's",
+            )));
+        }
+    }
+    Ok(Ok(()))
 }

@@ -1,5 +1,6 @@
 //! The `liangye` command line (DESIGN.md §5).
 
+mod audit;
 mod log;
 mod serve;
 mod token;
@@ -45,6 +46,15 @@ pub enum Command {
         /// Fill an empty database with a realistic sample and print one token per role.
         #[arg(long)]
         demo: bool,
+        /// Sign checkpoints with this key (from `liangye keygen`).
+        #[arg(long)]
+        signing_key: Option<String>,
+        /// With --signing-key: sign once this many events were added.
+        #[arg(long, default_value_t = 1000)]
+        checkpoint_every: i64,
+        /// With --signing-key: sign at least this often (seconds) while the log grows.
+        #[arg(long, default_value_t = 60)]
+        checkpoint_interval: u64,
     },
     /// Print the GraphQL schema (SDL); `api/schema.graphql` is this output.
     Schema,
@@ -64,14 +74,88 @@ pub enum Command {
         /// The NDJSON file written by `export` (`-` for standard input).
         file: String,
     },
-    /// Check every event's hash and canonical form, the log's continuity, and replay it.
-    Verify,
+    /// Check every event's hash and canonical form, the log's continuity, the Merkle tree and
+    /// checkpoints, and replay the projections.
+    Verify {
+        /// A signed checkpoint note (file, `-` for stdin) the log must extend.
+        #[arg(long, requires = "public_key")]
+        checkpoint: Option<String>,
+        /// The verifier key (FILE.pub) the checkpoint is signed with.
+        #[arg(long, requires = "checkpoint")]
+        public_key: Option<String>,
+    },
+    /// Print the registry as it stood at a position or an RFC 3339 moment, as JSON.
+    Replay {
+        #[arg(long)]
+        as_of: String,
+    },
+    /// Make an Ed25519 signing key (FILE) and its verifier key (FILE.pub), C2SP formats.
+    Keygen {
+        /// The log's name, e.g. registry.jiangsu.gov.cn/liangye.
+        #[arg(long)]
+        origin: String,
+        #[arg(long)]
+        out: String,
+    },
+    /// Sign the current head now and print the signed note.
+    Checkpoint {
+        #[arg(long)]
+        signing_key: String,
+    },
+    /// Print a self-contained proof bundle for the event at a position.
+    Prove {
+        #[arg(long)]
+        position: i64,
+    },
+    /// Check a proof bundle offline (no database).
+    VerifyProof {
+        bundle: String,
+        #[arg(long)]
+        public_key: String,
+    },
+}
+
+/// Print `text` and a newline to standard output; a closed pipe (`| head`) is not an error.
+pub fn emit(text: &str) -> CliResult<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
 }
 
 /// Run one command; the exit code says whether it held.
 pub async fn run(args: Args) -> CliResult<ExitCode> {
     match args.command {
-        Command::Serve { listen, demo } => serve::run(&args.database, listen, demo).await,
+        Command::Serve {
+            listen,
+            demo,
+            signing_key,
+            checkpoint_every,
+            checkpoint_interval,
+        } => {
+            let signing = match signing_key {
+                Some(path) => Some((
+                    audit::load_signer(&path)?,
+                    liangye_services::checkpoints::SigningPolicy {
+                        every_events: checkpoint_every.max(1),
+                        every: std::time::Duration::from_secs(checkpoint_interval.max(1)),
+                    },
+                )),
+                None => None,
+            };
+            serve::run(&args.database, listen, demo, signing).await
+        }
+        Command::Keygen { origin, out } => audit::keygen(&origin, &out),
+        Command::VerifyProof { bundle, public_key } => audit::verify_proof(&bundle, &public_key),
+        Command::Replay { as_of } => audit::replay(&EventStore::connect(&args.database).await?, &as_of).await,
+        Command::Checkpoint { signing_key } => {
+            audit::checkpoint(&EventStore::connect(&args.database).await?, &signing_key).await
+        }
+        Command::Prove { position } => {
+            audit::prove(&EventStore::connect(&args.database).await?, position).await
+        }
         Command::Schema => {
             print!("{}", crate::graphql::sdl());
             Ok(ExitCode::SUCCESS)
@@ -88,9 +172,16 @@ pub async fn run(args: Args) -> CliResult<ExitCode> {
             let store = EventStore::connect(&args.database).await?;
             log::import(&store, &file).await
         }
-        Command::Verify => {
+        Command::Verify {
+            checkpoint,
+            public_key,
+        } => {
+            let mut options = log::VerifyOptions::default();
+            if let (Some(note), Some(key)) = (checkpoint, public_key) {
+                options.checkpoint = Some((audit::read_text(&note)?, audit::load_verifier(&key)?));
+            }
             let store = EventStore::connect(&args.database).await?;
-            log::verify(&store).await
+            log::verify(&store, options).await
         }
     }
 }

@@ -5,6 +5,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use liangye_events::EventStore;
+use liangye_events::checkpoint::SignerKey;
+use liangye_services::checkpoints::{SigningPolicy, spawn_signer};
 use liangye_services::engine::Engine;
 use liangye_services::live::{Live, LiveConfig};
 
@@ -12,7 +14,12 @@ use super::CliResult;
 use crate::graphql::AppState;
 use crate::metrics::Metrics;
 
-pub async fn run(database: &str, listen: SocketAddr, demo: bool) -> CliResult<ExitCode> {
+pub async fn run(
+    database: &str,
+    listen: SocketAddr,
+    demo: bool,
+    signing: Option<(SignerKey, SigningPolicy)>,
+) -> CliResult<ExitCode> {
     let store = EventStore::connect(database).await?;
     let (engine, writer) = Engine::start(store.clone());
     if demo {
@@ -49,10 +56,17 @@ pub async fn run(database: &str, listen: SocketAddr, demo: bool) -> CliResult<Ex
             );
         }
     }
+    let signer = signing.map(|(key, policy)| {
+        tracing::info!(key = %key.verifier().to_text(), every_events = policy.every_events, "signing checkpoints");
+        spawn_signer(store.clone(), key, policy)
+    });
     tracing::info!(%addr, database = %redact(database), "serving GraphQL on /graphql");
     println!("listening on http://{addr}/graphql");
     crate::server::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("shutting down: finishing the write batch in flight");
+    if let Some(signer) = signer {
+        signer.abort();
+    }
     drop(engine);
     let _ = writer.await;
     store.close().await;

@@ -280,3 +280,19 @@ impl PgPools {
         Ok(())
     }
 }
+
+impl PgPools {
+    pub(super) async fn tree_hashes_from(
+        &self,
+        from: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT idx, hash FROM tree_hashes WHERE idx >= $1 ORDER BY idx LIMIT $2")
+                .bind(from)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+}

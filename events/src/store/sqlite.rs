@@ -243,3 +243,19 @@ impl SqlitePools {
         Ok(())
     }
 }
+
+impl SqlitePools {
+    pub(super) async fn tree_hashes_from(
+        &self,
+        from: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT idx, hash FROM tree_hashes WHERE idx >= ? ORDER BY idx LIMIT ?")
+                .bind(from)
+                .bind(limit)
+                .fetch_all(&self.readers)
+                .await?,
+        )
+    }
+}

@@ -187,6 +187,23 @@ impl EventStore {
         })
     }
 
+    /// Stored tree hashes from storage index `from` on, in index order (for `verify`).
+    pub async fn tree_hashes_from(&self, from: u64, limit: i64) -> Result<Vec<(u64, Hash)>, StoreError> {
+        let rows = match &self.inner.pools {
+            Pools::Sqlite(p) => p.tree_hashes_from(from as i64, limit).await?,
+            Pools::Postgres(p) => p.tree_hashes_from(from as i64, limit).await?,
+        };
+        rows.into_iter()
+            .map(|(idx, bytes)| {
+                let hash: Hash = bytes.as_slice().try_into().map_err(|_| StoreError::Corrupt {
+                    position: 0,
+                    reason: format!("tree hash {idx} is not 32 bytes"),
+                })?;
+                Ok((idx as u64, hash))
+            })
+            .collect()
+    }
+
     /// The newest signed checkpoint, if any.
     pub async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError> {
         let row: Option<(i64, String, String, String)> = match &self.inner.pools {

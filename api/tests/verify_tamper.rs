@@ -1,0 +1,334 @@
+//! `liangye verify` finds tampering done behind the registry's back — an edited, deleted,
+//! reordered or truncated event, and a rewrite whose leaf and tree hashes were recomputed
+//! (caught by the pinned signed checkpoint) — and refuses a checkpoint under another key.
+//! The attacker here has the database: they drop the append-only triggers first. Real
+//! processes, real SQLite files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use liangye_events::EventStore;
+use liangye_events::canonical::to_jcs;
+use liangye_events::catalogue::CityCode;
+use liangye_events::hash::{leaf_hash_hex, parse_hex};
+use liangye_events::merkle::MemoryTree;
+use liangye_services::decide::Principal;
+use liangye_services::engine::Engine;
+use liangye_services::scenario;
+use sqlx::sqlite::SqlitePool;
+use uuid::Uuid;
+
+struct Fixture {
+    dir: tempfile::TempDir,
+    url: String,
+}
+
+impl Fixture {
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+fn liangye(db: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_liangye"))
+        .arg("--database")
+        .arg(db)
+        .args(args)
+        .output()
+        .expect("run liangye")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A log of a few lifecycles, a signing key and a signed checkpoint of its head.
+async fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("registry.db").display());
+    let store = EventStore::connect(&url).await.unwrap();
+    let (engine, writer) = Engine::start(store.clone());
+    let operator = Principal::operator("审计测试");
+    for i in 0..4u64 {
+        let city = CityCode::all().nth(i as usize).unwrap();
+        for command in scenario::enterprise_to_award(Uuid::now_v7(), &format!("企业{i}"), city, 900 + i, 2024)
+        {
+            engine.execute(command, &operator).await.unwrap();
+        }
+    }
+    drop(engine);
+    writer.await.unwrap();
+    store.close().await;
+    let fx = Fixture { dir, url };
+    let key = fx.path("key");
+    let key = key.to_str().unwrap();
+    assert!(
+        liangye(
+            &fx.url,
+            &["keygen", "--origin", "audit.example/liangye", "--out", key]
+        )
+        .status
+        .success()
+    );
+    let note = liangye(&fx.url, &["checkpoint", "--signing-key", key]);
+    assert!(note.status.success(), "{}", String::from_utf8_lossy(&note.stderr));
+    std::fs::write(fx.path("head.note"), &note.stdout).unwrap();
+    fx
+}
+
+fn verify(fx: &Fixture, pinned: bool) -> Output {
+    let note = fx.path("head.note");
+    let key = fx.path("key.pub");
+    if pinned {
+        liangye(
+            &fx.url,
+            &[
+                "verify",
+                "--checkpoint",
+                note.to_str().unwrap(),
+                "--public-key",
+                key.to_str().unwrap(),
+            ],
+        )
+    } else {
+        liangye(&fx.url, &["verify"])
+    }
+}
+
+/// Open the database as an attacker: the append-only triggers dropped.
+async fn attacker(fx: &Fixture) -> SqlitePool {
+    let pool = SqlitePool::connect(&fx.url).await.unwrap();
+    for t in [
+        "events_refuse_update",
+        "events_refuse_delete",
+        "tree_hashes_refuse_update",
+        "tree_hashes_refuse_delete",
+    ] {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP TRIGGER {t}")))
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    pool
+}
+
+fn assert_fails_at(out: &Output, position: i64) {
+    assert!(!out.status.success(), "verify passed: {}", stdout(out));
+    assert!(
+        stdout(out).contains(&format!("FAILED at position {position}:")),
+        "{}",
+        stdout(out)
+    );
+}
+
+#[tokio::test]
+async fn an_untouched_log_verifies_against_its_checkpoint() {
+    let fx = fixture().await;
+    let out = verify(&fx, true);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        stdout(&out),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout(&out).starts_with("ok: 28 events verified"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[tokio::test]
+async fn an_edited_column_is_found() {
+    let fx = fixture().await;
+    let db = attacker(&fx).await;
+    sqlx::query("UPDATE events SET actor = 'mallory' WHERE position = 5")
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_fails_at(&verify(&fx, false), 5);
+}
+
+#[tokio::test]
+async fn an_edited_payload_is_found() {
+    let fx = fixture().await;
+    let db = attacker(&fx).await;
+    sqlx::query("UPDATE events SET canonical = replace(canonical, '2024', '2023') WHERE position = 9")
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_fails_at(&verify(&fx, false), 9);
+}
+
+#[tokio::test]
+async fn a_deleted_event_is_found() {
+    let fx = fixture().await;
+    let db = attacker(&fx).await;
+    sqlx::query("DELETE FROM events WHERE position = 7")
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_fails_at(&verify(&fx, false), 7);
+}
+
+#[tokio::test]
+async fn reordered_events_are_found() {
+    let fx = fixture().await;
+    let db = attacker(&fx).await;
+    // Swap the contents of positions 3 and 4, keeping each row's position column.
+    sqlx::query("UPDATE events SET position = 1000 WHERE position = 3")
+        .execute(&db)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE events SET position = 3 WHERE position = 4")
+        .execute(&db)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE events SET position = 4 WHERE position = 1000")
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_fails_at(&verify(&fx, false), 3);
+}
+
+#[tokio::test]
+async fn a_truncated_log_is_found() {
+    let fx = fixture().await;
+    let db = attacker(&fx).await;
+    sqlx::query("DELETE FROM events WHERE position > 20")
+        .execute(&db)
+        .await
+        .unwrap();
+    // The stored checkpoint (size 28) is beyond the log…
+    assert!(!verify(&fx, false).status.success());
+    // …and with the stored checkpoints and tree cut back too, the pinned one still catches it.
+    sqlx::query("DELETE FROM checkpoints").execute(&db).await.unwrap();
+    rebuild_tree(&db).await;
+    assert!(
+        verify(&fx, false).status.success(),
+        "{}",
+        stdout(&verify(&fx, false))
+    );
+    assert_fails_at(&verify(&fx, true), 21);
+}
+
+#[tokio::test]
+async fn a_rewrite_with_recomputed_hashes_is_found_by_the_checkpoint() {
+    let fx = fixture().await;
+    let db = attacker(&fx).await;
+    // Rewrite event 9 properly: new payload, canonical form and leaf hash; rebuild the tree;
+    // drop the stored checkpoints. Every internal check now holds…
+    let (canonical,): (String,) = sqlx::query_as("SELECT canonical FROM events WHERE position = 9")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    let mut envelope: serde_json::Value = serde_json::from_str(&canonical).unwrap();
+    envelope["payload"]["documentRef"] = serde_json::Value::from("苏发改服务发〔2024〕999号");
+    let forged = to_jcs(&envelope).unwrap();
+    sqlx::query("UPDATE events SET canonical = ?, leaf_hash = ? WHERE position = 9")
+        .bind(&forged)
+        .bind(leaf_hash_hex(&forged))
+        .execute(&db)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM checkpoints").execute(&db).await.unwrap();
+    rebuild_tree(&db).await;
+    let unpinned = verify(&fx, false);
+    assert!(unpinned.status.success(), "{}", stdout(&unpinned));
+    // …but the log no longer has the root the auditor pinned.
+    assert_fails_at(&verify(&fx, true), 28);
+}
+
+#[tokio::test]
+async fn a_checkpoint_under_another_key_is_refused() {
+    let fx = fixture().await;
+    let other = fx.path("other");
+    assert!(
+        liangye(
+            &fx.url,
+            &[
+                "keygen",
+                "--origin",
+                "audit.example/liangye",
+                "--out",
+                other.to_str().unwrap()
+            ]
+        )
+        .status
+        .success()
+    );
+    let note = fx.path("head.note");
+    let out = liangye(
+        &fx.url,
+        &[
+            "verify",
+            "--checkpoint",
+            note.to_str().unwrap(),
+            "--public-key",
+            &format!("{}.pub", other.display()),
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--checkpoint"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[tokio::test]
+async fn a_proof_bundle_verifies_offline_and_a_forged_one_does_not() {
+    let fx = fixture().await;
+    let bundle = liangye(&fx.url, &["prove", "--position", "13"]);
+    assert!(
+        bundle.status.success(),
+        "{}",
+        String::from_utf8_lossy(&bundle.stderr)
+    );
+    let path = fx.path("bundle.json");
+    std::fs::write(&path, &bundle.stdout).unwrap();
+    let key = fx.path("key.pub");
+    // Offline: a database URL that does not exist is never opened.
+    let nowhere = format!("sqlite://{}", Path::new("/nonexistent/dir/x.db").display());
+    let ok = liangye(
+        &nowhere,
+        &[
+            "verify-proof",
+            path.to_str().unwrap(),
+            "--public-key",
+            key.to_str().unwrap(),
+        ],
+    );
+    assert!(ok.status.success(), "{}", stdout(&ok));
+    let forged = String::from_utf8(bundle.stdout).unwrap().replace("2024", "2023");
+    std::fs::write(&path, forged).unwrap();
+    let bad = liangye(
+        &nowhere,
+        &[
+            "verify-proof",
+            path.to_str().unwrap(),
+            "--public-key",
+            key.to_str().unwrap(),
+        ],
+    );
+    assert!(!bad.status.success(), "{}", stdout(&bad));
+}
+
+/// Recompute the stored tree from the (possibly forged) leaf hashes, as a thorough attacker would.
+async fn rebuild_tree(db: &SqlitePool) {
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT leaf_hash FROM events ORDER BY position")
+        .fetch_all(db)
+        .await
+        .unwrap();
+    let leaves: Vec<_> = rows.iter().map(|(h,)| parse_hex(h).unwrap()).collect();
+    let tree = MemoryTree::from_leaves(&leaves).unwrap();
+    sqlx::query("DELETE FROM tree_hashes").execute(db).await.unwrap();
+    for (i, h) in tree.stored_hashes().iter().enumerate() {
+        sqlx::query("INSERT INTO tree_hashes (idx, hash) VALUES (?, ?)")
+            .bind(i as i64)
+            .bind(h.to_vec())
+            .execute(db)
+            .await
+            .unwrap();
+    }
+}
