@@ -3,19 +3,23 @@
 //! request time limited; graceful shutdown that lets the write batch in flight finish.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
 use async_graphql::{
-    BatchRequest, BatchResponse, Data, ErrorExtensionValues, Request, Response, ServerError, Value,
+    BatchRequest, BatchResponse, Data, ErrorExtensionValues, Executor, Request, Response, ServerError, Value,
 };
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response as HttpResponse};
 use axum::routing::get;
+use futures::StreamExt;
+use futures::stream::BoxStream;
 use liangye_services::access::secret_sha256;
 use liangye_services::decide::ErrorCode;
 use uuid::Uuid;
@@ -23,6 +27,7 @@ use uuid::Uuid;
 use crate::graphql::auth::{Caller, bearer_secret};
 use crate::graphql::mutation::RequestId;
 use crate::graphql::{AppState, RegistrySchema};
+use crate::metrics::Metrics;
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -88,9 +93,33 @@ fn error_body(code: ErrorCode, message: &str) -> serde_json::Value {
     serde_json::json!({ "errors": [ { "message": message, "extensions": { "code": code.as_str() } } ] })
 }
 
-async fn graphql(State(server): State<Server>, headers: HeaderMap, body: Bytes) -> HttpResponse {
+async fn graphql(
+    State(server): State<Server>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> HttpResponse {
     let metrics = &server.state.metrics;
     metrics.requests.inc();
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            // Over the body limit (413) is a request over the limits, like a batch too large.
+            let status = rejection.status();
+            let (code, message) = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                (
+                    ErrorCode::QueryTooComplex,
+                    format!("the request body is larger than the limit of {MAX_BODY_BYTES} bytes"),
+                )
+            } else {
+                (
+                    ErrorCode::ValidationFailed,
+                    format!("the request body cannot be read: {}", rejection.body_text()),
+                )
+            };
+            metrics.error(code.as_str());
+            return (status, axum::Json(error_body(code, &message))).into_response();
+        }
+    };
     let batch: BatchRequest = match serde_json::from_slice(&body) {
         Ok(b) => b,
         Err(e) => {
@@ -153,7 +182,7 @@ async fn graphql(State(server): State<Server>, headers: HeaderMap, body: Bytes) 
 }
 
 /// Give every error a code: async-graphql's own (parse, validation, limits) have none.
-fn classify(mut response: Response, metrics: &crate::metrics::Metrics) -> Response {
+fn classify(mut response: Response, metrics: &Metrics) -> Response {
     for error in &mut response.errors {
         let code = code_of(error).unwrap_or_else(|| {
             let code = if is_limit(&error.message) {
@@ -187,6 +216,30 @@ fn is_limit(message: &str) -> bool {
         || m.contains("recursive depth")
 }
 
+/// The schema as websockets execute it: every error given its code, as over HTTP.
+#[derive(Clone)]
+struct Classified {
+    schema: RegistrySchema,
+    metrics: Arc<Metrics>,
+}
+
+impl Executor for Classified {
+    async fn execute(&self, request: Request) -> Response {
+        classify(self.schema.execute(request).await, &self.metrics)
+    }
+
+    fn execute_stream(
+        &self,
+        request: Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, Response> {
+        let metrics = self.metrics.clone();
+        Executor::execute_stream(&self.schema, request, session_data)
+            .map(move |response| classify(response, &metrics))
+            .boxed()
+    }
+}
+
 async fn websocket(
     State(server): State<Server>,
     protocol: GraphQLProtocol,
@@ -196,7 +249,11 @@ async fn websocket(
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| {
             let state = server.state.clone();
-            GraphQLWebSocket::new(socket, server.schema.clone(), protocol)
+            let executor = Classified {
+                schema: server.schema.clone(),
+                metrics: server.state.metrics.clone(),
+            };
+            GraphQLWebSocket::new(socket, executor, protocol)
                 .on_connection_init(move |payload| async move {
                     let authorization = payload
                         .get("Authorization")

@@ -1,0 +1,239 @@
+//! What the cases share: mutation documents, realistic inputs, and checks on answers.
+
+use liangye_events::catalogue::CityCode;
+use liangye_services::scenario;
+use liangye_tests::TestApp;
+use liangye_tests::app::first_error;
+use serde_json::{Value, json};
+
+/// Every `Designation` field but `history`.
+pub const DESIGNATION: &str = "id name kind kindLabel cityCode cityName status statusLabel \
+    creditCode creditCodeCheckOverridden divisionCode zoneCode industries pilotBatch awardYear \
+    certificateNo version recommendedYear evaluations { year grade gradeLabel score decidedOn } \
+    commendations { year citation decidedOn } delistingReason";
+
+/// The nine mutations of DESIGN.md §4.
+pub const MUTATIONS: [&str; 9] = [
+    "listPilot",
+    "revokePilot",
+    "recommend",
+    "recordReview",
+    "award",
+    "setAnnualQuota",
+    "recordEvaluation",
+    "commend",
+    "delist",
+];
+
+/// The review stages, in the order they are recorded.
+pub const STAGES: [&str; 4] = ["MATERIAL", "EXPERT", "SITE_INSPECTION", "PUBLIC_NOTICE"];
+
+/// The document of mutation `name` with `$input`, answering the whole `DecisionPayload`.
+pub fn mutation(name: &str) -> String {
+    let input = format!("{}{}Input", name[..1].to_uppercase(), &name[1..]);
+    format!(
+        "mutation($input: {input}!) {{ {name}(input: $input) {{ position duplicate \
+         designation {{ {DESIGNATION} }} \
+         events {{ position eventId type streamId streamVersion commandId role actor leafHash }} }} }}"
+    )
+}
+
+/// Run mutation `name`: the whole response body.
+pub async fn mutate(app: &TestApp, token: Option<&str>, name: &str, input: Value) -> Value {
+    app.gql(token, &mutation(name), json!({ "input": input })).await
+}
+
+/// Run mutation `name`, which must be accepted: its `DecisionPayload`.
+pub async fn decide(app: &TestApp, token: Option<&str>, name: &str, input: Value) -> Value {
+    let body = mutate(app, token, name, input).await;
+    if let Some((code, message)) = first_error(&body) {
+        panic!("{name} refused: {code}: {message}");
+    }
+    body["data"][name].clone()
+}
+
+/// Run mutation `name`, which must be refused: the error's code and message (checked to be
+/// free of database text), with no `data` for it.
+pub async fn refuse(app: &TestApp, token: Option<&str>, name: &str, input: Value) -> (String, String) {
+    let body = mutate(app, token, name, input).await;
+    let (code, message) =
+        first_error(&body).unwrap_or_else(|| panic!("{name} was accepted, expected a refusal: {body}"));
+    assert!(
+        body["data"].is_null() || body["data"][name].is_null(),
+        "a refused {name} answered data: {body}"
+    );
+    assert_clean(&message);
+    (code, message)
+}
+
+/// A query that must fail: the first error's code and (clean) message.
+pub async fn query_error(
+    app: &TestApp,
+    token: Option<&str>,
+    query: &str,
+    variables: Value,
+) -> (String, String) {
+    let (code, message) = app.gql_error(token, query, variables).await;
+    assert_clean(&message);
+    (code, message)
+}
+
+/// An error message shows nothing of the database: no SQL, no driver or backend names.
+pub fn assert_clean(message: &str) {
+    let lower = message.to_lowercase();
+    for word in [
+        "sqlx",
+        "sqlite",
+        "postgres",
+        "sql",
+        "select ",
+        "insert ",
+        "constraint",
+        "relation \"",
+        "pg_",
+        "database",
+        "unique",
+        "syntax error at",
+        "pool",
+    ] {
+        assert!(!lower.contains(word), "error message shows {word:?}: {message}");
+    }
+}
+
+/// The log head over HTTP (`logHead.position`, read with the auditor's token).
+pub async fn head(app: &TestApp) -> i64 {
+    let data = app
+        .gql_data(app.tokens.auditor.secret(), "{ logHead { position } }", json!({}))
+        .await;
+    data["logHead"]["position"].as_i64().expect("logHead.position")
+}
+
+/// A credit code that passes its check, the `n`-th of `city`.
+pub fn credit_code(city: CityCode, n: u64) -> String {
+    scenario::credit_code(city, n).as_str().to_owned()
+}
+
+/// `listPilot` input for an enterprise of `city`.
+pub fn enterprise(name: &str, city: CityCode, n: u64) -> Value {
+    json!({
+        "name": name,
+        "kind": "ENTERPRISE",
+        "cityCode": city.code(),
+        "creditCode": credit_code(city, n),
+        "industries": ["高端装备", "工业互联网"],
+        "batch": 1,
+        "decidedOn": "2024-03-01",
+        "documentRef": "苏发改服务发〔2024〕21号",
+    })
+}
+
+/// `listPilot` input for a county with its own division code.
+pub fn county(name: &str, city: CityCode, division_code: &str) -> Value {
+    json!({
+        "name": name,
+        "kind": "COUNTY",
+        "cityCode": city.code(),
+        "divisionCode": division_code,
+        "batch": 1,
+        "decidedOn": "2024-03-01",
+    })
+}
+
+/// `recommend` input for an enterprise with 15亿元 revenue.
+pub fn recommend(id: &str, year: i64) -> Value {
+    json!({
+        "designationId": id,
+        "year": year,
+        "revenueYuan": "1500000000",
+        "decidedOn": format!("{year}-03-15"),
+        "documentRef": format!("苏发改服务发〔{year}〕30号"),
+    })
+}
+
+/// `recordReview` input: one stage, with a score for EXPERT and dates for PUBLIC_NOTICE.
+pub fn review(id: &str, year: i64, stage: &str, outcome: &str) -> Value {
+    let mut input = json!({
+        "designationId": id,
+        "year": year,
+        "stage": stage,
+        "outcome": outcome,
+        "decidedOn": format!("{year}-05-10"),
+    });
+    match stage {
+        "EXPERT" => input["score"] = json!(88),
+        "PUBLIC_NOTICE" => {
+            input["noticeStart"] = json!(format!("{year}-06-01"));
+            input["noticeEnd"] = json!(format!("{year}-06-07"));
+            input["objections"] = json!("无");
+        }
+        _ => {}
+    }
+    input
+}
+
+pub fn award(id: &str, year: i64) -> Value {
+    json!({ "designationId": id, "year": year, "decidedOn": format!("{year}-07-20") })
+}
+
+pub fn quota(year: i64, total: i64) -> Value {
+    json!({ "year": year, "total": total, "decidedOn": format!("{year}-01-10") })
+}
+
+pub fn evaluation(id: &str, year: i64, grade: &str) -> Value {
+    json!({ "designationId": id, "year": year, "grade": grade, "score": 61, "decidedOn": format!("{year}-12-01") })
+}
+
+pub fn commend(id: &str, year: i64) -> Value {
+    json!({
+        "designationId": id,
+        "year": year,
+        "citation": "两业融合成效显著",
+        "decidedOn": format!("{year}-12-20"),
+    })
+}
+
+pub fn delist(id: &str) -> Value {
+    json!({ "designationId": id, "reason": "绩效评价不合格", "decidedOn": "2026-02-01" })
+}
+
+pub fn revoke_pilot(id: &str) -> Value {
+    json!({ "designationId": id, "decidedOn": "2024-09-30" })
+}
+
+/// List an enterprise over HTTP as PROVINCIAL: its id.
+pub async fn list_enterprise(app: &TestApp, name: &str, city: CityCode, n: u64) -> String {
+    let payload = decide(
+        app,
+        app.tokens.provincial.secret(),
+        "listPilot",
+        enterprise(name, city, n),
+    )
+    .await;
+    id_of(&payload)
+}
+
+/// List, recommend and pass all four reviews of `year` over HTTP as PROVINCIAL: the id of
+/// an enterprise ready for `award`.
+pub async fn ready_for_award(app: &TestApp, name: &str, city: CityCode, n: u64, year: i64) -> String {
+    let provincial = app.tokens.provincial.secret();
+    let id = list_enterprise(app, name, city, n).await;
+    decide(app, provincial, "recommend", recommend(&id, year)).await;
+    for stage in STAGES {
+        decide(
+            app,
+            provincial,
+            "recordReview",
+            review(&id, year, stage, "PASSED"),
+        )
+        .await;
+    }
+    id
+}
+
+/// The designation id in a `DecisionPayload`.
+pub fn id_of(payload: &Value) -> String {
+    payload["designation"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no designation in {payload}"))
+        .to_owned()
+}
