@@ -76,6 +76,34 @@ impl Metrics {
     }
 }
 
+impl Metrics {
+    /// The text exposition with the writer's batch-size histogram (kept by the engine).
+    pub fn render_with_batches(&self, stats: &liangye_services::engine::BatchStats) -> String {
+        use std::fmt::Write;
+        let mut out = self.render();
+        // prometheus-client ends the exposition with "# EOF"; put the histogram before it.
+        let eof = out.rfind("# EOF").unwrap_or(out.len());
+        let mut h = String::new();
+        let _ = writeln!(
+            h,
+            "# HELP liangye_write_batch_size Commands decided per write transaction."
+        );
+        let _ = writeln!(h, "# TYPE liangye_write_batch_size histogram");
+        for (le, count) in stats.cumulative() {
+            let _ = writeln!(h, "liangye_write_batch_size_bucket{{le=\"{le}\"}} {count}");
+        }
+        let _ = writeln!(
+            h,
+            "liangye_write_batch_size_bucket{{le=\"+Inf\"}} {}",
+            stats.batches()
+        );
+        let _ = writeln!(h, "liangye_write_batch_size_sum {}", stats.commands());
+        let _ = writeln!(h, "liangye_write_batch_size_count {}", stats.batches());
+        out.insert_str(eof, &h);
+        out
+    }
+}
+
 impl Default for Metrics {
     fn default() -> Self {
         Self::new()

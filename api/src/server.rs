@@ -296,7 +296,7 @@ async fn metrics(State(server): State<Server>) -> HttpResponse {
     m.projection_position.set(server.state.live.position());
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
-        m.render(),
+        m.render_with_batches(server.state.engine.stats()),
     )
         .into_response()
 }

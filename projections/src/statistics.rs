@@ -227,6 +227,26 @@ impl Tally {
         self.add(after);
     }
 
+    /// Units per status.
+    pub fn by_status(&self) -> StatusCounts {
+        self.by_status
+    }
+
+    /// The units of `city`, per status.
+    pub fn by_city(&self, city: CityCode) -> StatusCounts {
+        self.by_city.get(&city).copied().unwrap_or_default()
+    }
+
+    /// The units of `kind`, per status.
+    pub fn by_kind(&self, kind: UnitKind) -> StatusCounts {
+        self.by_kind.get(&kind).copied().unwrap_or_default()
+    }
+
+    /// The units awarded in `year`.
+    pub fn by_award_year(&self, year: Year) -> AwardCounts {
+        self.by_award_year.get(&year).copied().unwrap_or_default()
+    }
+
     /// The statistics at `position`, with each year's quota from `quotas` (years without an
     /// entry have none set).
     pub fn statistics(&self, position: i64, quotas: &BTreeMap<Year, u32>) -> Statistics {

@@ -2,6 +2,8 @@
 
 mod audit;
 mod log;
+
+pub use log::{VerifyOptions, verify_log};
 mod serve;
 mod token;
 

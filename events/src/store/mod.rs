@@ -10,6 +10,7 @@ mod error;
 mod postgres;
 mod prepare;
 mod rows;
+mod scan;
 mod snapshots;
 mod sqlite;
 mod tree;

@@ -11,6 +11,7 @@ pub struct AccessToken {
     pub id: Uuid,
     pub name: String,
     pub role: Role,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<CityCode>,
     /// SHA-256 of the secret; the secret itself is never recorded.
     pub secret_sha256: SecretSha256,
@@ -18,6 +19,7 @@ pub struct AccessToken {
     /// The log position of the `AccessGranted` event.
     pub granted_at: i64,
     /// The log position of the `AccessRevoked` event, once revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked_at: Option<i64>,
 }
 

@@ -67,6 +67,7 @@ impl DecisionState {
                     unit.status = Status::Recommended;
                     unit.current_attempt = Some(e.year);
                     unit.recommendations.retain(|r| r.year != e.year);
+                    unit.recommendations.reserve_exact(1);
                     unit.recommendations.push(Recommendation {
                         position: recorded.position,
                         year: e.year,
@@ -75,6 +76,7 @@ impl DecisionState {
                         decided_on: e.decision.decided_on,
                     });
                     unit.reviews.retain(|r| r.year != e.year);
+                    unit.reviews.reserve_exact(1);
                     unit.reviews.push(ReviewProgress::new(e.year));
                 }
             }
@@ -119,6 +121,7 @@ impl DecisionState {
             DomainEvent::EvaluationRecorded(e) => {
                 if let Some(unit) = self.unit_at(e.unit_id, version) {
                     unit.evaluations.retain(|v| v.year != e.year);
+                    unit.evaluations.reserve_exact(1);
                     unit.evaluations.push(Evaluation {
                         position: recorded.position,
                         year: e.year,
@@ -130,6 +133,7 @@ impl DecisionState {
             }
             DomainEvent::Commended(e) => {
                 if let Some(unit) = self.unit_at(e.unit_id, version) {
+                    unit.commendations.reserve_exact(1);
                     unit.commendations.push(Commendation {
                         position: recorded.position,
                         year: e.year,

@@ -19,9 +19,13 @@ pub struct Unit {
     pub kind: UnitKind,
     pub city: CityCode,
     /// A county's own code, or the county an industrial zone lies in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub division_code: Option<DivisionCode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_code: Option<CreditCode>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub credit_code_check_overridden: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zone_code: Option<ZoneCode>,
     pub industries: Vec<String>,
     pub pilot_batch: Batch,
@@ -29,16 +33,23 @@ pub struct Unit {
     /// The version of the unit's stream: that of its last event.
     pub version: i64,
     /// The year of the attempt in progress; set exactly while the status is `RECOMMENDED`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_attempt: Option<Year>,
     /// Every recommendation (one per year), in log order; see [`Unit::recommendation`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub recommendations: Vec<Recommendation>,
     /// The reviews of each year's attempt, in log order; see [`Unit::reviews_of`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reviews: Vec<ReviewProgress>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub award: Option<Award>,
     /// Every performance evaluation (one per year), in log order; see [`Unit::evaluation`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evaluations: Vec<Evaluation>,
     /// Every commendation, in log order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub commendations: Vec<Commendation>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delisting: Option<Delisting>,
 }
 
@@ -58,6 +69,7 @@ impl Unit {
         let index = match self.reviews.iter().position(|r| r.year == year) {
             Some(index) => index,
             None => {
+                self.reviews.reserve_exact(1);
                 self.reviews.push(ReviewProgress::new(year));
                 self.reviews.len() - 1
             }
@@ -92,8 +104,10 @@ pub struct ReviewProgress {
     /// `passed_count` of [`ReviewStage::ALL`].
     passed_count: u8,
     /// The stage that failed and ended the attempt, if one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed: Option<ReviewStage>,
     /// The expert review's score, once recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expert_score: Option<Score>,
 }
 
@@ -157,6 +171,7 @@ pub struct Evaluation {
     pub position: i64,
     pub year: Year,
     pub grade: Grade,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<Score>,
     pub decided_on: NaiveDate,
 }
@@ -179,6 +194,7 @@ pub struct Delisting {
     /// The log position of the `Delisted` event.
     pub position: i64,
     pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evaluation_year: Option<Year>,
     pub decided_on: NaiveDate,
 }

@@ -1,20 +1,17 @@
-//! The registry's secondary indexes: unit ids by city, kind, status and award year, each
-//! in id order so that a filtered page starts with a seek past its cursor.
+//! The registry's secondary indexes: unit ids by status and by award year, each in id order
+//! so that a filtered page starts with a seek past its cursor.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use liangye_events::catalogue::{CityCode, Status, UnitKind, Year};
+use liangye_events::catalogue::{Status, Year};
 use uuid::Uuid;
 
 use crate::statistics::UnitFacts;
 
-/// Unit ids by what designations are filtered on. City and kind never change, so those two
-/// hold at every earlier position too (for units listed by then); status and award year
-/// describe the registry as it stands.
+/// Unit ids by status and award year, as the registry stands: the criteria a filter may
+/// select few units by.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(super) struct Indexes {
-    pub(super) by_city: BTreeMap<CityCode, BTreeSet<Uuid>>,
-    pub(super) by_kind: BTreeMap<UnitKind, BTreeSet<Uuid>>,
     pub(super) by_status: BTreeMap<Status, BTreeSet<Uuid>>,
     pub(super) by_award_year: BTreeMap<Year, BTreeSet<Uuid>>,
 }
@@ -23,10 +20,7 @@ impl Indexes {
     /// Moves unit `id` from where `before` put it to where `after` puts it.
     pub(super) fn change(&mut self, id: Uuid, before: Option<UnitFacts>, after: UnitFacts) {
         match before {
-            None => {
-                self.by_city.entry(after.city).or_default().insert(id);
-                self.by_kind.entry(after.kind).or_default().insert(id);
-            }
+            None => {}
             Some(before) if before == after => return,
             Some(before) => {
                 remove(&mut self.by_status, before.status, id);

@@ -9,9 +9,23 @@
 //!   event's position. Together with the positions every recorded decision carries, it
 //!   tells what any unit looked like at any earlier position, so an as-of question about
 //!   the registry is a filter over what is in memory, not a replay;
-//! - indexes by city, kind, status and award year, in unit-id order, for filtered pages;
-//! - a [`Tally`] of the statistics, kept as events are folded;
+//! - beside each timeline, the unit's city, kind and award, so that walking the units in id
+//!   order judges a filter without looking units up;
+//! - indexes by status and by award year (as the registry stands), in unit-id order, for
+//!   filtered pages that select few units;
+//! - the position of every listing, in order (how many units there were at any moment);
+//! - a [`Tally`] of the statistics, kept as events are folded, and a log of every change to
+//!   what it counts with a copy of the tally every few thousand changes, so that statistics
+//!   (and most counts) as of any position cost a checkpoint plus a short tail;
 //! - each year's quota decisions with their positions.
+//!
+//! Costs: a page of designations walks the units in id order from the cursor (or, as the
+//! registry stands, the status or award-year index when the filter names one), judging each
+//! by the facts beside its timeline and looking a unit up only to match its name or show
+//! it. Statistics, and the counts of filters without a name and with at most one of city
+//! and kind, are read off a tally at any position; other counts walk. In memory: about
+//! 0.6 KB a unit for the decision state and 0.3 KB for the rest (measured on a realistic
+//! log of 200,000 events, 34,000 units).
 //!
 //! Histories are not held here (see [`crate::history`]): they are folded on demand from a
 //! unit's own stream.
@@ -20,6 +34,7 @@
 //! always rebuilds exactly the same registry, and [`Registry::to_snapshot`] /
 //! [`Registry::from_snapshot`] round-trip it.
 
+mod changes;
 mod code;
 mod designation;
 mod indexes;
@@ -33,7 +48,7 @@ mod tests;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 
-use liangye_events::catalogue::{DomainEvent, RecordedEvent, SecretSha256, Year};
+use liangye_events::catalogue::{CityCode, DomainEvent, RecordedEvent, SecretSha256, Status, UnitKind, Year};
 use uuid::Uuid;
 
 pub use code::{UnitCode, UnitCodeError};
@@ -42,9 +57,10 @@ pub use query::{
     DEFAULT_FIRST, DesignationFilter, MAX_FIRST, MAX_NAME_CONTAINS, Page, PageError, PageRequest,
     decode_cursor, encode_cursor,
 };
-pub use snapshot::{SNAPSHOT_FORMAT, SnapshotError};
+pub use snapshot::{SNAPSHOT_FORMAT, SnapshotError, SnapshotLoader, UNITS_PER_CHUNK};
 pub use timeline::{Step, Timeline};
 
+use changes::{Change, FactLog};
 use indexes::Indexes;
 
 use crate::access::{AccessDenied, TokenView};
@@ -55,12 +71,56 @@ use crate::statistics::{Statistics, Tally, UnitFacts};
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Registry {
     state: DecisionState,
-    /// Every unit's timeline, by id: also the registry's listing order.
-    timelines: BTreeMap<Uuid, Timeline>,
+    /// Every unit's timeline and filterable facts, by id: also the registry's order.
+    entries: BTreeMap<Uuid, Entry>,
+    /// The position of every `PilotListed`, in order (how many units there were when).
+    listings: Vec<i64>,
     /// Each year's quota decisions: (position, total), in order.
     quota_sets: BTreeMap<Year, Vec<(i64, u32)>>,
     indexes: Indexes,
     tally: Tally,
+    facts: FactLog,
+}
+
+/// What a page or count filters on, held beside the unit's timeline so that walking the
+/// units in id order does not need to look each one up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Entry {
+    timeline: Timeline,
+    city: CityCode,
+    kind: UnitKind,
+    /// The award's position and year.
+    award: Option<(i64, Year)>,
+}
+
+impl Entry {
+    fn of(unit: &Unit, timeline: Timeline) -> Self {
+        Self {
+            timeline,
+            city: unit.city,
+            kind: unit.kind,
+            award: unit.award.map(|a| (a.position, a.year)),
+        }
+    }
+
+    /// The unit's counted facts at `at` (as it stands when `None`); `None` before listing.
+    fn facts_at(&self, at: Option<i64>) -> Option<UnitFacts> {
+        let (status, award_year) = match at {
+            None => (self.timeline.status()?, self.award.map(|(_, year)| year)),
+            Some(at) => (
+                self.timeline.status_at(at)?,
+                self.award
+                    .filter(|(position, _)| *position <= at)
+                    .map(|(_, year)| year),
+            ),
+        };
+        Some(UnitFacts {
+            city: self.city,
+            kind: self.kind,
+            status,
+            award_year,
+        })
+    }
 }
 
 /// What statistics and indexes know of a unit as it stands.
@@ -99,12 +159,23 @@ impl Registry {
             && let Some(unit) = self.state.unit(id)
         {
             let after = facts_now(unit);
-            self.timelines
+            let entry = self
+                .entries
                 .entry(id)
-                .or_default()
-                .push(recorded.position, after.status);
+                .or_insert_with(|| Entry::of(unit, Timeline::default()));
+            entry.timeline.push(recorded.position, after.status);
+            entry.award = unit.award.map(|a| (a.position, a.year));
+            if before.is_none() {
+                self.listings.push(recorded.position);
+            }
             self.indexes.change(id, before, after);
             self.tally.change(before, after);
+            let change = Change {
+                position: recorded.position,
+                before,
+                after,
+            };
+            self.facts.record(change, &self.tally);
         }
         if let DomainEvent::AnnualQuotaSet(e) = &recorded.event {
             self.quota_sets
@@ -130,20 +201,20 @@ impl Registry {
     /// The number of units listed (as of `at`).
     pub fn unit_count(&self, at: Option<i64>) -> usize {
         match self.earlier(at) {
-            None => self.timelines.len(),
-            Some(at) => self.timelines.values().filter(|t| t.is_listed_at(at)).count(),
+            None => self.entries.len(),
+            Some(at) => self.listings.partition_point(|p| *p <= at),
         }
     }
 
     /// A unit's timeline.
     pub fn timeline(&self, id: Uuid) -> Option<&Timeline> {
-        self.timelines.get(&id)
+        self.entries.get(&id).map(|e| &e.timeline)
     }
 
     /// The designation with this id, as it stands or as of position `at`.
     pub fn designation(&self, id: Uuid, at: Option<i64>) -> Option<Designation> {
         let unit = self.state.unit(id)?;
-        let timeline = self.timelines.get(&id)?;
+        let timeline = &self.entries.get(&id)?.timeline;
         match self.earlier(at) {
             None => Some(Designation::current(unit, timeline)),
             Some(at) => Designation::at(unit, timeline, at),
@@ -186,8 +257,24 @@ impl Registry {
         }
     }
 
-    /// How many designations `filter` selects (the connection's total count).
+    /// How many designations `filter` selects (the connection's total count). Without a
+    /// name, and with at most one of city and kind, it is read off a tally (the kept one,
+    /// or a checkpoint and a short tail as of `at`); otherwise counted by walking.
     pub fn count(&self, filter: &DesignationFilter, at: Option<i64>) -> usize {
+        let at = self.earlier(at);
+        let by_name = filter
+            .name_contains
+            .as_deref()
+            .is_some_and(|n| !n.trim().is_empty());
+        if !by_name {
+            let counted = match at {
+                None => count_from_tally(&self.tally, filter),
+                Some(at) => count_from_tally(&self.facts.tally_at(at), filter),
+            };
+            if let Some(count) = counted {
+                return usize::try_from(count).unwrap_or(usize::MAX);
+            }
+        }
         let mut count = 0;
         self.scan(filter, None, at, |_, _, _| {
             count += 1;
@@ -199,20 +286,21 @@ impl Registry {
     /// Every designation, in id order, as they stand or as of position `at`.
     pub fn all_designations(&self, at: Option<i64>) -> Vec<Designation> {
         let at = self.earlier(at);
-        self.timelines
+        self.entries
             .iter()
-            .filter_map(|(id, timeline)| {
+            .filter_map(|(id, entry)| {
                 let unit = self.state.unit(*id)?;
                 match at {
-                    None => Some(Designation::current(unit, timeline)),
-                    Some(at) => Designation::at(unit, timeline, at),
+                    None => Some(Designation::current(unit, &entry.timeline)),
+                    Some(at) => Designation::at(unit, &entry.timeline, at),
                 }
             })
             .collect()
     }
 
     /// Calls `visit` with every unit `filter` selects after `after`, in id order, until it
-    /// returns false. Walks the smallest index that applies.
+    /// returns false. Walks the smallest index that applies, judging units by the facts
+    /// beside their timelines; looks a unit up only to match its name or to visit it.
     fn scan(
         &self,
         filter: &DesignationFilter,
@@ -222,26 +310,39 @@ impl Registry {
     ) {
         let at = self.earlier(at);
         let from = after.map_or(Bound::Unbounded, Bound::Excluded);
-        let mut each = |id: &Uuid| -> bool {
-            let (Some(unit), Some(timeline)) = (self.state.unit(*id), self.timelines.get(id)) else {
+        let mut each = |id: &Uuid, entry: &Entry| -> bool {
+            let Some(facts) = entry.facts_at(at) else {
                 return true;
             };
-            if !self.selects(filter, unit, timeline, at) {
+            let selected = filter.city.is_none_or(|c| c == facts.city)
+                && filter.kind.is_none_or(|k| k == facts.kind)
+                && filter.status.is_none_or(|s| s == facts.status)
+                && filter.award_year.is_none_or(|y| facts.award_year == Some(y));
+            if !selected {
                 return true;
             }
-            visit(unit, timeline, at)
+            let Some(unit) = self.state.unit(*id) else {
+                return true;
+            };
+            if !filter.name_matches(&unit.name) {
+                return true;
+            }
+            visit(unit, &entry.timeline, at)
         };
         match self.smallest_index(filter, at) {
             Some(ids) => {
                 for id in ids.range((from, Bound::Unbounded)) {
-                    if !each(id) {
+                    let Some(entry) = self.entries.get(id) else {
+                        continue;
+                    };
+                    if !each(id, entry) {
                         break;
                     }
                 }
             }
             None => {
-                for id in self.timelines.range((from, Bound::Unbounded)).map(|(id, _)| id) {
-                    if !each(id) {
+                for (id, entry) in self.entries.range((from, Bound::Unbounded)) {
+                    if !each(id, entry) {
                         break;
                     }
                 }
@@ -250,67 +351,46 @@ impl Registry {
     }
 
     /// The smallest index holding every unit `filter` can select (`None`: walk them all).
-    /// Status and award year are indexed as they stand, so they help only then.
+    /// Status and award year are indexed as they stand, so they help only then. (City and
+    /// kind are not indexed: the walk judges them from the facts beside each timeline, a
+    /// few nanoseconds a unit.)
     fn smallest_index(&self, filter: &DesignationFilter, at: Option<i64>) -> Option<&BTreeSet<Uuid>> {
         static EMPTY: BTreeSet<Uuid> = BTreeSet::new();
+        if at.is_some() {
+            return None;
+        }
         let ix = &self.indexes;
-        let mut sets: Vec<&BTreeSet<Uuid>> = Vec::with_capacity(4);
-        if let Some(city) = filter.city {
-            sets.push(ix.by_city.get(&city).unwrap_or(&EMPTY));
-        }
-        if let Some(kind) = filter.kind {
-            sets.push(ix.by_kind.get(&kind).unwrap_or(&EMPTY));
-        }
-        if at.is_none() {
-            if let Some(status) = filter.status {
-                sets.push(ix.by_status.get(&status).unwrap_or(&EMPTY));
-            }
-            if let Some(year) = filter.award_year {
-                sets.push(ix.by_award_year.get(&year).unwrap_or(&EMPTY));
-            }
-        }
-        sets.into_iter().min_by_key(|set| set.len())
+        let by_status = filter
+            .status
+            .map(|status| ix.by_status.get(&status).unwrap_or(&EMPTY));
+        let by_year = filter
+            .award_year
+            .map(|year| ix.by_award_year.get(&year).unwrap_or(&EMPTY));
+        by_status.into_iter().chain(by_year).min_by_key(|set| set.len())
     }
 
-    /// Whether `filter` selects the unit (as of `at`, when given).
-    fn selects(&self, filter: &DesignationFilter, unit: &Unit, timeline: &Timeline, at: Option<i64>) -> bool {
-        let (status, award) = match at {
-            None => (unit.status, unit.award),
-            Some(at) => match timeline.status_at(at) {
-                None => return false,
-                Some(status) => (status, unit.award.filter(|a| a.position <= at)),
-            },
-        };
-        filter.city.is_none_or(|c| c == unit.city)
-            && filter.kind.is_none_or(|k| k == unit.kind)
-            && filter.status.is_none_or(|s| s == status)
-            && filter
-                .award_year
-                .is_none_or(|y| award.is_some_and(|a| a.year == y))
-            && filter.name_matches(&unit.name)
-    }
-
-    /// The statistics as they stand (from the kept tally), or as of position `at` (counted
-    /// afresh over the registry as it stood then).
+    /// The statistics as they stand (from the kept tally), or as of position `at` (the
+    /// tally kept at the last checkpoint before it, and the changes since).
     pub fn statistics(&self, at: Option<i64>) -> Statistics {
         match self.earlier(at) {
             None => self.tally.statistics(self.position(), &self.quotas_at(None)),
-            Some(at) => self.recount_statistics(Some(at)),
+            Some(at) => self.facts.tally_at(at).statistics(at, &self.quotas_at(Some(at))),
         }
     }
 
-    /// The statistics counted afresh over every unit (as of `at`), not from the kept
-    /// tally: what [`Registry::statistics`] must always equal.
+    /// The statistics counted afresh over every unit (as of `at`), not from any kept
+    /// tally: what [`Registry::statistics`] must always equal (property-tested; also a check
+    /// for `verify`).
     pub fn recount_statistics(&self, at: Option<i64>) -> Statistics {
         let at = self.earlier(at);
         let mut tally = Tally::default();
-        for (id, timeline) in &self.timelines {
+        for (id, entry) in &self.entries {
             let Some(unit) = self.state.unit(*id) else {
                 continue;
             };
             let facts = match at {
                 None => facts_now(unit),
-                Some(at) => match timeline.status_at(at) {
+                Some(at) => match entry.timeline.status_at(at) {
                     None => continue,
                     Some(status) => UnitFacts {
                         status,
@@ -368,4 +448,28 @@ impl Registry {
             None => Ok(token),
         }
     }
+}
+
+/// `filter`'s count read off `tally`, when the tally holds it: no name, no award year
+/// together with a city or kind, and not both a city and a kind.
+fn count_from_tally(tally: &Tally, filter: &DesignationFilter) -> Option<u64> {
+    let counts = match (filter.city, filter.kind, filter.award_year) {
+        (None, None, None) => tally.by_status(),
+        (Some(city), None, None) => tally.by_city(city),
+        (None, Some(kind), None) => tally.by_kind(kind),
+        (None, None, Some(year)) => {
+            let awards = tally.by_award_year(year);
+            return Some(match filter.status {
+                None => awards.awarded,
+                Some(Status::Awarded) => awards.still_awarded,
+                Some(Status::Delisted) => awards.delisted,
+                Some(_) => 0,
+            });
+        }
+        _ => return None,
+    };
+    Some(match filter.status {
+        None => counts.total(),
+        Some(status) => counts.get(status),
+    })
 }

@@ -1,21 +1,32 @@
-//! Snapshots of the registry: its state at a position as one JSON document, so that start-up
-//! and standalone as-of replay fold only the events after it.
+//! Snapshots of the registry: its state at a position as JSON text, cut into chunks of at
+//! most [`UNITS_PER_CHUNK`] units, so that start-up and standalone as-of replay fold only
+//! the events after one, and neither writing nor reading one holds more than a chunk of text.
 //!
-//! The body holds what cannot be derived — the units with every recorded decision, their
-//! timelines, the years' records and quota decisions, the tokens — and nothing that can
-//! (the identifier, secret and filter indexes and the statistics tally are rebuilt on
-//! load). Its shape is versioned by [`SNAPSHOT_FORMAT`]: a change to it bumps the format,
-//! and snapshots of other formats are simply not used.
+//! The body holds what cannot be derived — the units with every recorded decision and their
+//! timelines; in chunk 0 also the years' records and quota decisions and the tokens — and
+//! nothing that can (the identifier, secret and filter indexes, the statistics tally and its
+//! change log are rebuilt on load). Its shape is versioned by [`SNAPSHOT_FORMAT`]: a change
+//! to it bumps the format, and snapshots of other formats are simply not used.
+//!
+//! Writing: [`Registry::snapshot_chunks`] says how many chunks there are, and
+//! [`Registry::snapshot_chunk`] writes them in order, each continuing after the last unit of
+//! the one before. Reading: a [`SnapshotLoader`] takes the chunks in order and
+//! [`SnapshotLoader::finish`] gives the registry.
 
 use liangye_events::catalogue::Year;
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
+use super::changes::{Change, FactLog};
 use super::timeline::Timeline;
-use super::{Registry, facts_now};
+use super::{Entry, Registry, facts_now};
 use crate::decision_state::{AccessToken, DecisionState, Unit, YearRecord};
 
 /// The shape of snapshot bodies this build writes and reads.
 pub const SNAPSHOT_FORMAT: i32 = 1;
+/// Units per chunk, at most (a chunk is then a few megabytes of text; two in this crate's
+/// own tests, so that they cross chunks).
+pub const UNITS_PER_CHUNK: usize = if cfg!(test) { 2 } else { 4096 };
 
 /// A snapshot body cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -30,11 +41,14 @@ pub enum SnapshotError {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct BodyOut<'a> {
+struct ChunkOut<'a> {
     position: i64,
+    chunk: usize,
     units: Vec<UnitOut<'a>>,
-    years: Vec<YearOut<'a>>,
-    tokens: Vec<&'a AccessToken>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    years: Option<Vec<YearOut<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tokens: Option<Vec<&'a AccessToken>>,
 }
 
 #[derive(Serialize)]
@@ -54,11 +68,14 @@ struct YearOut<'a> {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct BodyIn {
+struct ChunkIn {
     position: i64,
+    chunk: usize,
     units: Vec<UnitIn>,
-    years: Vec<YearIn>,
-    tokens: Vec<AccessToken>,
+    #[serde(default)]
+    years: Option<Vec<YearIn>>,
+    #[serde(default)]
+    tokens: Option<Vec<AccessToken>>,
 }
 
 #[derive(Deserialize)]
@@ -77,87 +94,195 @@ struct YearIn {
 }
 
 impl Registry {
-    /// The registry as a snapshot body (format [`SNAPSHOT_FORMAT`]).
-    pub fn to_snapshot(&self) -> Result<String, SnapshotError> {
-        let mut years: Vec<Year> = self
-            .state
-            .years()
-            .map(|(year, _)| year)
-            .chain(self.quota_sets.keys().copied())
-            .collect();
-        years.sort_unstable();
-        years.dedup();
-        let body = BodyOut {
-            position: self.position(),
-            units: self
-                .timelines
-                .iter()
-                .filter_map(|(id, timeline)| {
-                    Some(UnitOut {
-                        unit: self.state.unit(*id)?,
-                        timeline,
-                    })
+    /// How many chunks a snapshot of the registry has (at least one).
+    pub fn snapshot_chunks(&self) -> usize {
+        self.entries.len().div_ceil(UNITS_PER_CHUNK).max(1)
+    }
+
+    /// Chunk `chunk` of the registry's snapshot: the (up to [`UNITS_PER_CHUNK`]) units after
+    /// unit `after` (the last unit of the chunk before; `None` for chunk 0). Returns the
+    /// text and the last unit in it, to pass as `after` for the next chunk.
+    pub fn snapshot_chunk(
+        &self,
+        chunk: usize,
+        after: Option<Uuid>,
+    ) -> Result<(String, Option<Uuid>), SnapshotError> {
+        let from = after.map_or(std::ops::Bound::Unbounded, std::ops::Bound::Excluded);
+        let units: Vec<UnitOut<'_>> = self
+            .entries
+            .range((from, std::ops::Bound::Unbounded))
+            .filter_map(|(id, entry)| {
+                Some(UnitOut {
+                    unit: self.state.unit(*id)?,
+                    timeline: &entry.timeline,
                 })
-                .collect(),
-            years: years
+            })
+            .take(UNITS_PER_CHUNK)
+            .collect();
+        let last = units.last().map(|u| u.unit.id).or(after);
+        let (years, tokens) = if chunk == 0 {
+            let mut years: Vec<Year> = self
+                .state
+                .years()
+                .map(|(year, _)| year)
+                .chain(self.quota_sets.keys().copied())
+                .collect();
+            years.sort_unstable();
+            years.dedup();
+            let years = years
                 .into_iter()
                 .map(|year| YearOut {
                     year,
                     record: self.state.year(year),
                     quota_sets: self.quota_sets.get(&year).map_or(&[], Vec::as_slice),
                 })
-                .collect(),
-            tokens: self.state.tokens().collect(),
+                .collect();
+            (Some(years), Some(self.state.tokens().collect()))
+        } else {
+            (None, None)
         };
-        serde_json::to_string(&body).map_err(SnapshotError::Write)
+        let body = ChunkOut {
+            position: self.position(),
+            chunk,
+            units,
+            years,
+            tokens,
+        };
+        let text = serde_json::to_string(&body).map_err(SnapshotError::Write)?;
+        Ok((text, last))
     }
 
-    /// The registry a snapshot body (format [`SNAPSHOT_FORMAT`]) holds, with every index and
-    /// the statistics tally rebuilt.
-    pub fn from_snapshot(body: &str) -> Result<Self, SnapshotError> {
-        let body: BodyIn = serde_json::from_str(body).map_err(SnapshotError::Read)?;
-        let mut registry = Registry::default();
-        let mut units = Vec::with_capacity(body.units.len());
-        for UnitIn { unit, timeline } in body.units {
-            if timeline.steps().is_empty() || timeline.version_at(i64::MAX) != unit.version {
-                return Err(SnapshotError::Inconsistent(format!(
-                    "unit {} is at version {} but its timeline has {} steps",
-                    unit.id,
-                    unit.version,
-                    timeline.steps().len()
-                )));
-            }
-            if timeline
-                .steps()
-                .iter()
-                .any(|step| step.position() > body.position)
+    /// The whole snapshot, chunk by chunk (for tests and small registries).
+    pub fn to_snapshot(&self) -> Result<Vec<String>, SnapshotError> {
+        let mut chunks = Vec::with_capacity(self.snapshot_chunks());
+        let mut after = None;
+        for chunk in 0..self.snapshot_chunks() {
+            let (text, last) = self.snapshot_chunk(chunk, after)?;
+            chunks.push(text);
+            after = last;
+        }
+        Ok(chunks)
+    }
+
+    /// The registry a whole snapshot holds.
+    pub fn from_snapshot(chunks: &[String]) -> Result<Self, SnapshotError> {
+        let mut loader = SnapshotLoader::default();
+        for chunk in chunks {
+            loader.add(chunk)?;
+        }
+        loader.finish()
+    }
+}
+
+/// Rebuilds a registry from a snapshot's chunks, given one at a time in order.
+#[derive(Debug, Default)]
+pub struct SnapshotLoader {
+    position: Option<i64>,
+    next_chunk: usize,
+    previous_unit: Option<Uuid>,
+    units: Vec<Unit>,
+    registry: Registry,
+    changes: Vec<Change>,
+    years: Vec<(Year, YearRecord)>,
+    tokens: Vec<AccessToken>,
+}
+
+impl SnapshotLoader {
+    /// Takes the next chunk.
+    pub fn add(&mut self, text: &str) -> Result<(), SnapshotError> {
+        let chunk: ChunkIn = serde_json::from_str(text).map_err(SnapshotError::Read)?;
+        let inconsistent = |message: String| Err(SnapshotError::Inconsistent(message));
+        if chunk.chunk != self.next_chunk {
+            return inconsistent(format!(
+                "chunk {} came where chunk {} was due",
+                chunk.chunk, self.next_chunk
+            ));
+        }
+        if self.position.is_some_and(|p| p != chunk.position) {
+            return inconsistent(format!("chunk {} is of another position", chunk.chunk));
+        }
+        self.position = Some(chunk.position);
+        self.next_chunk += 1;
+        if chunk.chunk == 0 {
+            let (Some(years), Some(tokens)) = (chunk.years, chunk.tokens) else {
+                return inconsistent("chunk 0 lacks the years or the tokens".to_owned());
+            };
+            for YearIn {
+                year,
+                record,
+                quota_sets,
+            } in years
             {
-                return Err(SnapshotError::Inconsistent(format!(
-                    "unit {} has an event after the snapshot's position {}",
-                    unit.id, body.position
-                )));
+                if record != YearRecord::default() {
+                    self.years.push((year, record));
+                }
+                if !quota_sets.is_empty() {
+                    self.registry.quota_sets.insert(year, quota_sets);
+                }
             }
-            let facts = facts_now(&unit);
-            registry.indexes.change(unit.id, None, facts);
-            registry.tally.add(facts);
-            registry.timelines.insert(unit.id, timeline);
-            units.push(unit);
+            self.tokens = tokens;
         }
-        let mut years = Vec::with_capacity(body.years.len());
-        for YearIn {
-            year,
-            record,
-            quota_sets,
-        } in body.years
-        {
-            if record != YearRecord::default() {
-                years.push((year, record));
-            }
-            if !quota_sets.is_empty() {
-                registry.quota_sets.insert(year, quota_sets);
+        for UnitIn { unit, timeline } in chunk.units {
+            self.add_unit(unit, timeline, chunk.position)?;
+        }
+        Ok(())
+    }
+
+    fn add_unit(&mut self, unit: Unit, timeline: Timeline, position: i64) -> Result<(), SnapshotError> {
+        let inconsistent = |message: String| Err(SnapshotError::Inconsistent(message));
+        if self.previous_unit.is_some_and(|previous| previous >= unit.id) {
+            return inconsistent(format!("unit {} is out of order", unit.id));
+        }
+        self.previous_unit = Some(unit.id);
+        if timeline.is_empty() || timeline.version_at(i64::MAX) != unit.version {
+            return inconsistent(format!(
+                "unit {} is at version {} but its timeline has {} steps",
+                unit.id,
+                unit.version,
+                timeline.len()
+            ));
+        }
+        if timeline.steps().any(|step| step.position() > position) {
+            return inconsistent(format!(
+                "unit {} has an event after the snapshot's position {position}",
+                unit.id
+            ));
+        }
+        let registry = &mut self.registry;
+        registry.indexes.change(unit.id, None, facts_now(&unit));
+        let entry = Entry::of(&unit, timeline);
+        // Every change to the unit's counted facts, step by step.
+        let mut before = None;
+        for step in entry.timeline.steps() {
+            if let Some(after) = entry.facts_at(Some(step.position()))
+                && before != Some(after)
+            {
+                self.changes.push(Change {
+                    position: step.position(),
+                    before,
+                    after,
+                });
+                before = Some(after);
             }
         }
-        registry.state = DecisionState::restore(body.position, units, years, body.tokens);
+        if let Some(listed) = entry.timeline.listed_at() {
+            registry.listings.push(listed);
+        }
+        registry.entries.insert(unit.id, entry);
+        self.units.push(unit);
+        Ok(())
+    }
+
+    /// The registry, once every chunk was added.
+    pub fn finish(mut self) -> Result<Registry, SnapshotError> {
+        let Some(position) = self.position else {
+            return Err(SnapshotError::Inconsistent("no chunk was given".to_owned()));
+        };
+        let mut registry = self.registry;
+        registry.listings.sort_unstable();
+        self.changes.sort_by_key(|change| change.position);
+        registry.facts = FactLog::replay(self.changes, &mut registry.tally);
+        registry.state = DecisionState::restore(position, self.units, self.years, self.tokens);
         Ok(registry)
     }
 }

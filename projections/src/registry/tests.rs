@@ -364,10 +364,17 @@ fn snapshots_round_trip_and_refuse_what_does_not_fit() {
     restored.apply_all(&events[5..]);
     assert_eq!(restored, registry);
     assert!(matches!(
-        Registry::from_snapshot("{}"),
+        Registry::from_snapshot(&["{}".to_owned()]),
         Err(SnapshotError::Read(_))
     ));
-    let tampered = body.replace("\"version\":10", "\"version\":11");
+    assert!(matches!(
+        Registry::from_snapshot(&[]),
+        Err(SnapshotError::Inconsistent(_))
+    ));
+    let tampered: Vec<String> = body
+        .iter()
+        .map(|chunk| chunk.replace("\"version\":10", "\"version\":11"))
+        .collect();
     assert!(matches!(
         Registry::from_snapshot(&tampered),
         Err(SnapshotError::Inconsistent(_))
@@ -385,4 +392,75 @@ fn a_history_folds_one_units_stream() {
     assert_eq!(award.summary_zh(), "授牌，证书编号 JSLY-2024-001");
     assert_eq!(History::fold(id(1), &events, Some(7)).entries().len(), 6);
     assert!(History::fold(id(2), &events, Some(1)).is_empty());
+}
+
+#[test]
+fn statistics_and_counts_as_of_every_position_equal_a_recount() {
+    let mut events = Vec::new();
+    for n in 0..6u128 {
+        let city = if n % 2 == 0 {
+            CityCode::Wuxi
+        } else {
+            CityCode::Nanjing
+        };
+        events.push(enterprise(id(100 + n), city, &format!("企业{n}")));
+        if n % 3 != 2 {
+            events.extend(to_award(id(100 + n), 2024 + (n % 2) as i64, n as u32 + 1));
+        }
+    }
+    events.push(
+        Delisted {
+            unit_id: id(100),
+            reason: "绩效评价不合格".into(),
+            evaluation_year: None,
+            decision: decision(),
+        }
+        .into(),
+    );
+    let events = recorded(events);
+    let registry = fold(&events);
+    let restored = Registry::from_snapshot(&registry.to_snapshot().unwrap()).unwrap();
+    assert_eq!(
+        restored, registry,
+        "the change log and its checkpoints are rebuilt exactly"
+    );
+    let filters = [
+        DesignationFilter::default(),
+        DesignationFilter {
+            city: Some(CityCode::Wuxi),
+            ..DesignationFilter::default()
+        },
+        DesignationFilter {
+            status: Some(Status::Awarded),
+            ..DesignationFilter::default()
+        },
+        DesignationFilter {
+            award_year: Some(year(2024)),
+            status: Some(Status::Delisted),
+            ..DesignationFilter::default()
+        },
+        DesignationFilter {
+            city: Some(CityCode::Nanjing),
+            kind: Some(UnitKind::Enterprise),
+            ..DesignationFilter::default()
+        },
+    ];
+    for p in 1..=registry.position() {
+        let then = fold(&events[..p as usize]);
+        assert_eq!(
+            registry.statistics(Some(p)),
+            registry.recount_statistics(Some(p)),
+            "at {p}"
+        );
+        assert_eq!(registry.statistics(Some(p)), then.statistics(None), "at {p}");
+        for filter in &filters {
+            let walked = registry
+                .all_designations(Some(p))
+                .iter()
+                .filter(|d| filter.matches(d))
+                .count();
+            assert_eq!(registry.count(filter, Some(p)), walked, "{filter:?} at {p}");
+            assert_eq!(then.count(filter, None), walked, "{filter:?} at {p}");
+        }
+    }
 }

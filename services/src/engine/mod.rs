@@ -5,7 +5,10 @@
 //! caller. Positions stay gapless, commits are grouped, and cross-unit invariants (quotas,
 //! unique identifiers) hold without races, on one node or many.
 
+mod stats;
 mod writer;
+
+pub use stats::BatchStats;
 
 use liangye_events::catalogue::{DecodeError, RecordedEvent};
 use liangye_events::{EventStore, StoreError, StoredEvent};
@@ -107,6 +110,7 @@ struct Job {
 pub struct Engine {
     queue: mpsc::Sender<Job>,
     store: EventStore,
+    stats: std::sync::Arc<BatchStats>,
 }
 
 impl Engine {
@@ -114,8 +118,14 @@ impl Engine {
     /// batch (and caught up at every batch after).
     pub fn start(store: EventStore) -> (Self, tokio::task::JoinHandle<()>) {
         let (queue, rx) = mpsc::channel(QUEUE_DEPTH);
-        let handle = tokio::spawn(writer::run(store.clone(), rx));
-        (Self { queue, store }, handle)
+        let stats = std::sync::Arc::new(BatchStats::default());
+        let handle = tokio::spawn(writer::run(store.clone(), rx, stats.clone()));
+        (Self { queue, store, stats }, handle)
+    }
+
+    /// Counters of the writer's batches.
+    pub fn stats(&self) -> &BatchStats {
+        &self.stats
     }
 
     /// The store the engine writes to.

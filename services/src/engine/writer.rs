@@ -1,6 +1,7 @@
 //! The writer task: batches, one write transaction each.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use liangye_events::catalogue::{DomainEvent, RecordedEvent};
 use liangye_events::store::{PreparedEvent, prepare};
@@ -9,14 +10,20 @@ use liangye_projections::DecisionState;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use super::{Decided, EngineError, Job, MAX_BATCH, Submission};
+use super::{BatchStats, Decided, EngineError, Job, MAX_BATCH, Submission};
 use crate::decide::decide;
 
 /// Events read per query while catching up.
 const CATCH_UP_PAGE: i64 = 5000;
 
-pub(super) async fn run(store: EventStore, mut rx: mpsc::Receiver<Job>) {
+pub(super) async fn run(store: EventStore, mut rx: mpsc::Receiver<Job>, stats: Arc<BatchStats>) {
     let mut state = DecisionState::new();
+    // Fold the log before the first command, outside any write lock, so that the first
+    // batch only catches up the tail while it holds the lock.
+    if let Err(e) = warm_up(&store, &mut state).await {
+        tracing::warn!(error = %e, "could not fold the log ahead; the first batch will");
+        state = DecisionState::new();
+    }
     while let Some(first) = rx.recv().await {
         let mut jobs = vec![first];
         while jobs.len() < MAX_BATCH {
@@ -35,6 +42,7 @@ pub(super) async fn run(store: EventStore, mut rx: mpsc::Receiver<Job>) {
                 vec![Err(e); jobs.len()]
             }
         };
+        stats.record(jobs.len());
         tracing::debug!(batch = jobs.len(), head = state.position(), "write batch done");
         for (job, result) in jobs.into_iter().zip(results) {
             let _ = job.reply.send(result);
@@ -102,6 +110,19 @@ async fn process(
     }
     tx.commit().await?;
     Ok(results)
+}
+
+/// Fold the committed log into `state` without taking the write lock.
+async fn warm_up(store: &EventStore, state: &mut DecisionState) -> Result<(), EngineError> {
+    loop {
+        let page = store.read_from(state.position(), CATCH_UP_PAGE).await?;
+        if page.is_empty() {
+            return Ok(());
+        }
+        for stored in &page {
+            state.apply(&RecordedEvent::from_stored(stored)?);
+        }
+    }
 }
 
 /// Fold every event after the state's position (written by this or another node).

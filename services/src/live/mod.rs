@@ -54,7 +54,7 @@ use uuid::Uuid;
 pub use as_of::{AsOf, AsOfError, Moment, resolve};
 pub use json::{registry_json, replay_registry_json};
 pub use replay::{
-    REPLAY_PAGE, decode_page, decode_page_off_thread, load_snapshot, rebuild, registry_at, replay_range,
+    REPLAY_PAGE, decode_canonical, decode_page, load_snapshot, read_page, rebuild, registry_at, replay_range,
     save_snapshot,
 };
 
@@ -331,24 +331,57 @@ impl Live {
         Ok((!history.is_empty()).then_some(history))
     }
 
-    /// Saves a snapshot of the registry as it stands now (false: one was already there).
+    /// Saves a snapshot of the registry as it stands now (false: it was already there).
+    /// Chunks are written one by one, each under a brief read lock; if the follower folds
+    /// events meanwhile the snapshot is abandoned with an error (the follower's own
+    /// snapshots, taken between its pages, never are).
     pub async fn save_snapshot(&self) -> Result<bool, LiveError> {
-        let shared = self.shared.clone();
-        let (position, body) = tokio::task::spawn_blocking(move || {
-            let registry = shared.registry.read().unwrap_or_else(PoisonError::into_inner);
-            registry.to_snapshot().map(|body| (registry.position(), body))
+        save_chunks(&self.shared, None).await
+    }
+}
+
+/// Writes the registry's snapshot chunk by chunk, serializing each on a blocking thread
+/// under the read lock. `expected`: the position the registry must be at (the follower's
+/// own call); `None` takes the position of the first chunk and refuses if it moves.
+async fn save_chunks(shared: &Arc<Shared>, expected: Option<i64>) -> Result<bool, LiveError> {
+    let format = liangye_projections::registry::SNAPSHOT_FORMAT;
+    let mut position = expected;
+    let mut after = None;
+    let mut chunk = 0usize;
+    let mut wrote = false;
+    loop {
+        let reader = shared.clone();
+        let (at, chunks, text, last) = tokio::task::spawn_blocking(move || {
+            let registry = reader.registry.read().unwrap_or_else(PoisonError::into_inner);
+            registry
+                .snapshot_chunk(chunk, after)
+                .map(|(text, last)| (registry.position(), registry.snapshot_chunks(), text, last))
         })
         .await
         .map_err(|e| LiveError::Snapshot(format!("snapshot task failed: {e}")))?
         .map_err(|e| LiveError::Snapshot(e.to_string()))?;
-        if position == 0 {
+        match position {
+            Some(p) if p != at => {
+                return Err(LiveError::Snapshot(format!(
+                    "the registry moved from position {p} to {at} while the snapshot was written"
+                )));
+            }
+            _ => position = Some(at),
+        }
+        if at == 0 {
             return Ok(false);
         }
-        Ok(self
-            .shared
+        let number = i32::try_from(chunk).unwrap_or(i32::MAX);
+        let total = i32::try_from(chunks).unwrap_or(i32::MAX);
+        wrote |= shared
             .store
-            .save_snapshot(liangye_projections::registry::SNAPSHOT_FORMAT, position, &body)
-            .await?)
+            .save_snapshot_chunk(format, at, number, total, &text)
+            .await?;
+        after = last;
+        chunk += 1;
+        if chunk >= chunks {
+            return Ok(wrote);
+        }
     }
 }
 
@@ -396,11 +429,10 @@ async fn follow_page(shared: &Arc<Shared>) -> Result<bool, LiveError> {
     let position = shared.progress.borrow().position;
     let due = next_snapshot_at(position, shared.config.snapshot_every);
     let limit = due.map_or(shared.config.page, |due| (due - position).min(shared.config.page));
-    let page = shared.store.read_from(position, limit.max(1)).await?;
-    let Some(last) = page.last().map(|e| e.position) else {
+    let events = read_page(&shared.store, position, limit.max(1)).await?;
+    let Some(last) = events.last().map(|e| e.position) else {
         return Ok(false);
     };
-    let events = decode_page_off_thread(page).await?;
     {
         let mut registry = shared.registry.write().unwrap_or_else(PoisonError::into_inner);
         registry.apply_all(&events);
@@ -412,23 +444,9 @@ async fn follow_page(shared: &Arc<Shared>) -> Result<bool, LiveError> {
     if due == Some(last) {
         let format = liangye_projections::registry::SNAPSHOT_FORMAT;
         if !shared.store.has_snapshot(format, last).await? {
-            let snapshot = shared.clone();
-            let body = tokio::task::spawn_blocking(move || {
-                snapshot
-                    .registry
-                    .read()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .to_snapshot()
-            })
-            .await
-            .map_err(|e| LiveError::Snapshot(format!("snapshot task failed: {e}")))?;
-            match body {
-                Ok(body) => {
-                    if let Err(e) = shared.store.save_snapshot(format, last, &body).await {
-                        tracing::warn!(position = last, error = %e, "snapshot not saved");
-                    }
-                }
-                Err(e) => tracing::warn!(position = last, error = %e, "snapshot not written"),
+            // The follower is the registry's only writer, so it stays at `last` meanwhile.
+            if let Err(e) = save_chunks(shared, Some(last)).await {
+                tracing::warn!(position = last, error = %e, "snapshot not saved");
             }
         }
     }

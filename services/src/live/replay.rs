@@ -5,9 +5,9 @@
 //! snapshot, then the tail), and for full rebuilds.
 
 use liangye_events::catalogue::RecordedEvent;
-use liangye_events::{EventStore, StoredEvent};
+use liangye_events::{Envelope, EventStore, StoredEvent};
 use liangye_projections::Registry;
-use liangye_projections::registry::SNAPSHOT_FORMAT;
+use liangye_projections::registry::{SNAPSHOT_FORMAT, SnapshotLoader};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -32,12 +32,38 @@ pub fn decode_page(page: &[StoredEvent]) -> Result<Vec<RecordedEvent>, LiveError
         .collect()
 }
 
-/// Decodes a page, on a blocking thread when it is large enough to be worth one.
-pub async fn decode_page_off_thread(page: Vec<StoredEvent>) -> Result<Vec<RecordedEvent>, LiveError> {
-    if page.len() < DECODE_INLINE_BELOW {
-        return decode_page(&page);
+/// Decodes the canonical texts of the events after `after`, checking that they continue
+/// the log without a gap.
+pub fn decode_canonical(after: i64, texts: &[String]) -> Result<Vec<RecordedEvent>, LiveError> {
+    let mut expected = after;
+    texts
+        .iter()
+        .map(|text| {
+            expected += 1;
+            let undecodable = |message: String| LiveError::Decode {
+                position: expected,
+                message,
+            };
+            let envelope: Envelope = serde_json::from_str(text).map_err(|e| undecodable(e.to_string()))?;
+            if envelope.position != expected {
+                return Err(undecodable(format!(
+                    "its canonical form says position {}",
+                    envelope.position
+                )));
+            }
+            RecordedEvent::from_envelope(envelope).map_err(|e| undecodable(e.to_string()))
+        })
+        .collect()
+}
+
+/// Reads and decodes the next page of the log after `after` (at most `limit` events),
+/// decoding on a blocking thread when the page is large enough to be worth one.
+pub async fn read_page(store: &EventStore, after: i64, limit: i64) -> Result<Vec<RecordedEvent>, LiveError> {
+    let texts = store.read_canonical_from(after, limit).await?;
+    if texts.len() < DECODE_INLINE_BELOW {
+        return decode_canonical(after, &texts);
     }
-    tokio::task::spawn_blocking(move || decode_page(&page))
+    tokio::task::spawn_blocking(move || decode_canonical(after, &texts))
         .await
         .map_err(|e| LiveError::Storage(format!("decoding task failed: {e}")))?
 }
@@ -65,12 +91,15 @@ pub async fn replay_range(
             if limit <= 0 {
                 break;
             }
-            let item = match reader_store.read_from(next, limit).await {
+            let item = match reader_store.read_canonical_from(next, limit).await {
                 Err(e) => Ahead::Failed(e.into()),
-                Ok(page) if page.is_empty() => break,
-                Ok(page) => {
-                    next = page.last().map_or(next, |e| e.position);
-                    Ahead::Decoding(tokio::task::spawn_blocking(move || decode_page(&page)))
+                Ok(texts) if texts.is_empty() => break,
+                Ok(texts) => {
+                    let after = next;
+                    next += i64::try_from(texts.len()).unwrap_or(i64::MAX);
+                    Ahead::Decoding(tokio::task::spawn_blocking(move || {
+                        decode_canonical(after, &texts)
+                    }))
                 }
             };
             let failed = matches!(item, Ahead::Failed(_));
@@ -120,40 +149,55 @@ pub async fn registry_at(store: &EventStore, position: i64) -> Result<Registry, 
     Ok(registry)
 }
 
-/// The registry held by the latest usable snapshot at or before `position`. A snapshot
-/// whose body cannot be read is skipped with a warning (the caller replays instead).
+/// The registry held by the latest usable snapshot at or before `position`, loaded chunk by
+/// chunk. A snapshot that cannot be read is skipped with a warning (the caller replays
+/// instead).
 pub async fn load_snapshot(store: &EventStore, position: i64) -> Result<Option<Registry>, LiveError> {
-    let Some(snapshot) = store.load_snapshot(SNAPSHOT_FORMAT, position).await? else {
+    let Some(snapshot) = store.latest_snapshot(SNAPSHOT_FORMAT, position).await? else {
         return Ok(None);
     };
     let at = snapshot.position;
-    let restored = tokio::task::spawn_blocking(move || Registry::from_snapshot(&snapshot.body))
-        .await
-        .map_err(|e| LiveError::Snapshot(format!("snapshot task failed: {e}")))?;
-    match restored {
+    let unusable = |reason: String| {
+        tracing::warn!(position = at, %reason, "snapshot cannot be used; replaying instead");
+        Ok(None)
+    };
+    let mut loader = SnapshotLoader::default();
+    for chunk in 0..snapshot.chunks {
+        let Some(text) = store.load_snapshot_chunk(SNAPSHOT_FORMAT, at, chunk).await? else {
+            return unusable(format!("chunk {chunk} is gone"));
+        };
+        let added = tokio::task::spawn_blocking(move || loader.add(&text).map(|()| loader))
+            .await
+            .map_err(|e| LiveError::Snapshot(format!("snapshot task failed: {e}")))?;
+        loader = match added {
+            Ok(loader) => loader,
+            Err(e) => return unusable(e.to_string()),
+        };
+    }
+    match loader.finish() {
         Ok(registry) if registry.position() == at => Ok(Some(registry)),
-        Ok(registry) => {
-            tracing::warn!(
-                position = at,
-                body_position = registry.position(),
-                "snapshot body is of another position; replaying instead"
-            );
-            Ok(None)
-        }
-        Err(e) => {
-            tracing::warn!(position = at, error = %e, "snapshot cannot be used; replaying instead");
-            Ok(None)
-        }
+        Ok(registry) => unusable(format!("its body is of position {}", registry.position())),
+        Err(e) => unusable(e.to_string()),
     }
 }
 
-/// Saves a snapshot of `registry` (at its position). Returns false when one was already
-/// stored there.
+/// Saves a snapshot of `registry` (at its position), chunk by chunk. Returns false when it
+/// was already stored whole.
 pub async fn save_snapshot(store: &EventStore, registry: &Registry) -> Result<bool, LiveError> {
-    let body = registry
-        .to_snapshot()
-        .map_err(|e| LiveError::Snapshot(e.to_string()))?;
-    Ok(store
-        .save_snapshot(SNAPSHOT_FORMAT, registry.position(), &body)
-        .await?)
+    let position = registry.position();
+    let chunks = registry.snapshot_chunks();
+    let total = i32::try_from(chunks).map_err(|_| LiveError::Snapshot(format!("{chunks} chunks")))?;
+    let mut after = None;
+    let mut wrote = false;
+    for chunk in 0..chunks {
+        let (text, last) = registry
+            .snapshot_chunk(chunk, after)
+            .map_err(|e| LiveError::Snapshot(e.to_string()))?;
+        after = last;
+        let number = i32::try_from(chunk).unwrap_or(i32::MAX);
+        wrote |= store
+            .save_snapshot_chunk(SNAPSHOT_FORMAT, position, number, total, &text)
+            .await?;
+    }
+    Ok(wrote)
 }

@@ -2,7 +2,9 @@
 //! `name`, `value`, `unit`, and where it applies `baseline` (with what it is) and `p99_ms`.
 
 pub mod append;
+pub mod as_of;
 pub mod decisions;
+pub mod rebuild;
 
 use serde::Serialize;
 

@@ -13,6 +13,9 @@ struct Args {
     /// Decisions made by the 64 concurrent writers.
     #[arg(long, default_value_t = 20_000)]
     decisions: usize,
+    /// Events in the log the rebuild and as-of workloads run on.
+    #[arg(long, default_value_t = 1_000_000)]
+    log_events: usize,
     /// Small sizes for every workload, for CI.
     #[arg(long)]
     quick: bool,
@@ -27,9 +30,12 @@ async fn main() -> bench::Result<()> {
     let dir = tempfile::tempdir()?;
     let append_events = if args.quick { 5_000 } else { args.append_events };
     let decisions = if args.quick { 1_000 } else { args.decisions };
+    let log_events = if args.quick { 5_000 } else { args.log_events };
     let figures: Vec<Figure> = vec![
         bench::append::run(dir.path(), append_events).await?,
         bench::decisions::run(dir.path(), decisions).await?,
+        bench::rebuild::run(dir.path(), log_events).await?,
+        bench::as_of::run(dir.path(), log_events).await?,
     ];
     for f in &figures {
         if args.json {

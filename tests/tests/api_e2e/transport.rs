@@ -176,9 +176,19 @@ async fn health_metrics_and_graphiql_answer(db: &TestDb) {
         "liangye_graphql_errors_total{code=\"FORBIDDEN\"} 1",
         &format!("liangye_log_head_position {head}"),
         "liangye_projection_position",
+        "# TYPE liangye_write_batch_size histogram",
+        "liangye_write_batch_size_bucket{le=\"+Inf\"}",
     ] {
         assert!(text.contains(line), "/metrics lacks {line:?}:\n{text}");
     }
+
+    // The writer has decided the tokens' issue commands in at least one batch.
+    let batches: u64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("liangye_write_batch_size_count "))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("batch count");
+    assert!(batches >= 1, "{text}");
 
     let (status, text) = app.get("/graphql").await;
     assert_eq!(status, 200);
