@@ -4,7 +4,9 @@
 pub mod append;
 pub mod as_of;
 pub mod decisions;
+pub mod http;
 pub mod rebuild;
+pub mod verify;
 
 use serde::Serialize;
 
