@@ -2,6 +2,7 @@
 //! is signed in C2SP form, the periodic signer follows the log, and a head that does not
 //! extend the last signed checkpoint is never signed.
 
+use liangye_tests::on_both_backends;
 use std::time::Duration;
 
 use liangye_events::checkpoint::{generate_key, open_note, parse_signer, parse_verifier};
@@ -10,31 +11,6 @@ use liangye_services::checkpoints::{SignError, SigningPolicy, sign_head, spawn_s
 use liangye_tests::TestDb;
 use serde_json::json;
 use uuid::Uuid;
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(&liangye_tests::TestDb::sqlite()).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(db) = liangye_tests::TestDb::postgres().await else {
-                        eprintln!("skipped: TEST_DATABASE_URL is not set");
-                        return;
-                    };
-                    super::$name(&db).await;
-                }
-            )*
-        }
-    };
-}
 
 on_both_backends!(
     the_head_is_signed_as_a_c2sp_checkpoint,

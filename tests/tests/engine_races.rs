@@ -2,6 +2,7 @@
 //! PostgreSQL: invariants hold however commands race, within one engine and across two
 //! engines with separate pools (as two server processes would have).
 
+use liangye_tests::on_both_backends;
 use std::collections::{BTreeSet, HashMap};
 
 use liangye_events::catalogue::{CityCode, DomainEvent, RecordedEvent};
@@ -11,32 +12,6 @@ use liangye_services::engine::{Decided, Engine, EngineError, Submission};
 use liangye_services::scenario;
 use liangye_tests::TestDb;
 use uuid::Uuid;
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    let db = liangye_tests::TestDb::sqlite();
-                    super::$name(&db).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    let Some(db) = liangye_tests::TestDb::postgres().await else {
-                        eprintln!("skipped: TEST_DATABASE_URL is not set");
-                        return;
-                    };
-                    super::$name(&db).await;
-                }
-            )*
-        }
-    };
-}
 
 on_both_backends!(
     racing_awards_never_exceed_the_quota,

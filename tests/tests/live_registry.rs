@@ -2,6 +2,7 @@
 //! PostgreSQL: following the log (also another process's writes), answering a command's
 //! own writes, as-of by position and by time, snapshots, upcasting, and every bad as-of.
 
+use liangye_tests::on_both_backends;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -20,32 +21,6 @@ use liangye_tests::TestDb;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let db = liangye_tests::TestDb::sqlite();
-                    super::$name(&db).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(db) = liangye_tests::TestDb::postgres().await else {
-                        eprintln!("skipped: TEST_DATABASE_URL is not set");
-                        return;
-                    };
-                    super::$name(&db).await;
-                }
-            )*
-        }
-    };
-}
 
 on_both_backends!(
     a_commands_answer_reflects_its_own_decision,
@@ -212,6 +187,18 @@ async fn start_up_and_as_of_replay_use_snapshots(db: &TestDb) {
     }
     // A node starting on a log whose snapshots are all past its multiples saves nothing new.
     assert_eq!(snapshot_positions(&store).await, [10, 20, 30]);
+    // One with another interval saves only the last one due before the head (35 of 7s).
+    let third = Live::start(
+        store.clone(),
+        LiveConfig {
+            snapshot_every: Some(7),
+            ..quick()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(snapshot_positions(&store).await, [10, 20, 30, 35]);
+    third.read(|registry| assert_eq!(registry, &full));
 }
 
 async fn snapshots_are_saved_and_loaded_by_position(db: &TestDb) {

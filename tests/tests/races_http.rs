@@ -4,6 +4,7 @@
 //! event per `commandId` — in the answers, in the log and in the read model. Each case on
 //! SQLite and (when `TEST_DATABASE_URL` is set) PostgreSQL.
 
+use liangye_tests::on_both_backends;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -15,32 +16,6 @@ use liangye_tests::{TestApp, TestDb};
 use serde_json::{Value, json};
 use tokio::sync::Barrier;
 use uuid::Uuid;
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    let db = liangye_tests::TestDb::sqlite();
-                    super::$name(&db).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    let Some(db) = liangye_tests::TestDb::postgres().await else {
-                        eprintln!("skipped: TEST_DATABASE_URL is not set");
-                        return;
-                    };
-                    super::$name(&db).await;
-                }
-            )*
-        }
-    };
-}
 
 on_both_backends!(
     awards_racing_for_a_quota_award_exactly_the_quota,

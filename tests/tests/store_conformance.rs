@@ -1,6 +1,7 @@
 //! The event store's conformance suite: every case runs on SQLite, and on PostgreSQL when
 //! `TEST_DATABASE_URL` is set, each in a fresh database of its own.
 
+use liangye_tests::on_both_backends;
 use std::collections::{BTreeMap, HashMap};
 
 use futures::StreamExt;
@@ -11,33 +12,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-macro_rules! conformance {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    let db = liangye_tests::TestDb::sqlite();
-                    super::$name(&db).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    let Some(db) = liangye_tests::TestDb::postgres().await else {
-                        eprintln!("skipped: TEST_DATABASE_URL is not set");
-                        return;
-                    };
-                    super::$name(&db).await;
-                }
-            )*
-        }
-    };
-}
-
-conformance!(
+on_both_backends!(
     gapless_positions_under_concurrent_appenders,
     gapless_positions_from_two_pools,
     expected_version_conflict_writes_nothing,

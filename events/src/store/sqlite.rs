@@ -31,13 +31,18 @@ impl SqlitePools {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(BUSY_TIMEOUT)
-            .foreign_keys(true)
-            .pragma("cache_size", "-65536");
+            .foreign_keys(true);
+        // The writer's index pages stay hot in a 64 MiB cache; readers keep SQLite's small
+        // default (the OS page cache holds the file), so eight of them cost little memory.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(600))
-            .connect_with(base.clone().create_if_missing(true))
+            .connect_with(
+                base.clone()
+                    .create_if_missing(true)
+                    .pragma("cache_size", "-65536"),
+            )
             .await?;
         MIGRATOR.run(&writer).await?;
         let readers = SqlitePoolOptions::new()

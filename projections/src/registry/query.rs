@@ -30,6 +30,14 @@ pub struct DesignationFilter {
 }
 
 impl DesignationFilter {
+    /// Checks what a caller gave: `nameContains` is at most [`MAX_NAME_CONTAINS`] characters.
+    pub fn check(&self) -> Result<(), PageError> {
+        match self.name_contains.as_deref().map(|n| n.trim().chars().count()) {
+            Some(length) if length > MAX_NAME_CONTAINS => Err(PageError::NameTooLong(length)),
+            _ => Ok(()),
+        }
+    }
+
     /// Whether `designation` meets every criterion.
     pub fn matches(&self, designation: &Designation) -> bool {
         self.city.is_none_or(|c| c == designation.city)
@@ -166,6 +174,11 @@ mod tests {
         assert!(filter("").name_matches("苏州工业园区"));
         assert!(filter("abc").name_matches("无锡ABC科技"));
         assert!(!filter("南京").name_matches("苏州工业园区"));
+        assert_eq!(filter(&"园".repeat(100)).check(), Ok(()));
+        assert_eq!(
+            filter(&"园".repeat(101)).check(),
+            Err(PageError::NameTooLong(101))
+        );
         // A needle never matches inside a multi-byte character.
         assert!(!filter("\u{8d}").name_matches("苏州"));
     }

@@ -166,8 +166,9 @@ pub struct Live {
 }
 
 impl Live {
-    /// Loads the latest snapshot, replays the log after it (saving snapshots on the way as
-    /// configured), and starts following.
+    /// Loads the latest snapshot, replays the log after it (saving a snapshot at the last
+    /// multiple of [`LiveConfig::snapshot_every`] on the way, if missing), and starts
+    /// following.
     pub async fn start(store: EventStore, config: LiveConfig) -> Result<Self, LiveError> {
         let head = store.head().await?.position;
         let mut registry = load_snapshot(&store, head).await?.unwrap_or_default();
@@ -176,19 +177,25 @@ impl Live {
             head,
             "live registry: replaying the tail"
         );
-        loop {
-            let until = next_snapshot_at(registry.position(), config.snapshot_every);
-            let reached = replay_range(&store, registry.position(), until, |page| {
+        // Replay to the last snapshot position due at or before the head (saving one there
+        // if it is missing), then the rest; intermediate multiples are not worth a snapshot.
+        let due = config
+            .snapshot_every
+            .filter(|every| *every > 0)
+            .map(|every| head / every * every)
+            .filter(|due| *due > registry.position());
+        if let Some(due) = due {
+            replay_range(&store, registry.position(), Some(due), |page| {
                 registry.apply_all(page)
             })
             .await?;
-            if until != Some(reached) {
-                break;
-            }
-            if let Err(e) = save_snapshot(&store, &registry).await {
-                tracing::warn!(position = reached, error = %e, "snapshot not saved");
+            if registry.position() == due
+                && let Err(e) = save_snapshot(&store, &registry).await
+            {
+                tracing::warn!(position = due, error = %e, "snapshot not saved");
             }
         }
+        replay_range(&store, registry.position(), None, |page| registry.apply_all(page)).await?;
         let (progress, _) = watch::channel(Progress {
             position: registry.position(),
             error: None,

@@ -10,32 +10,9 @@
 //! - `subscription`: catch-up then live over `graphql-transport-ws`;
 //! - `transport`: malformed and oversized requests, batches, `/healthz`, `/metrics`.
 
-// Defined before the modules, which use it.
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let db = liangye_tests::TestDb::sqlite();
-                    super::$name(&db).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(db) = liangye_tests::TestDb::postgres().await else {
-                        eprintln!("skipped: TEST_DATABASE_URL is not set");
-                        return;
-                    };
-                    super::$name(&db).await;
-                }
-            )*
-        }
-    };
-}
+// `on_both_backends!` (from liangye-tests) is used by every module.
+#[macro_use]
+extern crate liangye_tests;
 
 mod errors;
 mod lifecycle;
