@@ -37,6 +37,12 @@ impl TestDb {
     /// A new, empty PostgreSQL database, or `None` when `TEST_DATABASE_URL` is not set.
     pub async fn postgres() -> Option<Self> {
         let admin_url = std::env::var(TEST_DATABASE_URL).ok().filter(|s| !s.is_empty())?;
+        Some(Self::postgres_on(&admin_url).await)
+    }
+
+    /// A new, empty PostgreSQL database on the server of `admin_url` (dropped with the value).
+    pub async fn postgres_on(admin_url: &str) -> Self {
+        let admin_url = admin_url.to_owned();
         let name = format!("liangye_t_{}", Uuid::now_v7().simple());
         let mut admin = PgConnection::connect(&admin_url)
             .await
@@ -47,11 +53,11 @@ impl TestDb {
             .expect("CREATE DATABASE");
         let _ = admin.close().await;
         let url = replace_database(&admin_url, &name);
-        Some(Self {
+        Self {
             url,
             _dir: None,
             pg: Some(PgDrop { admin_url, name }),
-        })
+        }
     }
 
     /// A database of the named backend (`"sqlite"` or `"postgres"`); `None` when PostgreSQL

@@ -98,6 +98,9 @@ pub async fn plain_insert(url: &str, rows: &[StoredEvent]) -> Result<f64> {
     // Create the schema (and the same PRAGMAs) through the store, then insert by hand.
     let store = EventStore::connect(url).await?;
     store.close().await;
+    if !url.starts_with("sqlite:") {
+        return plain_insert_postgres(url, rows).await;
+    }
     let opts: sqlx::sqlite::SqliteConnectOptions = url.parse()?;
     let opts = opts
         .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
@@ -137,12 +140,50 @@ pub async fn plain_insert(url: &str, rows: &[StoredEvent]) -> Result<f64> {
     Ok(rate)
 }
 
-/// Run the workload in `dir` with `n` events.
-pub async fn run(dir: &std::path::Path, n: usize) -> Result<Figure> {
+/// The PostgreSQL baseline: single-row INSERTs, one transaction per batch, default
+/// durability (`synchronous_commit = on`), as the store commits.
+async fn plain_insert_postgres(url: &str, rows: &[StoredEvent]) -> Result<f64> {
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect(url)
+        .await?;
+    let start = Instant::now();
+    for chunk in rows.chunks(BATCH) {
+        let mut tx = pool.begin().await?;
+        for ev in chunk {
+            sqlx::query(
+                "INSERT INTO events (position, event_id, stream_id, stream_version, event_type, \
+                 schema_version, recorded_at, command_id, actor, role, canonical, leaf_hash) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .bind(ev.position)
+            .bind(ev.event_id.to_string())
+            .bind(&ev.stream_id)
+            .bind(ev.stream_version)
+            .bind(&ev.event_type)
+            .bind(ev.schema_version)
+            .bind(&ev.recorded_at)
+            .bind(ev.command_id.map(|c| c.to_string()))
+            .bind(&ev.actor)
+            .bind(&ev.role)
+            .bind(&ev.canonical)
+            .bind(&ev.leaf_hash)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+    }
+    let rate = rows.len() as f64 / start.elapsed().as_secs_f64();
+    pool.close().await;
+    Ok(rate)
+}
+
+/// Run the workload with `n` events on fresh databases of `target`.
+pub async fn run(target: &super::Target, n: usize) -> Result<Figure> {
     let events = sample_events(n);
-    let store_url = format!("sqlite://{}", dir.join("append.db").display());
+    let store_url = target.database("append").await?;
     let (rows, rate) = through_store(&store_url, events).await?;
-    let plain_url = format!("sqlite://{}", dir.join("plain.db").display());
+    let plain_url = target.database("append-plain").await?;
     let plain = plain_insert(&plain_url, &rows).await?;
     Ok(Figure {
         name: "append_bulk",

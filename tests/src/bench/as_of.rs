@@ -4,7 +4,6 @@
 //! that moment. p99 of the whole, beside the same queries about the registry as it stands
 //! (no `asOf`) in the same run.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -59,9 +58,9 @@ async fn query(live: &Live, as_of: Option<AsOf>) -> Result<()> {
     Ok(())
 }
 
-/// Run the workload in `dir` on a log of `n` events.
-pub async fn run(dir: &Path, n: usize) -> Result<Figure> {
-    let url = ensure_log(dir, n).await?;
+/// Run the workload on a log of `n` events in `target`.
+pub async fn run(target: &super::Target, n: usize) -> Result<Figure> {
+    let url = ensure_log(target, n).await?;
     let store = EventStore::connect(&url).await?;
     let live = Live::start(
         store.clone(),

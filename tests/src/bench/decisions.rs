@@ -73,13 +73,13 @@ pub fn p99_ms(latencies: &mut [Duration]) -> f64 {
     latencies[i.saturating_sub(1).min(latencies.len() - 1)].as_secs_f64() * 1000.0
 }
 
-pub async fn run(dir: &std::path::Path, total: usize) -> Result<Figure> {
-    let url = format!("sqlite://{}", dir.join("decisions.db").display());
+pub async fn run(target: &super::Target, total: usize) -> Result<Figure> {
+    let url = target.database("decisions").await?;
     let store = EventStore::connect(&url).await?;
     let (engine, _) = Engine::start(store.clone());
     let (rate, mut latencies) = drive(&engine, 64, total).await?;
     let p99 = p99_ms(&mut latencies);
-    let baseline_url = format!("sqlite://{}", dir.join("decisions-serial.db").display());
+    let baseline_url = target.database("decisions-serial").await?;
     let (serial, _) = Engine::start(EventStore::connect(&baseline_url).await?);
     let (serial_rate, _) = drive(&serial, 1, (total / 10).max(200)).await?;
     Ok(Figure {

@@ -34,6 +34,51 @@ pub struct Baseline {
     pub what: &'static str,
 }
 
+/// Where the workloads' databases live: fresh SQLite files in a temporary directory (the
+/// default), or fresh databases created on a PostgreSQL server (`--database URL`) and dropped
+/// at the end. Each name gets one database, made on first use and reused after.
+pub struct Target {
+    dir: tempfile::TempDir,
+    postgres: Option<String>,
+    made: tokio::sync::Mutex<std::collections::HashMap<String, crate::TestDb>>,
+}
+
+impl Target {
+    /// SQLite files, or databases on the PostgreSQL server of `postgres` when given.
+    pub fn new(postgres: Option<String>) -> Result<Self> {
+        Ok(Self {
+            dir: tempfile::tempdir()?,
+            postgres,
+            made: Default::default(),
+        })
+    }
+
+    /// The URL of the database called `name`, empty when first asked for.
+    pub async fn database(&self, name: &str) -> Result<String> {
+        let mut made = self.made.lock().await;
+        if let Some(db) = made.get(name) {
+            return Ok(db.url.clone());
+        }
+        let db = match &self.postgres {
+            Some(admin) => crate::TestDb::postgres_on(admin).await,
+            None => crate::TestDb::sqlite(),
+        };
+        let url = db.url.clone();
+        made.insert(name.to_owned(), db);
+        Ok(url)
+    }
+
+    /// True when the databases are PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.postgres.is_some()
+    }
+
+    /// A scratch directory for files.
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+}
+
 /// Round to one decimal for printing.
 pub fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0

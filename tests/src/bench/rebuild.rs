@@ -8,7 +8,6 @@
 //! in big write transactions; [`ensure_log`] builds it once per size and the `as_of`
 //! workload reuses it.
 
-use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use futures::TryStreamExt;
@@ -117,10 +116,9 @@ fn generate(n: usize, batches: tokio::sync::mpsc::Sender<Vec<PreparedEvent>>) ->
     Ok(())
 }
 
-/// A SQLite log of `n` realistic events in `dir` (built once per size, then reused).
-pub async fn ensure_log(dir: &Path, n: usize) -> Result<String> {
-    let path: PathBuf = dir.join(format!("log-{n}.db"));
-    let url = format!("sqlite://{}", path.display());
+/// A log of `n` realistic events in `target` (built once per size, then reused).
+pub async fn ensure_log(target: &super::Target, n: usize) -> Result<String> {
+    let url = target.database(&format!("log-{n}")).await?;
     let store = EventStore::connect(&url).await?;
     let head = store.head().await?.position;
     if head as usize == n {
@@ -128,7 +126,7 @@ pub async fn ensure_log(dir: &Path, n: usize) -> Result<String> {
         return Ok(url);
     }
     if head != 0 {
-        return Err(format!("{} holds {head} events, not {n}", path.display()).into());
+        return Err(format!("the log database holds {head} events, not {n}").into());
     }
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<PreparedEvent>>(2);
     let producer = tokio::task::spawn_blocking(move || generate(n, tx));
@@ -144,6 +142,9 @@ pub async fn ensure_log(dir: &Path, n: usize) -> Result<String> {
 
 /// The baseline: every column of every row, one streaming query, nothing decoded.
 pub async fn plain_scan(url: &str) -> Result<(usize, f64)> {
+    if !url.starts_with("sqlite:") {
+        return plain_scan_postgres(url).await;
+    }
     let pool = sqlx::sqlite::SqlitePoolOptions::new()
         .max_connections(1)
         .connect(url)
@@ -183,9 +184,50 @@ pub async fn plain_scan(url: &str) -> Result<(usize, f64)> {
     Ok((count, rate))
 }
 
-/// Run the workload in `dir` with a log of `n` events.
-pub async fn run(dir: &Path, n: usize) -> Result<Figure> {
-    let url = ensure_log(dir, n).await?;
+/// The PostgreSQL baseline: the same scan.
+async fn plain_scan_postgres(url: &str) -> Result<(usize, f64)> {
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect(url)
+        .await?;
+    let start = Instant::now();
+    let mut rows = sqlx::query_as::<
+        _,
+        (
+            i64,
+            String,
+            String,
+            i64,
+            String,
+            i32,
+            String,
+            Option<String>,
+            String,
+            String,
+            String,
+            String,
+        ),
+    >(
+        "SELECT position, event_id, stream_id, stream_version, event_type, schema_version, \
+         recorded_at, command_id, actor, role, canonical, leaf_hash FROM events ORDER BY position",
+    )
+    .fetch(&pool);
+    let mut count = 0usize;
+    let mut bytes = 0usize;
+    while let Some(row) = rows.try_next().await? {
+        count += 1;
+        bytes += row.10.len();
+    }
+    let rate = count as f64 / start.elapsed().as_secs_f64();
+    drop(rows);
+    pool.close().await;
+    std::hint::black_box(bytes);
+    Ok((count, rate))
+}
+
+/// Run the workload on a log of `n` events in `target`.
+pub async fn run(target: &super::Target, n: usize) -> Result<Figure> {
+    let url = ensure_log(target, n).await?;
     // Once untimed, so that both measurements find the file in the page cache.
     plain_scan(&url).await?;
     let (scanned, scan_rate) = plain_scan(&url).await?;

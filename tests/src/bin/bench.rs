@@ -25,6 +25,10 @@ struct Args {
     /// Print one JSON object a line (otherwise a readable table).
     #[arg(long)]
     json: bool,
+    /// Run on PostgreSQL: the URL of a server database to create fresh databases from
+    /// (e.g. postgres://postgres@127.0.0.1:5432/test); they are dropped at the end.
+    #[arg(long)]
+    database: Option<String>,
     /// Internal: serve the log at this URL in this process (the `rss` workload's child).
     #[arg(long, hide = true)]
     serve_only: Option<String>,
@@ -54,7 +58,7 @@ async fn main() -> bench::Result<()> {
     if let Some(url) = &args.serve_only {
         return bench::http::serve_only(url).await;
     }
-    let dir = tempfile::tempdir()?;
+    let target = bench::Target::new(args.database.clone())?;
     let q = args.quick;
     let (append_events, decisions, events, requests) = if q {
         (5_000, 1_000, 5_000, 640)
@@ -62,13 +66,13 @@ async fn main() -> bench::Result<()> {
         (args.append_events, args.decisions, args.events, args.requests)
     };
     let json = args.json;
-    let append = bench::append::run(dir.path(), append_events).await?;
+    let append = bench::append::run(&target, append_events).await?;
     let fresh_rate = append.value;
     print(&append, json)?;
-    print(&bench::decisions::run(dir.path(), decisions).await?, json)?;
-    print(&bench::rebuild::run(dir.path(), events).await?, json)?;
-    print(&bench::as_of::run(dir.path(), events).await?, json)?;
-    let log = bench::rebuild::ensure_log(dir.path(), events).await?;
+    print(&bench::decisions::run(&target, decisions).await?, json)?;
+    print(&bench::rebuild::run(&target, events).await?, json)?;
+    print(&bench::as_of::run(&target, events).await?, json)?;
+    let log = bench::rebuild::ensure_log(&target, events).await?;
     print(&bench::verify::run(&log, events).await?, json)?;
     print(&bench::http::run(&log, requests).await?, json)?;
     print(&bench::http::rss(&log, events).await?, json)?;
