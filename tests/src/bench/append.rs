@@ -93,89 +93,76 @@ pub async fn through_store(url: &str, events: Vec<NewEvent>) -> Result<(Vec<Stor
     Ok((stored, rate))
 }
 
-/// The baseline: the same rows by plain single-row INSERTs, one transaction per batch.
-pub async fn plain_insert(url: &str, rows: &[StoredEvent]) -> Result<f64> {
-    // Create the schema (and the same PRAGMAs) through the store, then insert by hand.
-    let store = EventStore::connect(url).await?;
-    store.close().await;
-    if !url.starts_with("sqlite:") {
-        return plain_insert_postgres(url, rows).await;
-    }
-    let opts: sqlx::sqlite::SqliteConnectOptions = url.parse()?;
-    let opts = opts
-        .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
-        .synchronous(sqlx::sqlite::SqliteSynchronous::Full);
-    let pool = sqlx::sqlite::SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(opts)
-        .await?;
-    let start = Instant::now();
-    for chunk in rows.chunks(BATCH) {
-        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-        for ev in chunk {
-            sqlx::query(
-                "INSERT INTO events (position, event_id, stream_id, stream_version, event_type, \
-                 schema_version, recorded_at, command_id, actor, role, canonical, leaf_hash) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(ev.position)
-            .bind(ev.event_id.to_string())
-            .bind(&ev.stream_id)
-            .bind(ev.stream_version)
-            .bind(&ev.event_type)
-            .bind(ev.schema_version)
-            .bind(&ev.recorded_at)
-            .bind(ev.command_id.map(|c| c.to_string()))
-            .bind(&ev.actor)
-            .bind(&ev.role)
-            .bind(&ev.canonical)
-            .bind(&ev.leaf_hash)
-            .execute(&mut *tx)
-            .await?;
+/// Insert `$rows` one statement each, one transaction (begun by `$begin`) per batch.
+macro_rules! insert_rows {
+    ($pool:expr, $begin:expr, $sql:expr, $rows:expr) => {{
+        for chunk in $rows.chunks(BATCH) {
+            let mut tx = $begin.await?;
+            for ev in chunk {
+                sqlx::query($sql)
+                    .bind(ev.position)
+                    .bind(ev.event_id.to_string())
+                    .bind(&ev.stream_id)
+                    .bind(ev.stream_version)
+                    .bind(&ev.event_type)
+                    .bind(ev.schema_version)
+                    .bind(&ev.recorded_at)
+                    .bind(ev.command_id.map(|c| c.to_string()))
+                    .bind(&ev.actor)
+                    .bind(&ev.role)
+                    .bind(&ev.canonical)
+                    .bind(&ev.leaf_hash)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
         }
-        tx.commit().await?;
-    }
-    let rate = rows.len() as f64 / start.elapsed().as_secs_f64();
-    pool.close().await;
-    Ok(rate)
+        $pool.close().await;
+    }};
 }
 
-/// The PostgreSQL baseline: single-row INSERTs, one transaction per batch, default
-/// durability (`synchronous_commit = on`), as the store commits.
-async fn plain_insert_postgres(url: &str, rows: &[StoredEvent]) -> Result<f64> {
-    let pool = sqlx::postgres::PgPoolOptions::new()
-        .max_connections(1)
-        .connect(url)
-        .await?;
-    let start = Instant::now();
-    for chunk in rows.chunks(BATCH) {
-        let mut tx = pool.begin().await?;
-        for ev in chunk {
-            sqlx::query(
-                "INSERT INTO events (position, event_id, stream_id, stream_version, event_type, \
-                 schema_version, recorded_at, command_id, actor, role, canonical, leaf_hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            )
-            .bind(ev.position)
-            .bind(ev.event_id.to_string())
-            .bind(&ev.stream_id)
-            .bind(ev.stream_version)
-            .bind(&ev.event_type)
-            .bind(ev.schema_version)
-            .bind(&ev.recorded_at)
-            .bind(ev.command_id.map(|c| c.to_string()))
-            .bind(&ev.actor)
-            .bind(&ev.role)
-            .bind(&ev.canonical)
-            .bind(&ev.leaf_hash)
-            .execute(&mut *tx)
+/// The baseline: the same rows by plain single-row INSERTs, one transaction per batch, in
+/// the store's durability (SQLite WAL with `synchronous=FULL`; PostgreSQL's default
+/// `synchronous_commit = on`).
+pub async fn plain_insert(url: &str, rows: &[StoredEvent]) -> Result<f64> {
+    // Create the schema through the store, then insert by hand.
+    let store = EventStore::connect(url).await?;
+    store.close().await;
+    let start;
+    if url.starts_with("sqlite:") {
+        let opts: sqlx::sqlite::SqliteConnectOptions = url.parse()?;
+        let opts = opts
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+            .synchronous(sqlx::sqlite::SqliteSynchronous::Full);
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts)
             .await?;
-        }
-        tx.commit().await?;
+        start = Instant::now();
+        insert_rows!(
+            pool,
+            pool.begin_with("BEGIN IMMEDIATE"),
+            "INSERT INTO events (position, event_id, stream_id, stream_version, event_type, \
+             schema_version, recorded_at, command_id, actor, role, canonical, leaf_hash) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows
+        );
+    } else {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .connect(url)
+            .await?;
+        start = Instant::now();
+        insert_rows!(
+            pool,
+            pool.begin(),
+            "INSERT INTO events (position, event_id, stream_id, stream_version, event_type, \
+             schema_version, recorded_at, command_id, actor, role, canonical, leaf_hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            rows
+        );
     }
-    let rate = rows.len() as f64 / start.elapsed().as_secs_f64();
-    pool.close().await;
-    Ok(rate)
+    Ok(rows.len() as f64 / start.elapsed().as_secs_f64())
 }
 
 /// Run the workload with `n` events on fresh databases of `target`.

@@ -140,89 +140,61 @@ pub async fn ensure_log(target: &super::Target, n: usize) -> Result<String> {
     Ok(url)
 }
 
-/// The baseline: every column of every row, one streaming query, nothing decoded.
-pub async fn plain_scan(url: &str) -> Result<(usize, f64)> {
-    if !url.starts_with("sqlite:") {
-        return plain_scan_postgres(url).await;
-    }
-    let pool = sqlx::sqlite::SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect(url)
-        .await?;
-    let start = Instant::now();
-    let mut rows = sqlx::query_as::<
-        _,
-        (
-            i64,
-            String,
-            String,
-            i64,
-            String,
-            i32,
-            String,
-            Option<String>,
-            String,
-            String,
-            String,
-            String,
-        ),
-    >(
-        "SELECT position, event_id, stream_id, stream_version, event_type, schema_version, \
-         recorded_at, command_id, actor, role, canonical, leaf_hash FROM events ORDER BY position",
-    )
-    .fetch(&pool);
-    let mut count = 0usize;
-    let mut bytes = 0usize;
-    while let Some(row) = rows.try_next().await? {
-        count += 1;
-        bytes += row.10.len();
-    }
-    let rate = count as f64 / start.elapsed().as_secs_f64();
-    drop(rows);
-    pool.close().await;
-    std::hint::black_box(bytes);
-    Ok((count, rate))
+/// Every column of a row of `events`, as the plain scan reads it.
+type Row = (
+    i64,
+    String,
+    String,
+    i64,
+    String,
+    i32,
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+    String,
+);
+
+const SCAN: &str = "SELECT position, event_id, stream_id, stream_version, event_type, schema_version, \
+     recorded_at, command_id, actor, role, canonical, leaf_hash FROM events ORDER BY position";
+
+/// Stream every row of `$pool` through [`SCAN`]; (rows, bytes of canonical text).
+macro_rules! scan {
+    ($pool:expr) => {{
+        let mut rows = sqlx::query_as::<_, Row>(SCAN).fetch(&$pool);
+        let (mut count, mut bytes) = (0usize, 0usize);
+        while let Some(row) = rows.try_next().await? {
+            count += 1;
+            bytes += row.10.len();
+        }
+        drop(rows);
+        $pool.close().await;
+        (count, bytes)
+    }};
 }
 
-/// The PostgreSQL baseline: the same scan.
-async fn plain_scan_postgres(url: &str) -> Result<(usize, f64)> {
-    let pool = sqlx::postgres::PgPoolOptions::new()
-        .max_connections(1)
-        .connect(url)
-        .await?;
-    let start = Instant::now();
-    let mut rows = sqlx::query_as::<
-        _,
-        (
-            i64,
-            String,
-            String,
-            i64,
-            String,
-            i32,
-            String,
-            Option<String>,
-            String,
-            String,
-            String,
-            String,
-        ),
-    >(
-        "SELECT position, event_id, stream_id, stream_version, event_type, schema_version, \
-         recorded_at, command_id, actor, role, canonical, leaf_hash FROM events ORDER BY position",
-    )
-    .fetch(&pool);
-    let mut count = 0usize;
-    let mut bytes = 0usize;
-    while let Some(row) = rows.try_next().await? {
-        count += 1;
-        bytes += row.10.len();
-    }
-    let rate = count as f64 / start.elapsed().as_secs_f64();
-    drop(rows);
-    pool.close().await;
+/// The baseline: every column of every row, one streaming query, nothing decoded (SQLite or
+/// PostgreSQL by the URL).
+pub async fn plain_scan(url: &str) -> Result<(usize, f64)> {
+    let start;
+    let (count, bytes) = if url.starts_with("sqlite:") {
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect(url)
+            .await?;
+        start = Instant::now();
+        scan!(pool)
+    } else {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .connect(url)
+            .await?;
+        start = Instant::now();
+        scan!(pool)
+    };
     std::hint::black_box(bytes);
-    Ok((count, rate))
+    Ok((count, count as f64 / start.elapsed().as_secs_f64()))
 }
 
 /// Run the workload on a log of `n` events in `target`.
