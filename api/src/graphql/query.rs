@@ -262,6 +262,10 @@ pub struct AccessToken {
     pub active: bool,
 }
 
+/// The most events one `events` request reads while looking for a `type`; beyond it the
+/// page ends early with `hasNextPage` and an `endCursor` to continue from.
+const MAX_EVENT_SCAN: i64 = 10_000;
+
 fn hex(h: &Hash) -> String {
     ::hex::encode(h)
 }
@@ -381,8 +385,11 @@ impl QueryRoot {
             }
             None => Vec::new(),
         };
+        // Where a scan for a rare type stopped short of the head (see MAX_EVENT_SCAN).
+        let mut scanned_to = None;
         if stream_id.is_none() {
-            // Scan forward in pages until enough events of the type are found.
+            // Scan forward in pages until enough events of the type are found, reading at
+            // most MAX_EVENT_SCAN events for one request.
             let mut cursor = after;
             loop {
                 let page = state.store.read_from(cursor, 500).await.map_err(ApiError::from)?;
@@ -395,17 +402,25 @@ impl QueryRoot {
                 if items.len() as i64 > first {
                     break;
                 }
+                if cursor - after >= MAX_EVENT_SCAN {
+                    scanned_to = Some(cursor);
+                    break;
+                }
             }
         } else if let Some(t) = &event_type {
             items.retain(|e| &e.event_type == t);
         }
-        let has_next_page = items.len() as i64 > first;
+        let has_next_page = items.len() as i64 > first || scanned_to.is_some();
         items.truncate(first as usize);
         let page_info = PageInfo {
             has_next_page,
             has_previous_page: after > 0,
             start_cursor: items.first().map(|e| e.position.to_string()),
-            end_cursor: items.last().map(|e| e.position.to_string()),
+            // After a capped scan, continue from where it stopped, not from the last match.
+            end_cursor: scanned_to
+                .filter(|_| (items.len() as i64) < first)
+                .or(items.last().map(|e| e.position))
+                .map(|p| p.to_string()),
         };
         let edges = items
             .iter()
