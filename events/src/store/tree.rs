@@ -39,6 +39,36 @@ pub struct StoredCheckpoint {
     pub signed_at: String,
 }
 
+/// Run `$body` with `$pool` bound to the store's reader pool (`read`) or its writer pool
+/// (`write`), on either backend. The SQL in `$body` is the same text for both: `$1, $2, …`
+/// placeholders in order, which SQLite reads as parameters numbered by first appearance.
+macro_rules! with_pool {
+    ($store:expr, read, |$pool:ident| $body:expr) => {
+        match &$store.inner.pools {
+            Pools::Sqlite(p) => {
+                let $pool = p.readers();
+                $body
+            }
+            Pools::Postgres(p) => {
+                let $pool = p.pool();
+                $body
+            }
+        }
+    };
+    ($store:expr, write, |$pool:ident| $body:expr) => {
+        match &$store.inner.pools {
+            Pools::Sqlite(p) => {
+                let $pool = p.writer();
+                $body
+            }
+            Pools::Postgres(p) => {
+                let $pool = p.pool();
+                $body
+            }
+        }
+    };
+}
+
 fn fetched(rows: Vec<(i64, Vec<u8>)>) -> Result<FetchedHashes, StoreError> {
     let mut out = Vec::with_capacity(rows.len());
     for (idx, bytes) in rows {
@@ -189,10 +219,13 @@ impl EventStore {
 
     /// Stored tree hashes from storage index `from` on, in index order (for `verify`).
     pub async fn tree_hashes_from(&self, from: u64, limit: i64) -> Result<Vec<(u64, Hash)>, StoreError> {
-        let rows = match &self.inner.pools {
-            Pools::Sqlite(p) => p.tree_hashes_from(from as i64, limit).await?,
-            Pools::Postgres(p) => p.tree_hashes_from(from as i64, limit).await?,
-        };
+        let rows: Vec<(i64, Vec<u8>)> = with_pool!(self, read, |pool| {
+            sqlx::query_as("SELECT idx, hash FROM tree_hashes WHERE idx >= $1 ORDER BY idx LIMIT $2")
+                .bind(from as i64)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+        });
         rows.into_iter()
             .map(|(idx, bytes)| {
                 let hash: Hash = bytes.as_slice().try_into().map_err(|_| StoreError::Corrupt {
@@ -206,10 +239,13 @@ impl EventStore {
 
     /// The newest signed checkpoint, if any.
     pub async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError> {
-        let row: Option<(i64, String, String, String)> = match &self.inner.pools {
-            Pools::Sqlite(p) => p.latest_checkpoint().await?,
-            Pools::Postgres(p) => p.latest_checkpoint().await?,
-        };
+        let row: Option<(i64, String, String, String)> = with_pool!(self, read, |pool| {
+            sqlx::query_as(
+                "SELECT size, root_hash, note, signed_at FROM checkpoints ORDER BY size DESC LIMIT 1",
+            )
+            .fetch_optional(pool)
+            .await?
+        });
         Ok(row.map(|(size, root_hash, note, signed_at)| StoredCheckpoint {
             size,
             root_hash,
@@ -220,9 +256,19 @@ impl EventStore {
 
     /// Keep a signed checkpoint (a repeat of the same size is ignored).
     pub async fn save_checkpoint(&self, checkpoint: &StoredCheckpoint) -> Result<(), StoreError> {
-        match &self.inner.pools {
-            Pools::Sqlite(p) => p.save_checkpoint(checkpoint).await,
-            Pools::Postgres(p) => p.save_checkpoint(checkpoint).await,
-        }
+        with_pool!(self, write, |pool| {
+            sqlx::query(
+                "INSERT INTO checkpoints (size, root_hash, note, signed_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (size) DO NOTHING",
+            )
+            .bind(checkpoint.size)
+            .bind(&checkpoint.root_hash)
+            .bind(&checkpoint.note)
+            .bind(&checkpoint.signed_at)
+            .execute(pool)
+            .await
+            .map(|_| ())?
+        });
+        Ok(())
     }
 }
