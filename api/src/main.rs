@@ -4,6 +4,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// mimalloc rather than the system allocator: replay, GraphQL resolution and JSON allocate
+/// and free many small objects, often on different threads, where glibc's malloc spends a
+/// large share of the time (see BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args = liangye_api::cli::Args::parse();
     liangye_api::telemetry::init(args.log_json);

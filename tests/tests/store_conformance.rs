@@ -23,6 +23,7 @@ on_both_backends!(
     database_refuses_update_and_delete,
     bad_input_is_refused_with_a_typed_error,
     reads_by_stream_and_by_page,
+    canonical_pages_hold_the_stored_texts_in_order,
     stream_catches_up_then_follows_live,
     recorded_at_never_goes_backwards,
     merkle_tree_is_kept_with_the_log,
@@ -404,6 +405,45 @@ async fn reads_by_stream_and_by_page(db: &TestDb) {
     assert_eq!(
         head.recorded_at.as_deref(),
         Some(all_events(&store).await[24].recorded_at.as_str())
+    );
+}
+
+async fn canonical_pages_hold_the_stored_texts_in_order(db: &TestDb) {
+    let store = EventStore::connect(&db.url).await.unwrap();
+    let empty = store.read_canonical_from(0, 10).await.unwrap();
+    assert!(empty.is_empty());
+    assert_eq!(empty.texts().count(), 0);
+    // Appended out of stream order, with text that JSON must escape (a newline among them).
+    for i in 0..23 {
+        let stream = if i % 3 == 0 { "unit-a" } else { "unit-b" };
+        let payload = json!({"i": i, "note": format!("第{i}行\n第二行\t\u{1}")});
+        store.append(batch(vec![event(stream, payload)])).await.unwrap();
+    }
+    let stored = all_events(&store).await;
+    let mut after = 0;
+    let mut texts = Vec::new();
+    let mut sizes = Vec::new();
+    loop {
+        let page = store.read_canonical_from(after, 10).await.unwrap();
+        if page.is_empty() {
+            break;
+        }
+        sizes.push(page.len());
+        assert_eq!(page.texts().count(), page.len());
+        texts.extend(page.texts().map(str::to_owned));
+        after += i64::try_from(page.len()).unwrap();
+    }
+    assert_eq!(sizes, vec![10, 10, 3]);
+    let expected: Vec<String> = stored.into_iter().map(|e| e.canonical).collect();
+    assert_eq!(texts, expected);
+    assert_eq!(
+        store
+            .read_canonical_from(20, 2)
+            .await
+            .unwrap()
+            .texts()
+            .collect::<Vec<_>>(),
+        [expected[20].as_str(), expected[21].as_str()]
     );
 }
 

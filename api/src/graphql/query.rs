@@ -4,7 +4,7 @@ use async_graphql::{Context, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use liangye_events::catalogue::{CityCode, Year};
 use liangye_events::hash::Hash;
-use liangye_projections::registry::{DesignationFilter, PageRequest, encode_cursor};
+use liangye_projections::registry::{Designation as Unit, DesignationFilter, PageRequest, encode_cursor};
 use liangye_projections::statistics::Statistics as DomainStatistics;
 use uuid::Uuid;
 
@@ -40,15 +40,54 @@ pub struct DesignationEdge {
     pub node: Designation,
 }
 
-#[derive(SimpleObject)]
+/// A page of designations. Edges and nodes are built only when the query selects them.
 pub struct DesignationConnection {
-    pub edges: Vec<DesignationEdge>,
-    pub nodes: Vec<Designation>,
+    pub items: Vec<Unit>,
+    /// The moment the page is as of (`None`: the live head), carried by every node.
+    pub as_of: Option<i64>,
     pub page_info: PageInfo,
-    /// How many designations match the filter (at the same moment).
     pub total_count: i64,
-    /// The log position the answer is as of.
     pub position: i64,
+}
+
+#[Object]
+impl DesignationConnection {
+    async fn edges(&self) -> Vec<DesignationEdge> {
+        self.items
+            .iter()
+            .map(|unit| DesignationEdge {
+                cursor: encode_cursor(unit.id),
+                node: Designation {
+                    unit: unit.clone(),
+                    as_of: self.as_of,
+                },
+            })
+            .collect()
+    }
+
+    async fn nodes(&self) -> Vec<Designation> {
+        self.items
+            .iter()
+            .map(|unit| Designation {
+                unit: unit.clone(),
+                as_of: self.as_of,
+            })
+            .collect()
+    }
+
+    async fn page_info(&self) -> &PageInfo {
+        &self.page_info
+    }
+
+    /// How many designations match the filter (at the same moment).
+    async fn total_count(&self) -> i64 {
+        self.total_count
+    }
+
+    /// The log position the answer is as of.
+    async fn position(&self) -> i64 {
+        self.position
+    }
 }
 
 #[derive(SimpleObject)]
@@ -303,25 +342,9 @@ impl QueryRoot {
             start_cursor: page.start_cursor(),
             end_cursor: page.end_cursor(),
         };
-        let nodes: Vec<Designation> = page
-            .items
-            .iter()
-            .map(|d| Designation {
-                unit: d.clone(),
-                as_of: at,
-            })
-            .collect();
-        let edges = page
-            .items
-            .into_iter()
-            .map(|d| DesignationEdge {
-                cursor: encode_cursor(d.id),
-                node: Designation { unit: d, as_of: at },
-            })
-            .collect();
         Ok(DesignationConnection {
-            edges,
-            nodes,
+            items: page.items,
+            as_of: at,
             page_info,
             total_count: total as i64,
             position,

@@ -1,7 +1,7 @@
 //! Decoding a stored payload into a [`DomainEvent`]: the one entry point, which sends
 //! payloads of older schema versions through the upcasters first.
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 use super::domain_event::{DomainEvent, EventType};
@@ -71,10 +71,36 @@ impl DomainEvent {
             decode_current(kind, &upcast).map_err(malformed)
         }
     }
+
+    /// [`DomainEvent::decode`] of a payload still in its JSON text (e.g. borrowed from a
+    /// canonical envelope): today's versions are deserialized straight from the text, without
+    /// building a [`Value`] first; older ones are parsed and upcast as `decode` does.
+    pub fn decode_text(
+        event_type: &str,
+        schema_version: i32,
+        payload: &str,
+    ) -> Result<DomainEvent, DecodeError> {
+        let kind =
+            EventType::parse(event_type).map_err(|_| DecodeError::UnknownType(event_type.to_owned()))?;
+        let malformed = |error: serde_json::Error| DecodeError::Payload {
+            event_type: kind.as_str(),
+            schema_version,
+            message: error.to_string(),
+        };
+        if schema_version == kind.schema_version() {
+            let mut text = serde_json::Deserializer::from_str(payload);
+            let event = decode_current(kind, &mut text).map_err(malformed)?;
+            text.end().map_err(malformed)?;
+            Ok(event)
+        } else {
+            let value: Value = serde_json::from_str(payload).map_err(malformed)?;
+            Self::decode(event_type, schema_version, &value)
+        }
+    }
 }
 
-/// Deserializes a payload of today's schema version.
-fn decode_current(kind: EventType, payload: &Value) -> Result<DomainEvent, serde_json::Error> {
+/// Deserializes a payload of today's schema version (from a [`Value`] or from text).
+fn decode_current<'de, D: Deserializer<'de>>(kind: EventType, payload: D) -> Result<DomainEvent, D::Error> {
     Ok(match kind {
         EventType::PilotListed => PilotListed::deserialize(payload)?.into(),
         EventType::PilotRevoked => PilotRevoked::deserialize(payload)?.into(),

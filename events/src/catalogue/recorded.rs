@@ -1,5 +1,7 @@
 //! [`RecordedEvent`]: a stored event decoded for folds.
 
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use super::bounded::Year;
@@ -85,23 +87,82 @@ impl RecordedEvent {
     /// to the stream it was recorded in.
     pub fn from_envelope(envelope: Envelope) -> Result<Self, DecodeError> {
         let event = DomainEvent::decode(&envelope.event_type, envelope.schema_version, &envelope.payload)?;
-        if !belongs_to(&event, &envelope.stream_id) {
+        Self::assemble(
+            envelope.position,
+            envelope.stream_id,
+            envelope.stream_version,
+            envelope.recorded_at,
+            envelope.metadata,
+            event,
+        )
+    }
+
+    /// Decodes the canonical text of an event (what replay reads): the same envelope and the
+    /// same checks as [`Envelope`] then [`RecordedEvent::from_envelope`], in one pass over
+    /// the text — the payload is deserialized straight into its type, never into a `Value`.
+    pub fn from_canonical(text: &str) -> Result<Self, DecodeError> {
+        let envelope: CanonicalText<'_> =
+            serde_json::from_str(text).map_err(|e| DecodeError::Envelope(e.to_string()))?;
+        let event = DomainEvent::decode_text(
+            &envelope.event_type,
+            envelope.schema_version,
+            envelope.payload.get(),
+        )?;
+        Self::assemble(
+            envelope.position,
+            envelope.stream_id,
+            envelope.stream_version,
+            envelope.recorded_at,
+            envelope.metadata,
+            event,
+        )
+    }
+
+    /// The decoded event, once its payload is known to belong to its stream.
+    fn assemble(
+        position: i64,
+        stream_id: String,
+        stream_version: i64,
+        recorded_at: String,
+        metadata: Metadata,
+        event: DomainEvent,
+    ) -> Result<Self, DecodeError> {
+        if !belongs_to(&event, &stream_id) {
             return Err(DecodeError::Inconsistent {
-                position: envelope.position,
+                position,
                 what: "the streamId",
-                found: envelope.stream_id,
+                found: stream_id,
                 expected: event.stream_id(),
             });
         }
         Ok(Self {
-            position: envelope.position,
-            stream_id: envelope.stream_id,
-            stream_version: envelope.stream_version,
-            recorded_at: envelope.recorded_at,
-            metadata: envelope.metadata,
+            position,
+            stream_id,
+            stream_version,
+            recorded_at,
+            metadata,
             event,
         })
     }
+}
+
+/// The canonical envelope as [`RecordedEvent::from_canonical`] reads it: the fields of
+/// [`Envelope`], with the payload left as a slice of the text until its type is known.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct CanonicalText<'a> {
+    position: i64,
+    #[serde(rename = "eventId")]
+    _event_id: Uuid,
+    stream_id: String,
+    stream_version: i64,
+    #[serde(rename = "type", borrow)]
+    event_type: std::borrow::Cow<'a, str>,
+    schema_version: i32,
+    recorded_at: String,
+    #[serde(borrow)]
+    payload: &'a RawValue,
+    metadata: Metadata,
 }
 
 /// Whether `event` belongs in `stream_id`, without building the expected id.

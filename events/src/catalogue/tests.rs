@@ -415,3 +415,70 @@ fn recorded_event_refuses_rows_that_disagree_with_their_canonical_form() {
         Err(DecodeError::Envelope(_))
     ));
 }
+
+#[test]
+fn canonical_text_decodes_as_the_envelope_does() {
+    for (index, event) in one_of_each().into_iter().enumerate() {
+        let position = i64::try_from(index).unwrap() + 1;
+        let row = stored(&event, position, &event.stream_id());
+        let from_text = RecordedEvent::from_canonical(&row.canonical).unwrap();
+        assert_eq!(from_text, RecordedEvent::from_stored(&row).unwrap());
+        assert_eq!(from_text.event, event);
+    }
+    // An older schema version goes through the upcasters from the text too.
+    let mut v0: Value = serde_json::from_str(&stored(&pilot_listed().into(), 3, "x").canonical).unwrap();
+    v0["schemaVersion"] = json!(0);
+    v0["payload"] = pilot_listed_v0(json!(" 智能制造，工业互联网 "));
+    v0["streamId"] = json!(DomainEvent::from(pilot_listed()).stream_id());
+    let upcast = RecordedEvent::from_canonical(&v0.to_string()).unwrap();
+    assert_eq!(upcast.event, pilot_listed().into());
+}
+
+#[test]
+fn canonical_text_refuses_what_the_envelope_refuses() {
+    let event: DomainEvent = pilot_listed().into();
+    let good: Value = serde_json::from_str(&stored(&event, 7, &event.stream_id()).canonical).unwrap();
+    let refused = |edit: &dyn Fn(&mut Value)| {
+        let mut text = good.clone();
+        edit(&mut text);
+        let via_text = RecordedEvent::from_canonical(&text.to_string());
+        let via_value = serde_json::from_value::<crate::Envelope>(text)
+            .map_err(|e| DecodeError::Envelope(e.to_string()))
+            .and_then(RecordedEvent::from_envelope);
+        assert!(via_value.is_err(), "the Value path accepts it");
+        via_text.unwrap_err()
+    };
+    assert!(matches!(
+        refused(&|v| v["extra"] = json!(1)),
+        DecodeError::Envelope(_)
+    ));
+    assert!(matches!(
+        refused(&|v| v["eventId"] = json!("not-a-uuid")),
+        DecodeError::Envelope(_)
+    ));
+    assert!(matches!(
+        refused(&|v| v["type"] = json!("UnitRenamed")),
+        DecodeError::UnknownType(_)
+    ));
+    assert!(matches!(
+        refused(&|v| v["payload"]["cityCode"] = json!("310100")),
+        DecodeError::Payload { .. }
+    ));
+    assert!(matches!(
+        refused(&|v| v["schemaVersion"] = json!(9)),
+        DecodeError::UnsupportedSchemaVersion { .. }
+    ));
+    assert!(matches!(
+        refused(&|v| v["streamId"] = json!("unit-00000000-0000-0000-0000-000000000000")),
+        DecodeError::Inconsistent {
+            what: "the streamId",
+            ..
+        }
+    ));
+    let mut text = good.to_string();
+    text.push('}');
+    assert!(matches!(
+        RecordedEvent::from_canonical(&text),
+        Err(DecodeError::Envelope(_))
+    ));
+}

@@ -25,6 +25,7 @@ use uuid::Uuid;
 
 pub use error::StoreError;
 pub use prepare::{PreparedEvent, prepare, validate_stream_id};
+pub use scan::CanonicalPage;
 pub use snapshots::Snapshot;
 pub use tree::{ConsistencyProof, InclusionProof, StoredCheckpoint};
 

@@ -5,7 +5,8 @@
 //! snapshot, then the tail), and for full rebuilds.
 
 use liangye_events::catalogue::RecordedEvent;
-use liangye_events::{Envelope, EventStore, StoredEvent};
+use liangye_events::store::CanonicalPage;
+use liangye_events::{EventStore, StoredEvent};
 use liangye_projections::Registry;
 use liangye_projections::registry::{SNAPSHOT_FORMAT, SnapshotLoader};
 use tokio::sync::mpsc;
@@ -32,38 +33,45 @@ pub fn decode_page(page: &[StoredEvent]) -> Result<Vec<RecordedEvent>, LiveError
         .collect()
 }
 
-/// Decodes the canonical texts of the events after `after`, checking that they continue
-/// the log without a gap.
-pub fn decode_canonical(after: i64, texts: &[String]) -> Result<Vec<RecordedEvent>, LiveError> {
+/// Decodes a page of canonical texts of the events after `after`, checking that they
+/// continue the log without a gap.
+pub fn decode_canonical(after: i64, page: &CanonicalPage) -> Result<Vec<RecordedEvent>, LiveError> {
     let mut expected = after;
-    texts
-        .iter()
+    let events = page
+        .texts()
         .map(|text| {
             expected += 1;
             let undecodable = |message: String| LiveError::Decode {
                 position: expected,
                 message,
             };
-            let envelope: Envelope = serde_json::from_str(text).map_err(|e| undecodable(e.to_string()))?;
-            if envelope.position != expected {
+            let event = RecordedEvent::from_canonical(text).map_err(|e| undecodable(e.to_string()))?;
+            if event.position != expected {
                 return Err(undecodable(format!(
                     "its canonical form says position {}",
-                    envelope.position
+                    event.position
                 )));
             }
-            RecordedEvent::from_envelope(envelope).map_err(|e| undecodable(e.to_string()))
+            Ok(event)
         })
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    if events.len() != page.len() {
+        return Err(LiveError::Decode {
+            position: after + 1,
+            message: format!("{} events read as {} texts", page.len(), events.len()),
+        });
+    }
+    Ok(events)
 }
 
 /// Reads and decodes the next page of the log after `after` (at most `limit` events),
 /// decoding on a blocking thread when the page is large enough to be worth one.
 pub async fn read_page(store: &EventStore, after: i64, limit: i64) -> Result<Vec<RecordedEvent>, LiveError> {
-    let texts = store.read_canonical_from(after, limit).await?;
-    if texts.len() < DECODE_INLINE_BELOW {
-        return decode_canonical(after, &texts);
+    let page = store.read_canonical_from(after, limit).await?;
+    if page.len() < DECODE_INLINE_BELOW {
+        return decode_canonical(after, &page);
     }
-    tokio::task::spawn_blocking(move || decode_canonical(after, &texts))
+    tokio::task::spawn_blocking(move || decode_canonical(after, &page))
         .await
         .map_err(|e| LiveError::Storage(format!("decoding task failed: {e}")))?
 }
@@ -93,12 +101,12 @@ pub async fn replay_range(
             }
             let item = match reader_store.read_canonical_from(next, limit).await {
                 Err(e) => Ahead::Failed(e.into()),
-                Ok(texts) if texts.is_empty() => break,
-                Ok(texts) => {
+                Ok(page) if page.is_empty() => break,
+                Ok(page) => {
                     let after = next;
-                    next += i64::try_from(texts.len()).unwrap_or(i64::MAX);
+                    next += i64::try_from(page.len()).unwrap_or(i64::MAX);
                     Ahead::Decoding(tokio::task::spawn_blocking(move || {
-                        decode_canonical(after, &texts)
+                        decode_canonical(after, &page)
                     }))
                 }
             };

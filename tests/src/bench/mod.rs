@@ -41,6 +41,8 @@ pub struct Target {
     dir: tempfile::TempDir,
     postgres: Option<String>,
     made: tokio::sync::Mutex<std::collections::HashMap<String, crate::TestDb>>,
+    /// A SQLite file kept between runs for the N-event log (`--keep-log`).
+    kept_log: Option<std::path::PathBuf>,
 }
 
 impl Target {
@@ -50,7 +52,31 @@ impl Target {
             dir: tempfile::tempdir()?,
             postgres,
             made: Default::default(),
+            kept_log: None,
         })
+    }
+
+    /// Keep the N-event log in this SQLite file: built when absent, reused when it holds N
+    /// events (building a 1,000,000-event log takes about a minute). SQLite only.
+    pub fn keep_log(mut self, file: std::path::PathBuf) -> Result<Self> {
+        if self.postgres.is_some() {
+            return Err("--keep-log keeps a SQLite file; it cannot be used with --database".into());
+        }
+        self.kept_log = Some(file);
+        Ok(self)
+    }
+
+    /// The SQLite file kept for the N-event log, if any.
+    pub fn kept_log(&self) -> Option<&std::path::Path> {
+        self.kept_log.as_deref()
+    }
+
+    /// The URL of the N-event log's database: the kept file, or a fresh database.
+    pub async fn log_database(&self, events: usize) -> Result<String> {
+        match &self.kept_log {
+            Some(file) => Ok(format!("sqlite://{}", file.display())),
+            None => self.database(&format!("log-{events}")).await,
+        }
     }
 
     /// The URL of the database called `name`, empty when first asked for.

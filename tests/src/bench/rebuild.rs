@@ -118,15 +118,32 @@ fn generate(n: usize, batches: tokio::sync::mpsc::Sender<Vec<PreparedEvent>>) ->
 
 /// A log of `n` realistic events in `target` (built once per size, then reused).
 pub async fn ensure_log(target: &super::Target, n: usize) -> Result<String> {
-    let url = target.database(&format!("log-{n}")).await?;
-    let store = EventStore::connect(&url).await?;
-    let head = store.head().await?.position;
+    let url = target.log_database(n).await?;
+    let mut store = EventStore::connect(&url).await?;
+    let mut head = store.head().await?.position;
     if head as usize == n {
         store.close().await;
         return Ok(url);
     }
     if head != 0 {
-        return Err(format!("the log database holds {head} events, not {n}").into());
+        let Some(file) = target.kept_log() else {
+            return Err(format!("the log database holds {head} events, not {n}").into());
+        };
+        // A kept log of another size (or one append_tree added to) is made again.
+        store.close().await;
+        for suffix in ["", "-wal", "-shm"] {
+            let mut path = file.as_os_str().to_owned();
+            path.push(suffix);
+            match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+                _ => {}
+            }
+        }
+        store = EventStore::connect(&url).await?;
+        head = store.head().await?.position;
+        if head != 0 {
+            return Err(format!("{} still holds {head} events", file.display()).into());
+        }
     }
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<PreparedEvent>>(2);
     let producer = tokio::task::spawn_blocking(move || generate(n, tx));

@@ -4,6 +4,10 @@
 use clap::Parser;
 use liangye_tests::bench::{self, Figure};
 
+/// The allocator `liangye` runs with, so that the figures are the server's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(about = "Liangye Registry benchmark harness")]
 struct Args {
@@ -29,6 +33,14 @@ struct Args {
     /// (e.g. postgres://postgres@127.0.0.1:5432/test); they are dropped at the end.
     #[arg(long)]
     database: Option<String>,
+    /// Run only these workloads (comma-separated names: append_bulk, decisions_concurrent,
+    /// rebuild, as_of, verify, http_designations, rss, append_tree); all when absent.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+    /// Keep the N-event log in this SQLite file between runs (built when absent, reused when
+    /// it holds N events). `append_tree` appends to it, so it is then rebuilt next time.
+    #[arg(long)]
+    keep_log: Option<std::path::PathBuf>,
     /// Internal: serve the log at this URL in this process (the `rss` workload's child).
     #[arg(long, hide = true)]
     serve_only: Option<String>,
@@ -58,7 +70,24 @@ async fn main() -> bench::Result<()> {
     if let Some(url) = &args.serve_only {
         return bench::http::serve_only(url).await;
     }
-    let target = bench::Target::new(args.database.clone())?;
+    let mut target = bench::Target::new(args.database.clone())?;
+    if let Some(file) = &args.keep_log {
+        target = target.keep_log(file.clone())?;
+    }
+    let known = [
+        "append_bulk",
+        "decisions_concurrent",
+        "rebuild",
+        "as_of",
+        "verify",
+        "http_designations",
+        "rss",
+        "append_tree",
+    ];
+    if let Some(unknown) = args.only.iter().find(|n| !known.contains(&n.as_str())) {
+        return Err(format!("unknown workload {unknown:?}; known: {}", known.join(", ")).into());
+    }
+    let wanted = |name: &str| args.only.is_empty() || args.only.iter().any(|n| n == name);
     let q = args.quick;
     let (append_events, decisions, events, requests) = if q {
         (5_000, 1_000, 5_000, 640)
@@ -66,19 +95,37 @@ async fn main() -> bench::Result<()> {
         (args.append_events, args.decisions, args.events, args.requests)
     };
     let json = args.json;
-    let append = bench::append::run(&target, append_events).await?;
-    let fresh_rate = append.value;
-    print(&append, json)?;
-    print(&bench::decisions::run(&target, decisions).await?, json)?;
-    print(&bench::rebuild::run(&target, events).await?, json)?;
-    print(&bench::as_of::run(&target, events).await?, json)?;
+    // append_tree reports its rate beside the fresh append's, so it needs that one too.
+    let mut fresh_rate = None;
+    if wanted("append_bulk") || wanted("append_tree") {
+        let append = bench::append::run(&target, append_events).await?;
+        fresh_rate = Some(append.value);
+        print(&append, json)?;
+    }
+    if wanted("decisions_concurrent") {
+        print(&bench::decisions::run(&target, decisions).await?, json)?;
+    }
+    if wanted("rebuild") {
+        print(&bench::rebuild::run(&target, events).await?, json)?;
+    }
+    if wanted("as_of") {
+        print(&bench::as_of::run(&target, events).await?, json)?;
+    }
     let log = bench::rebuild::ensure_log(&target, events).await?;
-    print(&bench::verify::run(&log, events).await?, json)?;
-    print(&bench::http::run(&log, requests).await?, json)?;
-    print(&bench::http::rss(&log, events).await?, json)?;
-    print(
-        &bench::verify::append_tree(&log, append_events, fresh_rate).await?,
-        json,
-    )?;
+    if wanted("verify") {
+        print(&bench::verify::run(&log, events).await?, json)?;
+    }
+    if wanted("http_designations") {
+        print(&bench::http::run(&log, requests).await?, json)?;
+    }
+    if wanted("rss") {
+        print(&bench::http::rss(&log, events).await?, json)?;
+    }
+    if let Some(fresh_rate) = fresh_rate.filter(|_| wanted("append_tree")) {
+        print(
+            &bench::verify::append_tree(&log, append_events, fresh_rate).await?,
+            json,
+        )?;
+    }
     Ok(())
 }
