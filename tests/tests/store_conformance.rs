@@ -24,6 +24,7 @@ on_both_backends!(
     bad_input_is_refused_with_a_typed_error,
     reads_by_stream_and_by_page,
     canonical_pages_hold_the_stored_texts_in_order,
+    prefetched_stream_versions_continue_each_stream,
     stream_catches_up_then_follows_live,
     recorded_at_never_goes_backwards,
     merkle_tree_is_kept_with_the_log,
@@ -445,6 +446,41 @@ async fn canonical_pages_hold_the_stored_texts_in_order(db: &TestDb) {
             .collect::<Vec<_>>(),
         [expected[20].as_str(), expected[21].as_str()]
     );
+}
+
+async fn prefetched_stream_versions_continue_each_stream(db: &TestDb) {
+    use liangye_events::store::prepare;
+    let store = EventStore::connect(&db.url).await.unwrap();
+    let mut events = vec![event("unit-b", json!({}))];
+    events.extend((0..3).map(|i| event("unit-a", json!({ "i": i }))));
+    store.append(batch(events)).await.unwrap();
+    let mut tx = store.begin_write().await.unwrap();
+    let named = ["unit-a", "unit-b", "unit-new", "unit-a"].map(String::from);
+    tx.prefetch_stream_versions(&named).await.unwrap();
+    let mut versions = Vec::new();
+    for stream in ["unit-a", "unit-new", "unit-a", "unit-c", "unit-b", "unit-new"] {
+        let prepared = prepare(event(stream, json!({}))).unwrap();
+        let stored = tx.stage(vec![prepared]).await.unwrap();
+        versions.push((stream, stored[0].stream_version));
+    }
+    tx.commit().await.unwrap();
+    assert_eq!(
+        versions,
+        [
+            ("unit-a", 4),
+            ("unit-new", 1),
+            ("unit-a", 5),
+            ("unit-c", 1),
+            ("unit-b", 2),
+            ("unit-new", 2)
+        ]
+    );
+    for (stream, count) in [("unit-a", 5), ("unit-b", 2), ("unit-c", 1), ("unit-new", 2)] {
+        let read = store.read_stream(stream, 0).await.unwrap();
+        let got: Vec<i64> = read.iter().map(|e| e.stream_version).collect();
+        assert_eq!(got, (1..=count).collect::<Vec<i64>>(), "{stream}");
+    }
+    assert_eq!(store.head().await.unwrap().position, 10);
 }
 
 async fn stream_catches_up_then_follows_live(db: &TestDb) {

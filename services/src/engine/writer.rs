@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use liangye_events::catalogue::{DomainEvent, RecordedEvent};
+use liangye_events::catalogue::{DomainEvent, RecordedEvent, unit_stream};
 use liangye_events::store::{PreparedEvent, prepare};
 use liangye_events::{EventStore, Metadata, NewEvent, WriteTx};
 use liangye_projections::DecisionState;
@@ -58,6 +58,16 @@ async fn process(
 ) -> Result<Vec<Result<Decided, EngineError>>, EngineError> {
     let mut tx = store.begin_write().await?;
     catch_up(&mut tx, state).await?;
+    if batch.len() > 1 {
+        // The units' streams in one query rather than one per command (a round trip each on
+        // PostgreSQL); streams a command writes besides its unit's are looked up as it stages.
+        let streams: Vec<String> = batch
+            .iter()
+            .filter_map(|s| s.command.designation_id())
+            .map(unit_stream)
+            .collect();
+        tx.prefetch_stream_versions(&streams).await?;
+    }
     let mut results: Vec<Result<Decided, EngineError>> = Vec::with_capacity(batch.len());
     // Command ids accepted earlier in this batch (not yet readable from the database).
     let mut in_batch: HashMap<Uuid, usize> = HashMap::new();
