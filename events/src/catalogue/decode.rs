@@ -57,13 +57,8 @@ impl DomainEvent {
         schema_version: i32,
         payload: &Value,
     ) -> Result<DomainEvent, DecodeError> {
-        let kind =
-            EventType::parse(event_type).map_err(|_| DecodeError::UnknownType(event_type.to_owned()))?;
-        let malformed = |error: serde_json::Error| DecodeError::Payload {
-            event_type: kind.as_str(),
-            schema_version,
-            message: error.to_string(),
-        };
+        let kind = event_kind(event_type)?;
+        let malformed = malformed(kind, schema_version);
         if schema_version == kind.schema_version() {
             decode_current(kind, payload).map_err(malformed)
         } else {
@@ -80,22 +75,32 @@ impl DomainEvent {
         schema_version: i32,
         payload: &str,
     ) -> Result<DomainEvent, DecodeError> {
-        let kind =
-            EventType::parse(event_type).map_err(|_| DecodeError::UnknownType(event_type.to_owned()))?;
-        let malformed = |error: serde_json::Error| DecodeError::Payload {
-            event_type: kind.as_str(),
-            schema_version,
-            message: error.to_string(),
-        };
+        let kind = event_kind(event_type)?;
+        let malformed = malformed(kind, schema_version);
         if schema_version == kind.schema_version() {
             let mut text = serde_json::Deserializer::from_str(payload);
-            let event = decode_current(kind, &mut text).map_err(malformed)?;
+            let event = decode_current(kind, &mut text).map_err(&malformed)?;
             text.end().map_err(malformed)?;
             Ok(event)
         } else {
-            let value: Value = serde_json::from_str(payload).map_err(malformed)?;
-            Self::decode(event_type, schema_version, &value)
+            let value: Value = serde_json::from_str(payload).map_err(&malformed)?;
+            let upcast = upcast::to_current(kind, schema_version, &value)?;
+            decode_current(kind, &upcast).map_err(malformed)
         }
+    }
+}
+
+/// The event type called `event_type`, or `UnknownType`.
+fn event_kind(event_type: &str) -> Result<EventType, DecodeError> {
+    EventType::parse(event_type).map_err(|_| DecodeError::UnknownType(event_type.to_owned()))
+}
+
+/// How a payload of `kind` and `schema_version` that does not deserialize is reported.
+fn malformed(kind: EventType, schema_version: i32) -> impl Fn(serde_json::Error) -> DecodeError {
+    move |error| DecodeError::Payload {
+        event_type: kind.as_str(),
+        schema_version,
+        message: error.to_string(),
     }
 }
 
