@@ -56,6 +56,10 @@ pub async fn run(
             );
         }
     }
+    // The tokens just issued (and anything else written since the live registry started)
+    // must authenticate the moment "listening" is printed.
+    let head = store.head().await?.position;
+    state.live.wait_for(head).await?;
     let signer = signing.map(|(key, policy)| {
         tracing::info!(key = %key.verifier().to_text(), every_events = policy.every_events, "signing checkpoints");
         spawn_signer(store.clone(), key, policy)
