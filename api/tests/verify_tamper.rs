@@ -7,11 +7,11 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use liangye_events::EventStore;
 use liangye_events::canonical::to_jcs;
 use liangye_events::catalogue::CityCode;
 use liangye_events::hash::{leaf_hash_hex, parse_hex};
 use liangye_events::merkle::MemoryTree;
+use liangye_services::EventStore;
 use liangye_services::decide::Principal;
 use liangye_services::engine::Engine;
 use liangye_services::scenario;

@@ -1,5 +1,7 @@
-//! The event log of the Liangye Registry: the envelope and its canonical form (RFC 8785),
-//! RFC 6962 hashing, and the [`store::EventStore`] on SQLite and PostgreSQL.
+//! The pure core of the Liangye Registry's event log: the catalogue of events and value
+//! types, the envelope and its canonical form (RFC 8785), RFC 6962 leaf hashes and Merkle
+//! math, C2SP signed notes and proof bundles. No I/O: the store that keeps the log lives in
+//! `liangye-services`.
 
 pub mod bundle;
 pub mod canonical;
@@ -9,9 +11,5 @@ pub mod envelope;
 pub mod hash;
 pub mod integrity;
 pub mod merkle;
-pub mod store;
 
 pub use envelope::{Envelope, Metadata, NewEvent, StoredEvent};
-pub use store::{
-    AppendBatch, AppendOutcome, Backend, EventStore, Head, StoreError, StoredCheckpoint, WriteTx,
-};

@@ -4,11 +4,11 @@
 
 use std::time::Duration;
 
+use crate::{EventStore, StoreError, StoredCheckpoint};
 use liangye_events::canonical::{format_timestamp, now_micros};
 use liangye_events::checkpoint::{CheckpointError, SignerKey, sign_checkpoint};
 use liangye_events::hash::parse_hex;
 use liangye_events::merkle::verify_consistency;
-use liangye_events::{EventStore, StoreError, StoredCheckpoint};
 
 /// Why a checkpoint was not signed.
 #[derive(Debug, thiserror::Error)]

@@ -6,3 +6,8 @@ pub mod decide;
 pub mod engine;
 pub mod live;
 pub mod scenario;
+pub mod store;
+
+pub use store::{
+    AppendBatch, AppendOutcome, Backend, EventStore, Head, StoreError, StoredCheckpoint, WriteTx,
+};

@@ -6,8 +6,9 @@ use liangye_tests::on_both_backends;
 use std::time::Duration;
 
 use liangye_events::checkpoint::{generate_key, open_note, parse_signer, parse_verifier};
-use liangye_events::{AppendBatch, EventStore, Metadata, NewEvent, StoredCheckpoint};
+use liangye_events::{Metadata, NewEvent};
 use liangye_services::checkpoints::{SignError, SigningPolicy, sign_head, spawn_signer};
+use liangye_services::{AppendBatch, EventStore, StoredCheckpoint};
 use liangye_tests::TestDb;
 use serde_json::json;
 use uuid::Uuid;

@@ -5,8 +5,9 @@
 use liangye_tests::on_both_backends;
 use std::collections::{BTreeSet, HashMap};
 
+use liangye_events::StoredEvent;
 use liangye_events::catalogue::{CityCode, DomainEvent, RecordedEvent};
-use liangye_events::{EventStore, StoredEvent};
+use liangye_services::EventStore;
 use liangye_services::decide::{Command, ErrorCode, Principal};
 use liangye_services::engine::{Decided, Engine, EngineError, Submission};
 use liangye_services::scenario;

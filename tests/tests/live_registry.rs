@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use liangye_events::catalogue::{CityCode, Role, SecretSha256, Status, unit_stream};
-use liangye_events::{AppendBatch, EventStore, Metadata, NewEvent};
+use liangye_events::{Metadata, NewEvent};
 use liangye_projections::Registry;
 use liangye_projections::registry::{DesignationFilter, PageRequest, SNAPSHOT_FORMAT};
 use liangye_services::decide::{Command, ErrorCode, IssueAccess, Principal, RevokeAccess};
@@ -17,6 +17,7 @@ use liangye_services::live::{
     replay_registry_json, save_snapshot,
 };
 use liangye_services::scenario;
+use liangye_services::{AppendBatch, EventStore};
 use liangye_tests::TestDb;
 use serde_json::json;
 use sha2::{Digest, Sha256};

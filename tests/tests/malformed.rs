@@ -20,9 +20,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::NaiveDate;
-use liangye_events::EventStore;
 use liangye_events::catalogue::{CityCode, Grade, RecordedEvent, ReviewOutcome, ReviewStage, Role, UnitKind};
 use liangye_projections::DecisionState;
+use liangye_services::EventStore;
 use liangye_services::decide::input::{
     AwardInput, CommendInput, DecisionInput, DelistInput, ListPilotInput, RecommendInput,
     RecordEvaluationInput, RecordReviewInput, RevokePilotInput, SetAnnualQuotaInput,

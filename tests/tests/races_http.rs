@@ -8,8 +8,9 @@ use liangye_tests::on_both_backends;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use liangye_events::StoredEvent;
 use liangye_events::catalogue::CityCode;
-use liangye_events::{EventStore, StoredEvent};
+use liangye_services::EventStore;
 use liangye_services::decide::Command;
 use liangye_services::scenario;
 use liangye_tests::{TestApp, TestDb};

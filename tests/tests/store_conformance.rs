@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use futures::StreamExt;
 use liangye_events::canonical::to_jcs;
-use liangye_events::{AppendBatch, Backend, EventStore, Metadata, NewEvent, StoreError, StoredEvent};
+use liangye_events::{Metadata, NewEvent, StoredEvent};
+use liangye_services::{AppendBatch, Backend, EventStore, StoreError};
 use liangye_tests::TestDb;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -449,7 +450,7 @@ async fn canonical_pages_hold_the_stored_texts_in_order(db: &TestDb) {
 }
 
 async fn prefetched_stream_versions_continue_each_stream(db: &TestDb) {
-    use liangye_events::store::prepare;
+    use liangye_services::store::prepare;
     let store = EventStore::connect(&db.url).await.unwrap();
     let mut events = vec![event("unit-b", json!({}))];
     events.extend((0..3).map(|i| event("unit-a", json!({ "i": i }))));

@@ -3,9 +3,9 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use liangye_events::EventStore;
 use liangye_events::bundle::{ProofBundle, verify_bundle};
 use liangye_events::checkpoint::{SignerKey, VerifierKey, generate_key, parse_signer, parse_verifier};
+use liangye_services::EventStore;
 use liangye_services::checkpoints::sign_head;
 use liangye_services::live::{AsOf, replay_registry_json};
 

@@ -3,12 +3,12 @@
 use std::io::{BufRead, BufWriter, Write};
 use std::process::ExitCode;
 
-use liangye_events::EventStore;
 use liangye_events::catalogue::RecordedEvent;
 use liangye_events::checkpoint::{VerifierKey, open_note};
 use liangye_events::hash::parse_hex;
 use liangye_events::integrity::{ContinuityCheck, IntegrityError, check_event, row_from_canonical};
 use liangye_events::merkle::{MemoryTree, split_stored_hash_index};
+use liangye_services::EventStore;
 
 use super::CliResult;
 

@@ -11,7 +11,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use liangye_events::EventStore;
+use liangye_services::EventStore;
 
 /// Errors of a command-line run: printed as `error: …`, exit code 1.
 pub type CliResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;

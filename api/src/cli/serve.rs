@@ -4,8 +4,8 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use liangye_events::EventStore;
 use liangye_events::checkpoint::SignerKey;
+use liangye_services::EventStore;
 use liangye_services::checkpoints::{SigningPolicy, spawn_signer};
 use liangye_services::engine::Engine;
 use liangye_services::live::{Live, LiveConfig};

@@ -3,9 +3,9 @@
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use liangye_events::EventStore;
 use liangye_events::catalogue::{ACCESS_STREAM, CityCode, RecordedEvent, Role};
 use liangye_projections::DecisionState;
+use liangye_services::EventStore;
 use liangye_services::access::new_token;
 use liangye_services::decide::{Principal, input};
 use liangye_services::engine::Engine;

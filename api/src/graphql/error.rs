@@ -79,8 +79,8 @@ impl From<EngineError> for ApiError {
     }
 }
 
-impl From<liangye_events::StoreError> for ApiError {
-    fn from(e: liangye_events::StoreError) -> Self {
+impl From<liangye_services::StoreError> for ApiError {
+    fn from(e: liangye_services::StoreError) -> Self {
         if e.is_caller_error() {
             ApiError::validation(e.to_string())
         } else {

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use liangye_events::EventStore;
+use liangye_services::EventStore;
 use liangye_services::engine::Engine;
 use liangye_services::live::Live;
 

@@ -10,8 +10,9 @@ mod writer;
 
 pub use stats::BatchStats;
 
+use crate::{EventStore, StoreError};
+use liangye_events::StoredEvent;
 use liangye_events::catalogue::{DecodeError, RecordedEvent};
-use liangye_events::{EventStore, StoreError, StoredEvent};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 

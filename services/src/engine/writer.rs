@@ -3,9 +3,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::store::{PreparedEvent, prepare};
+use crate::{EventStore, WriteTx};
 use liangye_events::catalogue::{DomainEvent, RecordedEvent, unit_stream};
-use liangye_events::store::{PreparedEvent, prepare};
-use liangye_events::{EventStore, Metadata, NewEvent, WriteTx};
+use liangye_events::{Metadata, NewEvent};
 use liangye_projections::DecisionState;
 use tokio::sync::mpsc;
 use uuid::Uuid;

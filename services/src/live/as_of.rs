@@ -5,8 +5,8 @@
 //! and time, a position below 1 or beyond the head, a time before the first event or in the
 //! future, or any moment of an empty log.
 
+use crate::EventStore;
 use chrono::{DateTime, Utc};
-use liangye_events::EventStore;
 use liangye_events::canonical::format_timestamp;
 
 use super::LiveError;

@@ -1,7 +1,7 @@
 //! The registry of a past moment as JSON: what `liangye replay --as-of POSITION|RFC3339`
 //! prints.
 
-use liangye_events::EventStore;
+use crate::EventStore;
 use liangye_projections::Registry;
 use serde_json::{Value, json};
 

@@ -41,8 +41,8 @@ mod tests;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
+use crate::{EventStore, StoreError};
 use liangye_events::catalogue::{SecretSha256, unit_stream};
-use liangye_events::{EventStore, StoreError};
 use liangye_projections::access::{AccessDenied, TokenView};
 use liangye_projections::registry::{
     Designation, DesignationFilter, Page, PageError, PageRequest, UnitCode, UnitCodeError,

@@ -4,9 +4,10 @@
 //! decoding and folding overlap). Used for start-up, for standalone as-of replay (nearest
 //! snapshot, then the tail), and for full rebuilds.
 
+use crate::EventStore;
+use crate::store::CanonicalPage;
+use liangye_events::StoredEvent;
 use liangye_events::catalogue::RecordedEvent;
-use liangye_events::store::CanonicalPage;
-use liangye_events::{EventStore, StoredEvent};
 use liangye_projections::Registry;
 use liangye_projections::registry::{SNAPSHOT_FORMAT, SnapshotLoader};
 use tokio::sync::mpsc;

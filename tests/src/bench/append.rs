@@ -4,8 +4,9 @@
 
 use std::time::Instant;
 
-use liangye_events::store::{PreparedEvent, prepare};
-use liangye_events::{EventStore, Metadata, NewEvent, StoredEvent};
+use liangye_events::{Metadata, NewEvent, StoredEvent};
+use liangye_services::EventStore;
+use liangye_services::store::{PreparedEvent, prepare};
 use serde_json::json;
 use uuid::Uuid;
 

@@ -7,8 +7,8 @@
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use liangye_events::EventStore;
 use liangye_projections::registry::{DesignationFilter, PageRequest};
+use liangye_services::EventStore;
 use liangye_services::live::{AsOf, Live, LiveConfig};
 
 use super::{Baseline, Figure, Result, rebuild::ensure_log, round1};

@@ -5,8 +5,8 @@
 
 use std::time::{Duration, Instant};
 
-use liangye_events::EventStore;
 use liangye_events::catalogue::{CityCode, Grade};
+use liangye_services::EventStore;
 use liangye_services::decide::{Command, Principal};
 use liangye_services::engine::Engine;
 use liangye_services::scenario;

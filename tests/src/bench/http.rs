@@ -119,7 +119,7 @@ pub fn rss_mib(pid: u32) -> Option<f64> {
 /// whole log, then serves until killed.
 pub async fn serve_only(url: &str) -> Result<()> {
     use liangye_api::graphql::AppState;
-    use liangye_events::EventStore;
+    use liangye_services::EventStore;
     use liangye_services::engine::Engine;
     use liangye_services::live::{Live, LiveConfig};
     let store = EventStore::connect(url).await?;

@@ -12,12 +12,13 @@ use std::time::Instant;
 
 use futures::TryStreamExt;
 use liangye_events::catalogue::{CityCode, Grade, RecordedEvent, ReviewOutcome, ReviewStage};
-use liangye_events::store::{PreparedEvent, prepare};
-use liangye_events::{EventStore, Metadata, NewEvent};
+use liangye_events::{Metadata, NewEvent};
 use liangye_projections::DecisionState;
+use liangye_services::EventStore;
 use liangye_services::decide::{Command, Principal, decide};
 use liangye_services::live::rebuild;
 use liangye_services::scenario;
+use liangye_services::store::{PreparedEvent, prepare};
 use uuid::Uuid;
 
 use super::{Baseline, Figure, Result, round1};

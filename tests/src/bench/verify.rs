@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use liangye_events::EventStore;
+use liangye_services::EventStore;
 
 use super::{Baseline, Figure, Result, round1};
 

@@ -371,7 +371,8 @@ async fn a_bad_as_of_is_a_validation_error(db: &TestDb) {
 /// 10,500 events answers an empty page with `hasNextPage` and an `endCursor` to go on from,
 /// and going on reaches the end.
 async fn an_events_scan_for_a_rare_type_is_bounded_and_resumable(db: &TestDb) {
-    use liangye_events::{AppendBatch, Metadata, NewEvent};
+    use liangye_events::{Metadata, NewEvent};
+    use liangye_services::AppendBatch;
     let app = TestApp::spawn(db).await;
     let base = head(&app).await;
     let events: Vec<NewEvent> = (0..10_500)

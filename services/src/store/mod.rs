@@ -29,8 +29,8 @@ pub use scan::CanonicalPage;
 pub use snapshots::Snapshot;
 pub use tree::{ConsistencyProof, InclusionProof, StoredCheckpoint};
 
-use crate::canonical::{self, format_timestamp, now_micros};
-use crate::envelope::{NewEvent, StoredEvent};
+use liangye_events::canonical::{self, format_timestamp, now_micros};
+use liangye_events::envelope::{NewEvent, StoredEvent};
 
 /// Longest stream id accepted, in bytes.
 pub const MAX_STREAM_ID_BYTES: usize = 200;

@@ -12,9 +12,9 @@
 use uuid::Uuid;
 
 use super::{MAX_STREAM_ID_BYTES, StoreError};
-use crate::canonical::{check_integers, to_jcs};
-use crate::envelope::{Metadata, NewEvent, StoredEvent};
-use crate::hash::leaf_hash_hex;
+use liangye_events::canonical::{check_integers, to_jcs};
+use liangye_events::envelope::{Metadata, NewEvent, StoredEvent};
+use liangye_events::hash::leaf_hash_hex;
 
 /// A validated event whose payload and metadata are already in canonical form.
 #[derive(Debug, Clone, PartialEq)]
@@ -145,7 +145,7 @@ pub(super) fn validate_new_event(ev: &NewEvent) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::envelope::Envelope;
+    use liangye_events::envelope::Envelope;
     use proptest::prelude::*;
     use serde_json::{Value, json};
 

@@ -1,6 +1,6 @@
 //! Errors of the event store.
 
-use crate::canonical::CanonicalError;
+use liangye_events::canonical::CanonicalError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -26,7 +26,7 @@ pub enum StoreError {
     #[error("stored event at position {position} is corrupt: {reason}")]
     Corrupt { position: i64, reason: String },
     #[error("{0}")]
-    Tree(#[from] crate::merkle::MerkleError),
+    Tree(#[from] liangye_events::merkle::MerkleError),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("migration: {0}")]
@@ -47,11 +47,11 @@ impl StoreError {
         ) || matches!(
             self,
             Self::Tree(
-                crate::merkle::MerkleError::EmptyTree
-                    | crate::merkle::MerkleError::IndexOutOfRange { .. }
-                    | crate::merkle::MerkleError::FromAfterTo { .. }
-                    | crate::merkle::MerkleError::BeyondHead { .. }
-                    | crate::merkle::MerkleError::TooLarge(_)
+                liangye_events::merkle::MerkleError::EmptyTree
+                    | liangye_events::merkle::MerkleError::IndexOutOfRange { .. }
+                    | liangye_events::merkle::MerkleError::FromAfterTo { .. }
+                    | liangye_events::merkle::MerkleError::BeyondHead { .. }
+                    | liangye_events::merkle::MerkleError::TooLarge(_)
             )
         )
     }

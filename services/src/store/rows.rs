@@ -4,7 +4,7 @@ use sqlx::{ColumnIndex, Decode, Row, Type};
 use uuid::Uuid;
 
 use super::StoreError;
-use crate::envelope::StoredEvent;
+use liangye_events::envelope::StoredEvent;
 
 /// The columns of `events`, in the order [`decode`] reads them (a macro, so that SQL text
 /// stays a compile-time constant).

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::rows::{self, columns};
 use super::{Head, StoreError};
-use crate::envelope::StoredEvent;
+use liangye_events::envelope::StoredEvent;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 

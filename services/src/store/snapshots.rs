@@ -10,7 +10,7 @@
 //! (e.g. after an import into a database that held another).
 
 use super::{EventStore, Pools, StoreError};
-use crate::canonical::{format_timestamp, now_micros};
+use liangye_events::canonical::{format_timestamp, now_micros};
 
 /// A complete stored snapshot (its chunks are read one by one with
 /// [`EventStore::load_snapshot_chunk`]).

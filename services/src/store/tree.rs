@@ -1,12 +1,12 @@
-//! The RFC 6962 Merkle tree kept beside the log (see [`crate::merkle`]): extended in the
+//! The RFC 6962 Merkle tree kept beside the log (see [`liangye_events::merkle`]): extended in the
 //! same write transaction as the events it covers; roots and proofs at any size read
 //! O(log n) stored hashes in one query.
 
-use crate::hash::{Hash, parse_hex};
-use crate::merkle::{self, FetchedHashes, MerkleError};
+use liangye_events::hash::{Hash, parse_hex};
+use liangye_events::merkle::{self, FetchedHashes, MerkleError};
 
 use super::{EventStore, Pools, StoreError, TxKind, WriteTx};
-use crate::envelope::StoredEvent;
+use liangye_events::envelope::StoredEvent;
 
 /// An inclusion proof for the event at `position` in the tree of `tree_size` leaves.
 #[derive(Debug, Clone, PartialEq, Eq)]
