@@ -22,12 +22,19 @@ pub async fn run(
 ) -> CliResult<ExitCode> {
     let store = EventStore::connect(database).await?;
     let (engine, writer) = Engine::start(store.clone());
+    // Demo tokens are minted only into the sample just written: on an existing log,
+    // `--demo` adds nothing, not even tokens (issue them with `liangye token issue`).
+    let mut filled_demo = false;
     if demo {
         let filled = crate::demo::fill(&engine).await?;
         if filled > 0 {
+            filled_demo = true;
             println!("demo: recorded {filled} sample decisions across all 13 cities");
         } else {
-            println!("demo: the database already holds a log; no sample added");
+            println!(
+                "demo: the database already holds a log; no sample added and no demo tokens issued \
+                 (use `liangye token issue` or the tokens printed when it was filled)"
+            );
         }
     }
     let live = Live::start(store.clone(), LiveConfig::default()).await?;
@@ -41,7 +48,7 @@ pub async fn run(
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let addr = listener.local_addr()?;
-    if demo {
+    if filled_demo {
         let tokens = crate::demo::tokens(&engine).await?;
         println!("demo tokens (each shown once):");
         for (role, name, secret) in &tokens.lines {
