@@ -4,7 +4,9 @@
 
 pub mod cli;
 pub mod demo;
+pub mod graphiql;
 pub mod graphql;
+pub mod limits;
 pub mod metrics;
 pub mod server;
 pub mod telemetry;

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::{
     BatchRequest, BatchResponse, Data, ErrorExtensionValues, Executor, Request, Response, ServerError, Value,
 };
@@ -16,7 +16,7 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response as HttpResponse};
+use axum::response::{IntoResponse, Response as HttpResponse};
 use axum::routing::get;
 use futures::StreamExt;
 use futures::stream::BoxStream;
@@ -46,7 +46,8 @@ struct Server {
 pub fn router(state: AppState) -> Router {
     let schema = crate::graphql::schema(Some(state.clone()));
     Router::new()
-        .route("/graphql", get(graphiql).post(graphql))
+        .route("/graphql", get(crate::graphiql::page).post(graphql))
+        .route("/graphql/assets/{file}", get(crate::graphiql::asset))
         .route("/graphql/ws", get(websocket))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
@@ -64,15 +65,6 @@ pub async fn serve(
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await
-}
-
-async fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws")
-            .finish(),
-    )
 }
 
 /// Resolve the bearer token of a request against the live access view.
@@ -134,7 +126,8 @@ async fn graphql(
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     let caller = authenticate(&server.state, authorization);
     let request_id = RequestId(Uuid::now_v7());
-    let with_data = |r: Request| r.data(caller.clone()).data(request_id);
+    let budget = Arc::new(crate::limits::BatchBudget::default());
+    let with_data = |r: Request| r.data(caller.clone()).data(request_id).data(budget.clone());
     let batch = match batch {
         BatchRequest::Single(r) => BatchRequest::Single(with_data(r)),
         BatchRequest::Batch(rs) if rs.len() > MAX_BATCH => {
@@ -181,15 +174,13 @@ async fn graphql(
     http
 }
 
-/// Give every error a code: async-graphql's own (parse, validation, limits) have none.
+/// Give every error a code: async-graphql's own (validation) have none and are
+/// `VALIDATION_FAILED`; every limit's refusal carries `QUERY_TOO_COMPLEX` from where it is
+/// made (`crate::limits`).
 fn classify(mut response: Response, metrics: &Metrics) -> Response {
     for error in &mut response.errors {
         let code = code_of(error).unwrap_or_else(|| {
-            let code = if is_limit(&error.message) {
-                ErrorCode::QueryTooComplex
-            } else {
-                ErrorCode::ValidationFailed
-            };
+            let code = ErrorCode::ValidationFailed;
             error
                 .extensions
                 .get_or_insert_with(ErrorExtensionValues::default)
@@ -206,14 +197,6 @@ fn code_of(error: &ServerError) -> Option<String> {
         Value::String(s) => Some(s.clone()),
         _ => None,
     }
-}
-
-fn is_limit(message: &str) -> bool {
-    let m = message.to_ascii_lowercase();
-    m.contains("too complex")
-        || m.contains("too deep")
-        || m.contains("too many")
-        || m.contains("recursive depth")
 }
 
 /// The schema as websockets execute it: every error given its code, as over HTTP.
