@@ -3,6 +3,7 @@
 //! read models.
 
 pub mod cli;
+pub mod connections;
 pub mod demo;
 pub mod graphiql;
 pub mod graphql;

@@ -2,7 +2,6 @@
 //! `/graphql/ws` (`graphql-transport-ws`), `/healthz`, `/metrics`; body size, batch size and
 //! request time limited; graceful shutdown that lets the write batch in flight finish.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,6 +23,7 @@ use liangye_services::access::secret_sha256;
 use liangye_services::decide::ErrorCode;
 use uuid::Uuid;
 
+use crate::connections::{BODY_READ_TIMEOUT, ServeLimits};
 use crate::graphql::auth::{Caller, bearer_secret};
 use crate::graphql::mutation::RequestId;
 use crate::graphql::{AppState, RegistrySchema};
@@ -55,16 +55,24 @@ pub fn router(state: AppState) -> Router {
         .with_state(Server { schema, state })
 }
 
-/// Serve until `shutdown` resolves; then stop accepting, finish requests in flight.
+/// Serve until `shutdown` resolves, within the default [`ServeLimits`]; then stop
+/// accepting, finish requests in flight.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(state);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    serve_with(listener, state, ServeLimits::default(), shutdown).await
+}
+
+/// [`serve`] within `limits` (connection cap, header timeout: `crate::connections`).
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    limits: ServeLimits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    crate::connections::serve(listener, router(state), limits, shutdown).await
 }
 
 /// Resolve the bearer token of a request against the live access view.
@@ -81,17 +89,37 @@ fn authenticate(state: &AppState, authorization: Option<&str>) -> Caller {
     }
 }
 
+/// The body, at most [`MAX_BODY_BYTES`] (the limit of the router's `DefaultBodyLimit`).
+async fn read_body(body: axum::body::Body) -> Result<Bytes, BytesRejection> {
+    use axum::extract::FromRequest;
+    let request = axum::http::Request::new(body);
+    Bytes::from_request(request, &()).await
+}
+
 fn error_body(code: ErrorCode, message: &str) -> serde_json::Value {
     serde_json::json!({ "errors": [ { "message": message, "extensions": { "code": code.as_str() } } ] })
 }
 
-async fn graphql(
-    State(server): State<Server>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> HttpResponse {
+async fn graphql(State(server): State<Server>, headers: HeaderMap, body: axum::body::Body) -> HttpResponse {
     let metrics = &server.state.metrics;
     metrics.requests.inc();
+    // The whole body within its time limit: a client trickling bytes holds no connection
+    // for long.
+    let body = match tokio::time::timeout(BODY_READ_TIMEOUT, read_body(body)).await {
+        Ok(body) => body,
+        Err(_) => {
+            metrics.error(ErrorCode::ValidationFailed.as_str());
+            let message = format!(
+                "the request body did not arrive within {} s",
+                BODY_READ_TIMEOUT.as_secs()
+            );
+            return (
+                StatusCode::REQUEST_TIMEOUT,
+                axum::Json(error_body(ErrorCode::ValidationFailed, &message)),
+            )
+                .into_response();
+        }
+    };
     let body = match body {
         Ok(body) => body,
         Err(rejection) => {

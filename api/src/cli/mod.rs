@@ -57,6 +57,9 @@ pub enum Command {
         /// With --signing-key: sign at least this often (seconds) while the log grows.
         #[arg(long, default_value_t = 60)]
         checkpoint_interval: u64,
+        /// Most connections open at once (websockets included); beyond it new ones wait.
+        #[arg(long, default_value_t = crate::connections::ServeLimits::DEFAULT_MAX_CONNECTIONS)]
+        max_connections: usize,
     },
     /// Print the GraphQL schema (SDL); `api/schema.graphql` is this output.
     Schema,
@@ -136,6 +139,7 @@ pub async fn run(args: Args) -> CliResult<ExitCode> {
             signing_key,
             checkpoint_every,
             checkpoint_interval,
+            max_connections,
         } => {
             let signing = match signing_key {
                 Some(path) => Some((
@@ -147,7 +151,11 @@ pub async fn run(args: Args) -> CliResult<ExitCode> {
                 )),
                 None => None,
             };
-            serve::run(&args.database, listen, demo, signing).await
+            let limits = crate::connections::ServeLimits {
+                max_connections,
+                ..Default::default()
+            };
+            serve::run(&args.database, listen, demo, signing, limits).await
         }
         Command::Keygen { origin, out } => audit::keygen(&origin, &out),
         Command::VerifyProof { bundle, public_key } => audit::verify_proof(&bundle, &public_key),

@@ -19,6 +19,7 @@ pub async fn run(
     listen: SocketAddr,
     demo: bool,
     signing: Option<(SignerKey, SigningPolicy)>,
+    limits: crate::connections::ServeLimits,
 ) -> CliResult<ExitCode> {
     let store = EventStore::connect(database).await?;
     let (engine, writer) = Engine::start(store.clone());
@@ -73,7 +74,7 @@ pub async fn run(
     });
     tracing::info!(%addr, database = %redact(database), "serving GraphQL on /graphql");
     println!("listening on http://{addr}/graphql");
-    crate::server::serve(listener, state, shutdown_signal()).await?;
+    crate::server::serve_with(listener, state, limits, shutdown_signal()).await?;
     tracing::info!("shutting down: finishing the write batch in flight");
     if let Some(signer) = signer {
         signer.abort();
