@@ -11,3 +11,4 @@ pub mod limits;
 pub mod metrics;
 pub mod server;
 pub mod telemetry;
+pub mod ws;

@@ -5,11 +5,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::{
-    BatchRequest, BatchResponse, Data, ErrorExtensionValues, Executor, Request, Response, ServerError, Value,
+    BatchRequest, BatchResponse, ErrorExtensionValues, Request, Response, ServerError, Value,
 };
-use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -17,8 +15,6 @@ use axum::extract::{DefaultBodyLimit, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response as HttpResponse};
 use axum::routing::get;
-use futures::StreamExt;
-use futures::stream::BoxStream;
 use liangye_services::access::secret_sha256;
 use liangye_services::decide::ErrorCode;
 use uuid::Uuid;
@@ -205,7 +201,7 @@ async fn graphql(State(server): State<Server>, headers: HeaderMap, body: axum::b
 /// Give every error a code: async-graphql's own (validation) have none and are
 /// `VALIDATION_FAILED`; every limit's refusal carries `QUERY_TOO_COMPLEX` from where it is
 /// made (`crate::limits`).
-fn classify(mut response: Response, metrics: &Metrics) -> Response {
+pub(crate) fn classify(mut response: Response, metrics: &Metrics) -> Response {
     for error in &mut response.errors {
         let code = code_of(error).unwrap_or_else(|| {
             let code = ErrorCode::ValidationFailed;
@@ -227,56 +223,8 @@ fn code_of(error: &ServerError) -> Option<String> {
     }
 }
 
-/// The schema as websockets execute it: every error given its code, as over HTTP.
-#[derive(Clone)]
-struct Classified {
-    schema: RegistrySchema,
-    metrics: Arc<Metrics>,
-}
-
-impl Executor for Classified {
-    async fn execute(&self, request: Request) -> Response {
-        classify(self.schema.execute(request).await, &self.metrics)
-    }
-
-    fn execute_stream(
-        &self,
-        request: Request,
-        session_data: Option<Arc<Data>>,
-    ) -> BoxStream<'static, Response> {
-        let metrics = self.metrics.clone();
-        Executor::execute_stream(&self.schema, request, session_data)
-            .map(move |response| classify(response, &metrics))
-            .boxed()
-    }
-}
-
-async fn websocket(
-    State(server): State<Server>,
-    protocol: GraphQLProtocol,
-    upgrade: WebSocketUpgrade,
-) -> HttpResponse {
-    upgrade
-        .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| {
-            let state = server.state.clone();
-            let executor = Classified {
-                schema: server.schema.clone(),
-                metrics: server.state.metrics.clone(),
-            };
-            GraphQLWebSocket::new(socket, executor, protocol)
-                .on_connection_init(move |payload| async move {
-                    let authorization = payload
-                        .get("Authorization")
-                        .or_else(|| payload.get("authorization"))
-                        .and_then(|v| v.as_str())
-                        .map(str::to_owned);
-                    let mut data = Data::default();
-                    data.insert(authenticate(&state, authorization.as_deref()));
-                    Ok(data)
-                })
-                .serve()
-        })
+async fn websocket(State(server): State<Server>, upgrade: WebSocketUpgrade) -> HttpResponse {
+    crate::ws::upgrade(upgrade, server.schema.clone(), server.state.clone())
 }
 
 async fn healthz(State(server): State<Server>) -> HttpResponse {
