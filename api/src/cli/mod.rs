@@ -60,6 +60,10 @@ pub enum Command {
         /// Most connections open at once (websockets included); beyond it new ones wait.
         #[arg(long, default_value_t = crate::connections::ServeLimits::DEFAULT_MAX_CONNECTIONS)]
         max_connections: usize,
+        /// Seconds a request's headers may take to arrive, and a keep-alive connection may
+        /// sit idle.
+        #[arg(long, default_value_t = crate::connections::ServeLimits::DEFAULT_HEADER_READ_TIMEOUT.as_secs())]
+        header_read_timeout: u64,
     },
     /// Print the GraphQL schema (SDL); `api/schema.graphql` is this output.
     Schema,
@@ -140,6 +144,7 @@ pub async fn run(args: Args) -> CliResult<ExitCode> {
             checkpoint_every,
             checkpoint_interval,
             max_connections,
+            header_read_timeout,
         } => {
             let signing = match signing_key {
                 Some(path) => Some((
@@ -153,7 +158,7 @@ pub async fn run(args: Args) -> CliResult<ExitCode> {
             };
             let limits = crate::connections::ServeLimits {
                 max_connections,
-                ..Default::default()
+                header_read_timeout: std::time::Duration::from_secs(header_read_timeout.max(1)),
             };
             serve::run(&args.database, listen, demo, signing, limits).await
         }
