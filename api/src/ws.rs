@@ -275,7 +275,7 @@ impl Session {
             .data(RequestId(Uuid::now_v7()));
         let schema = self.schema.clone();
         let state = self.state.clone();
-        let secret_hash = token.secret_hash.clone();
+        let secret_hash = token.secret_hash;
         let task_id = id.clone();
         let task = tokio::spawn(async move {
             let id = task_id;
