@@ -241,7 +241,7 @@ impl<'a> Walk<'a> {
                     self.fields += 1;
                     if self.fields > MAX_FIELDS {
                         return Err(too_complex(format!(
-                            "the query selects more than {MAX_FIELDS} fields once its fragments are \
+                            "the query asks for more than {MAX_FIELDS} fields once its fragments are \
                              expanded"
                         )));
                     }
@@ -252,7 +252,8 @@ impl<'a> Walk<'a> {
                         if self.aliases > MAX_ALIASES {
                             return Err(too_complex(format!(
                                 "the query has more than {MAX_ALIASES} aliased fields that take \
-                                 arguments or select fields; split it into several requests"
+                                 arguments or have fields of their own; split it into several \
+                                 requests"
                             )));
                         }
                     }
@@ -303,7 +304,7 @@ impl<'a> Walk<'a> {
                     self.fields += 1;
                     if self.fields > MAX_FIELDS {
                         return Err(too_complex(format!(
-                            "the query selects more than {MAX_FIELDS} fields and fragments once \
+                            "the query asks for more than {MAX_FIELDS} fields and fragments once \
                              its fragments are expanded"
                         )));
                     }

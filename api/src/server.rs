@@ -85,10 +85,10 @@ fn authenticate(state: &AppState, authorization: Option<&str>) -> Caller {
     }
 }
 
-/// The body, at most [`MAX_BODY_BYTES`] (the limit of the router's `DefaultBodyLimit`).
-async fn read_body(body: axum::body::Body) -> Result<Bytes, BytesRejection> {
+/// The body, at most [`MAX_BODY_BYTES`] (the router's `DefaultBodyLimit`, which travels in
+/// the request's extensions).
+async fn read_body(request: axum::extract::Request) -> Result<Bytes, BytesRejection> {
     use axum::extract::FromRequest;
-    let request = axum::http::Request::new(body);
     Bytes::from_request(request, &()).await
 }
 
@@ -96,12 +96,13 @@ fn error_body(code: ErrorCode, message: &str) -> serde_json::Value {
     serde_json::json!({ "errors": [ { "message": message, "extensions": { "code": code.as_str() } } ] })
 }
 
-async fn graphql(State(server): State<Server>, headers: HeaderMap, body: axum::body::Body) -> HttpResponse {
+async fn graphql(State(server): State<Server>, request: axum::extract::Request) -> HttpResponse {
+    let headers: HeaderMap = request.headers().clone();
     let metrics = &server.state.metrics;
     metrics.requests.inc();
     // The whole body within its time limit: a client trickling bytes holds no connection
     // for long.
-    let body = match tokio::time::timeout(BODY_READ_TIMEOUT, read_body(body)).await {
+    let body = match tokio::time::timeout(BODY_READ_TIMEOUT, read_body(request)).await {
         Ok(body) => body,
         Err(_) => {
             metrics.error(ErrorCode::ValidationFailed.as_str());
