@@ -207,29 +207,31 @@ async fn the_websocket_is_bounded_and_closes_bad_sessions() {
         let addr = server.addr.clone();
         let reader = tokens.reader.secret.clone();
 
-        // One huge message in fragments after an empty connection_init: the socket is closed
-        // long before 32 MiB arrive, and nothing piles up.
-        let mut ws = ws_connect(&addr).await;
-        ws_send(&mut ws, json!({ "type": "connection_init", "payload": {} })).await;
-        let chunk = vec![b'a'; 64 * 1024];
-        let mut sent = 0usize;
-        let mut frame = Frame::message(chunk.clone(), OpCode::Data(Data::Text), false);
-        for _ in 0..512 {
-            if ws.send(Message::Frame(frame)).await.is_err() {
-                break;
+        // One huge message in fragments, after an empty connection_init and after a valid
+        // one: the socket is closed long before 32 MiB arrive, and nothing piles up.
+        for init in [json!({}), json!({ "Authorization": format!("Bearer {reader}") })] {
+            let mut ws = ws_connect(&addr).await;
+            ws_send(&mut ws, json!({ "type": "connection_init", "payload": init })).await;
+            let chunk = vec![b'a'; 64 * 1024];
+            let mut sent = 0usize;
+            let mut frame = Frame::message(chunk.clone(), OpCode::Data(Data::Text), false);
+            for _ in 0..512 {
+                if ws.send(Message::Frame(frame)).await.is_err() {
+                    break;
+                }
+                sent += chunk.len();
+                frame = Frame::message(chunk.clone(), OpCode::Data(Data::Continue), false);
             }
-            sent += chunk.len();
-            frame = Frame::message(chunk.clone(), OpCode::Data(Data::Continue), false);
+            let code = ws_close_code(&mut ws).await;
+            assert!(
+                code == Some(4403) || code.is_none() || code == Some(1009),
+                "an oversized session ({init}) ended with {code:?}"
+            );
+            assert!(
+                sent < 32 * 1024 * 1024,
+                "the server read {sent} bytes of one message ({init})"
+            );
         }
-        let code = ws_close_code(&mut ws).await;
-        assert!(
-            code == Some(4403) || code.is_none() || code == Some(1009),
-            "a tokenless oversized session ended with {code:?}"
-        );
-        assert!(
-            sent < 32 * 1024 * 1024,
-            "the server read {sent} bytes of one message"
-        );
         still_answers(&mut server, &reader, "after an oversized message").await;
 
         // One message larger than the body limit, after a valid init: closed (1009).
