@@ -4,8 +4,12 @@
 
 pub mod app;
 pub mod cli;
+pub mod connections;
 pub mod demo;
+pub mod graphiql;
 pub mod graphql;
+pub mod limits;
 pub mod metrics;
 pub mod server;
 pub mod telemetry;
+pub mod ws;

@@ -2,28 +2,24 @@
 //! `/graphql/ws` (`graphql-transport-ws`), `/healthz`, `/metrics`; body size, batch size and
 //! request time limited; graceful shutdown that lets the write batch in flight finish.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
 use async_graphql::{
-    BatchRequest, BatchResponse, Data, ErrorExtensionValues, Executor, Request, Response, ServerError, Value,
+    BatchRequest, BatchResponse, ErrorExtensionValues, Request, Response, ServerError, Value,
 };
-use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response as HttpResponse};
+use axum::response::{IntoResponse, Response as HttpResponse};
 use axum::routing::get;
-use futures::StreamExt;
-use futures::stream::BoxStream;
 use liangye_services::access::secret_sha256;
 use liangye_services::decide::ErrorCode;
 use uuid::Uuid;
 
+use crate::connections::{BODY_READ_TIMEOUT, ServeLimits};
 use crate::graphql::auth::{Caller, bearer_secret};
 use crate::graphql::mutation::RequestId;
 use crate::graphql::{AppState, RegistrySchema};
@@ -46,7 +42,8 @@ struct Server {
 pub fn router(state: AppState) -> Router {
     let schema = crate::graphql::schema(Some(state.clone()));
     Router::new()
-        .route("/graphql", get(graphiql).post(graphql))
+        .route("/graphql", get(crate::graphiql::page).post(graphql))
+        .route("/graphql/assets/{file}", get(crate::graphiql::asset))
         .route("/graphql/ws", get(websocket))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
@@ -54,25 +51,24 @@ pub fn router(state: AppState) -> Router {
         .with_state(Server { schema, state })
 }
 
-/// Serve until `shutdown` resolves; then stop accepting, finish requests in flight.
+/// Serve until `shutdown` resolves, within the default [`ServeLimits`]; then stop
+/// accepting, finish requests in flight.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(state);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    serve_with(listener, state, ServeLimits::default(), shutdown).await
 }
 
-async fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws")
-            .finish(),
-    )
+/// [`serve`] within `limits` (connection cap, header timeout: `crate::connections`).
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    limits: ServeLimits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    crate::connections::serve(listener, router(state), limits, shutdown).await
 }
 
 /// Resolve the bearer token of a request against the live access view.
@@ -89,17 +85,38 @@ fn authenticate(state: &AppState, authorization: Option<&str>) -> Caller {
     }
 }
 
+/// The body, at most [`MAX_BODY_BYTES`] (the router's `DefaultBodyLimit`, which travels in
+/// the request's extensions).
+async fn read_body(request: axum::extract::Request) -> Result<Bytes, BytesRejection> {
+    use axum::extract::FromRequest;
+    Bytes::from_request(request, &()).await
+}
+
 fn error_body(code: ErrorCode, message: &str) -> serde_json::Value {
     serde_json::json!({ "errors": [ { "message": message, "extensions": { "code": code.as_str() } } ] })
 }
 
-async fn graphql(
-    State(server): State<Server>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> HttpResponse {
+async fn graphql(State(server): State<Server>, request: axum::extract::Request) -> HttpResponse {
+    let headers: HeaderMap = request.headers().clone();
     let metrics = &server.state.metrics;
     metrics.requests.inc();
+    // The whole body within its time limit: a client trickling bytes holds no connection
+    // for long.
+    let body = match tokio::time::timeout(BODY_READ_TIMEOUT, read_body(request)).await {
+        Ok(body) => body,
+        Err(_) => {
+            metrics.error(ErrorCode::ValidationFailed.as_str());
+            let message = format!(
+                "the request body did not arrive within {} s",
+                BODY_READ_TIMEOUT.as_secs()
+            );
+            return (
+                StatusCode::REQUEST_TIMEOUT,
+                axum::Json(error_body(ErrorCode::ValidationFailed, &message)),
+            )
+                .into_response();
+        }
+    };
     let body = match body {
         Ok(body) => body,
         Err(rejection) => {
@@ -134,7 +151,8 @@ async fn graphql(
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     let caller = authenticate(&server.state, authorization);
     let request_id = RequestId(Uuid::now_v7());
-    let with_data = |r: Request| r.data(caller.clone()).data(request_id);
+    let budget = Arc::new(crate::limits::BatchBudget::default());
+    let with_data = |r: Request| r.data(caller.clone()).data(request_id).data(budget.clone());
     let batch = match batch {
         BatchRequest::Single(r) => BatchRequest::Single(with_data(r)),
         BatchRequest::Batch(rs) if rs.len() > MAX_BATCH => {
@@ -181,15 +199,13 @@ async fn graphql(
     http
 }
 
-/// Give every error a code: async-graphql's own (parse, validation, limits) have none.
-fn classify(mut response: Response, metrics: &Metrics) -> Response {
+/// Give every error a code: async-graphql's own (validation) have none and are
+/// `VALIDATION_FAILED`; every limit's refusal carries `QUERY_TOO_COMPLEX` from where it is
+/// made (`crate::limits`).
+pub(crate) fn classify(mut response: Response, metrics: &Metrics) -> Response {
     for error in &mut response.errors {
         let code = code_of(error).unwrap_or_else(|| {
-            let code = if is_limit(&error.message) {
-                ErrorCode::QueryTooComplex
-            } else {
-                ErrorCode::ValidationFailed
-            };
+            let code = ErrorCode::ValidationFailed;
             error
                 .extensions
                 .get_or_insert_with(ErrorExtensionValues::default)
@@ -208,64 +224,8 @@ fn code_of(error: &ServerError) -> Option<String> {
     }
 }
 
-fn is_limit(message: &str) -> bool {
-    let m = message.to_ascii_lowercase();
-    m.contains("too complex")
-        || m.contains("too deep")
-        || m.contains("too many")
-        || m.contains("recursive depth")
-}
-
-/// The schema as websockets execute it: every error given its code, as over HTTP.
-#[derive(Clone)]
-struct Classified {
-    schema: RegistrySchema,
-    metrics: Arc<Metrics>,
-}
-
-impl Executor for Classified {
-    async fn execute(&self, request: Request) -> Response {
-        classify(self.schema.execute(request).await, &self.metrics)
-    }
-
-    fn execute_stream(
-        &self,
-        request: Request,
-        session_data: Option<Arc<Data>>,
-    ) -> BoxStream<'static, Response> {
-        let metrics = self.metrics.clone();
-        Executor::execute_stream(&self.schema, request, session_data)
-            .map(move |response| classify(response, &metrics))
-            .boxed()
-    }
-}
-
-async fn websocket(
-    State(server): State<Server>,
-    protocol: GraphQLProtocol,
-    upgrade: WebSocketUpgrade,
-) -> HttpResponse {
-    upgrade
-        .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| {
-            let state = server.state.clone();
-            let executor = Classified {
-                schema: server.schema.clone(),
-                metrics: server.state.metrics.clone(),
-            };
-            GraphQLWebSocket::new(socket, executor, protocol)
-                .on_connection_init(move |payload| async move {
-                    let authorization = payload
-                        .get("Authorization")
-                        .or_else(|| payload.get("authorization"))
-                        .and_then(|v| v.as_str())
-                        .map(str::to_owned);
-                    let mut data = Data::default();
-                    data.insert(authenticate(&state, authorization.as_deref()));
-                    Ok(data)
-                })
-                .serve()
-        })
+async fn websocket(State(server): State<Server>, upgrade: WebSocketUpgrade) -> HttpResponse {
+    crate::ws::upgrade(upgrade, server.schema.clone(), server.state.clone())
 }
 
 async fn healthz(State(server): State<Server>) -> HttpResponse {

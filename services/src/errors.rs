@@ -82,7 +82,7 @@ impl Coded for DomainError {
             DomainError::Validation { .. } => ErrorCode::ValidationFailed,
             DomainError::NotEligible { .. } => ErrorCode::NotEligible,
             DomainError::InvalidTransition(_) => ErrorCode::InvalidTransition,
-            DomainError::Conflict { .. } => ErrorCode::Conflict,
+            DomainError::Conflict { .. } | DomainError::CommandIdReused(_) => ErrorCode::Conflict,
             DomainError::QuotaExceeded { .. } => ErrorCode::QuotaExceeded,
             DomainError::Duplicate(_) => ErrorCode::Duplicate,
             DomainError::NotFound(_) => ErrorCode::NotFound,
@@ -112,6 +112,7 @@ impl Coded for StoreError {
             StoreError::Tree(
                 MerkleError::EmptyTree
                 | MerkleError::IndexOutOfRange { .. }
+                | MerkleError::PositionOutOfRange { .. }
                 | MerkleError::FromAfterTo { .. }
                 | MerkleError::BeyondHead { .. }
                 | MerkleError::TooLarge(_),

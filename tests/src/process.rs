@@ -116,15 +116,26 @@ impl Server {
     /// `liangye serve --listen 127.0.0.1:0` on `db`, logging to `log`; returns once it
     /// prints `listening on http://ADDR/graphql`.
     pub async fn start(db: &str, log: &Path) -> Self {
+        Self::start_with(db, log, &[]).await
+    }
+
+    /// [`Server::start`] with more `serve` arguments (`--demo`, `--max-connections 20`, …).
+    pub async fn start_with(db: &str, log: &Path, serve_args: &[&str]) -> Self {
+        Self::start_program(&bin(), db, log, serve_args).await
+    }
+
+    /// [`Server::start_with`] through `program` (the binary, or a script that `exec`s it).
+    pub async fn start_program(program: &Path, db: &str, log: &Path, serve_args: &[&str]) -> Self {
         let stderr = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(log)
             .expect("server log file");
-        let mut child = tokio::process::Command::new(bin())
+        let mut child = tokio::process::Command::new(program)
             .arg("--database")
             .arg(db)
             .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(serve_args)
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

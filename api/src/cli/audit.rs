@@ -22,7 +22,31 @@ pub fn read_text(path: &str) -> CliResult<String> {
 }
 
 pub fn load_signer(path: &str) -> CliResult<SignerKey> {
+    refuse_shared_key(path)?;
     parse_signer(read_text(path)?.trim()).map_err(|e| format!("{path}: {e}").into())
+}
+
+/// A signing key that group or others may read is refused, as ssh refuses such a private
+/// key: anyone who can read it can sign checkpoints in the registry's name.
+fn refuse_shared_key(path: &str) -> CliResult<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .map_err(|e| format!("{path}: {e}"))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            return Err(format!(
+                "the signing key {path} is readable or writable by group or others (mode {:04o}); \
+                 refusing to use it: run `chmod 600 {path}` (and replace the key if others may have \
+                 read it)",
+                mode & 0o7777
+            )
+            .into());
+        }
+    }
+    Ok(())
 }
 
 pub fn load_verifier(path: &str) -> CliResult<VerifierKey> {

@@ -56,6 +56,13 @@ pub enum Command {
         /// With --signing-key: sign at least this often (seconds) while the log grows.
         #[arg(long, default_value_t = 60)]
         checkpoint_interval: u64,
+        /// Most connections open at once (websockets included); beyond it new ones wait.
+        #[arg(long, default_value_t = crate::connections::ServeLimits::DEFAULT_MAX_CONNECTIONS)]
+        max_connections: usize,
+        /// Seconds a request's headers may take to arrive, and a keep-alive connection may
+        /// sit idle.
+        #[arg(long, default_value_t = crate::connections::ServeLimits::DEFAULT_HEADER_READ_TIMEOUT.as_secs())]
+        header_read_timeout: u64,
     },
     /// Print the GraphQL schema (SDL); `api/schema.graphql` is this output.
     Schema,
@@ -135,6 +142,8 @@ pub async fn run(args: Args) -> CliResult<ExitCode> {
             signing_key,
             checkpoint_every,
             checkpoint_interval,
+            max_connections,
+            header_read_timeout,
         } => {
             let signing = match signing_key {
                 Some(path) => Some((
@@ -146,7 +155,11 @@ pub async fn run(args: Args) -> CliResult<ExitCode> {
                 )),
                 None => None,
             };
-            serve::run(&args.database, listen, demo, signing).await
+            let limits = crate::connections::ServeLimits {
+                max_connections,
+                header_read_timeout: std::time::Duration::from_secs(header_read_timeout.max(1)),
+            };
+            serve::run(&args.database, listen, demo, signing, limits).await
         }
         Command::Keygen { origin, out } => audit::keygen(&origin, &out),
         Command::VerifyProof { bundle, public_key } => audit::verify_proof(&bundle, &public_key),

@@ -14,6 +14,7 @@ pub async fn run(
     listen: SocketAddr,
     demo: bool,
     signing: Option<(SignerKey, SigningPolicy)>,
+    limits: crate::connections::ServeLimits,
 ) -> CliResult<ExitCode> {
     let app = App::start(
         database,
@@ -24,21 +25,27 @@ pub async fn run(
         },
     )
     .await?;
+    // Demo tokens are minted only into the sample just written: on an existing log,
+    // `--demo` adds nothing, not even tokens (issue them with `liangye token issue`).
+    let filled_demo = app.demo_recorded > 0;
     if demo {
-        if app.demo_recorded > 0 {
+        if filled_demo {
             println!(
                 "demo: recorded {} sample decisions across all 13 cities",
                 app.demo_recorded
             );
         } else {
-            println!("demo: the database already holds a log; no sample added");
+            println!(
+                "demo: the database already holds a log; no sample added and no demo tokens issued \
+                 (use `liangye token issue` or the tokens printed when it was filled)"
+            );
         }
     }
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let addr = listener.local_addr()?;
-    if demo {
+    if filled_demo {
         let tokens = crate::demo::tokens(&app.state.engine).await?;
         println!("demo tokens (each shown once):");
         for (role, name, secret) in &tokens.lines {
@@ -57,7 +64,7 @@ pub async fn run(
     app.ready().await?;
     tracing::info!(%addr, database = %redact(database), "serving GraphQL on /graphql");
     println!("listening on http://{addr}/graphql");
-    crate::server::serve(listener, app.state.clone(), shutdown_signal()).await?;
+    crate::server::serve_with(listener, app.state.clone(), limits, shutdown_signal()).await?;
     tracing::info!("shutting down: finishing the write batch in flight");
     app.shutdown().await;
     Ok(ExitCode::SUCCESS)

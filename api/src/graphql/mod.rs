@@ -16,24 +16,23 @@ use async_graphql::Schema;
 
 pub use state::AppState;
 
-/// Deepest nesting a query may have.
-pub const MAX_DEPTH: usize = 12;
-/// Largest complexity a query may have; a list counts by its page size.
-pub const MAX_COMPLEXITY: usize = 20_000;
+pub use crate::limits::{MAX_COMPLEXITY, MAX_DEPTH};
 
 pub type RegistrySchema = Schema<query::QueryRoot, mutation::MutationRoot, subscription::SubscriptionRoot>;
 
-/// The schema, with its limits; `state` is attached as data (absent for `liangye schema`).
+/// The schema, with its limits (`crate::limits`: checked by its extension, so that every
+/// refusal carries its code); `state` is attached as data (absent for `liangye schema`).
 pub fn schema(state: Option<AppState>) -> RegistrySchema {
     let builder = Schema::build(
         query::QueryRoot,
         mutation::MutationRoot,
         subscription::SubscriptionRoot,
     )
-    .limit_depth(MAX_DEPTH)
-    .limit_complexity(MAX_COMPLEXITY)
-    .limit_recursive_depth(32)
-    .limit_directives(8);
+    .extension(crate::limits::QueryLimits)
+    .data(crate::limits::HeavyReads::new(crate::limits::heavy_reads()))
+    // Backstops only: the extension refuses before these are reached.
+    .limit_recursive_depth(crate::limits::MAX_NESTING + 8)
+    .limit_directives(crate::limits::MAX_DIRECTIVES + 8);
     match state {
         Some(state) => builder.data(state).finish(),
         None => builder.finish(),

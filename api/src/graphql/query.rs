@@ -400,8 +400,11 @@ impl QueryRoot {
         Ok(unit.map(|unit| Designation::new(unit, at)))
     }
 
-    /// The raw event log (PROVINCIAL and AUDITOR), by position.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    /// The raw event log (PROVINCIAL and AUDITOR), by position. Looking for a `type` across
+    /// the log reads up to 10,000 events, and costs so.
+    #[graphql(
+        complexity = "crate::limits::events_cost(first, event_type.is_some() && stream_id.is_none(), child_complexity)"
+    )]
     async fn events(
         &self,
         ctx: &Context<'_>,

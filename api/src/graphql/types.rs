@@ -146,6 +146,7 @@ impl Designation {
         self.unit.delisting.as_ref().map(|d| d.reason.as_str())
     }
     /// Every event of the unit's stream, oldest first (as of the same moment as the unit).
+    #[graphql(complexity = "crate::limits::HISTORY_COST * child_complexity + 1")]
     async fn history(&self, ctx: &Context<'_>) -> ApiResult<Vec<HistoryEntry>> {
         let state = ctx.data::<AppState>()?;
         let principal = caller(ctx)?;

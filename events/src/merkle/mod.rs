@@ -72,9 +72,13 @@ pub enum MerkleError {
     /// A tree of size 0 was given where a tree with leaves is required.
     #[error("the tree is empty: size 0 has no root to prove against")]
     EmptyTree,
-    /// A leaf index at or beyond the tree size.
-    #[error("leaf index {index} is outside a tree of size {size}")]
+    /// A leaf index at or beyond the tree size; told as the position (index + 1) it
+    /// stands for, as users know events.
+    #[error("position {} is outside a log of {size} events (positions run from 1 to {size})", index + 1)]
     IndexOutOfRange { index: u64, size: u64 },
+    /// A log position below 1 or beyond the tree size.
+    #[error("position {position} is outside a log of {size} events (positions run from 1 to {size})")]
+    PositionOutOfRange { position: i64, size: u64 },
     /// A consistency proof was asked from a larger tree to a smaller one.
     #[error("cannot prove consistency from size {from} to the smaller size {to}")]
     FromAfterTo { from: u64, to: u64 },

@@ -192,6 +192,23 @@ impl Command {
         }
     }
 
+    /// The type of the event the command records when accepted (DESIGN.md §3).
+    pub const fn event_type(&self) -> &'static str {
+        match self {
+            Command::ListPilot(_) => "PilotListed",
+            Command::RevokePilot(_) => "PilotRevoked",
+            Command::Recommend(_) => "Recommended",
+            Command::RecordReview(_) => "ReviewRecorded",
+            Command::Award(_) => "Awarded",
+            Command::SetAnnualQuota(_) => "AnnualQuotaSet",
+            Command::RecordEvaluation(_) => "EvaluationRecorded",
+            Command::Commend(_) => "Commended",
+            Command::Delist(_) => "Delisted",
+            Command::IssueAccess(_) => "AccessGranted",
+            Command::RevokeAccess(_) => "AccessRevoked",
+        }
+    }
+
     /// The unit the command is about (the new unit's id for `ListPilot`).
     pub const fn designation_id(&self) -> Option<Uuid> {
         match self {

@@ -121,6 +121,13 @@ pub enum DomainError {
         expected: i64,
         actual: i64,
     },
+    /// A `commandId` already used by another principal or for another command; the first
+    /// decision is not described.
+    #[error(
+        "commandId {0} was already used for another decision; a repeat must come from the same \
+         token with the same command. Use a new commandId for a new decision"
+    )]
+    CommandIdReused(Uuid),
     /// The year's award quota is used up.
     #[error(
         "the {year} quota of {quota} awards (年度指标) is used up ({awarded} awarded); raise it \

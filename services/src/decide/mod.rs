@@ -44,6 +44,18 @@ pub use command::{
 pub use error::{DomainError, UnmetCriterion};
 pub use principal::Principal;
 
+/// Whether `principal` may issue `command` at all: its token active, its role, its city for
+/// the unit. The engine checks this before it looks a repeated `commandId` up, so a repeat
+/// reveals nothing to a principal the decision itself would be refused to.
+pub fn admit(state: &DecisionState, command: &Command, principal: &Principal) -> Result<(), DomainError> {
+    permissions::authenticate(state, principal)?;
+    permissions::authorize(command, principal)?;
+    if let Some(unit) = command.designation_id().and_then(|id| state.unit(id)) {
+        permissions::city_scope(principal, unit)?;
+    }
+    Ok(())
+}
+
 /// Decides `command` for `principal` against `state`: the events to append, each with its
 /// stream id, or why not. The caller appends them and folds them into the state before
 /// deciding the next command.

@@ -35,6 +35,16 @@ fn bounded(
         Lines::One => !c.is_control(),
         Lines::Many => !c.is_control() || matches!(c, '\n' | '\r' | '\t'),
     };
+    if let Some(bad) = trimmed.chars().find(|c| is_format_char(*c)) {
+        return Err(DomainError::validation(
+            field,
+            format!(
+                "contains the invisible formatting character U+{:04X} (a bidirectional control, \
+                 zero-width or other Unicode format character, category Cf); remove it",
+                bad as u32
+            ),
+        ));
+    }
     if let Some(bad) = trimmed.chars().find(|c| !allowed(*c)) {
         let what = match lines {
             Lines::One => "must be a single line of text",
@@ -46,6 +56,37 @@ fn bounded(
         ));
     }
     Ok(Some(trimmed.to_owned()))
+}
+
+/// Unicode general category Cf (format characters, Unicode 16): bidirectional overrides
+/// and isolates, zero-width spaces and joiners, the byte-order mark, soft hyphen, tags.
+/// They are invisible, so a name holding one looks like another name (or reorders what is
+/// shown around it); no registry text needs them.
+pub fn is_format_char(c: char) -> bool {
+    matches!(
+        c as u32,
+        0x00AD
+            | 0x0600..=0x0605
+            | 0x061C
+            | 0x06DD
+            | 0x070F
+            | 0x0890..=0x0891
+            | 0x08E2
+            | 0x180E
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x2064
+            | 0x2066..=0x206F
+            | 0xFEFF
+            | 0xFFF9..=0xFFFB
+            | 0x110BD
+            | 0x110CD
+            | 0x13430..=0x1343F
+            | 0x1BCA0..=0x1BCA3
+            | 0x1D173..=0x1D17A
+            | 0xE0001
+            | 0xE0020..=0xE007F
+    )
 }
 
 fn required(field: &'static str, value: &str, max: usize, lines: Lines) -> Result<String, DomainError> {
@@ -128,4 +169,28 @@ pub(super) fn industries(values: &[String]) -> Result<Vec<String>, DomainError> 
         }
     }
     Ok(industries)
+}
+
+#[cfg(test)]
+mod format_tests {
+    use super::{is_format_char, line};
+
+    #[test]
+    fn refuses_format_characters_naming_the_field() {
+        for bad in [
+            "苏州\u{202E}公司",
+            "苏州\u{200B}公司",
+            "\u{FEFF}苏州公司",
+            "a\u{2066}b",
+            "a\u{E0041}b",
+        ] {
+            let e = line("name", bad, 200).unwrap_err().to_string();
+            assert!(e.contains("name") && e.contains("U+"), "{e}");
+        }
+        assert_eq!(
+            line("name", "苏州·工业园区（一期）", 200).unwrap(),
+            "苏州·工业园区（一期）"
+        );
+        assert!(!is_format_char('中') && !is_format_char(' ') && !is_format_char('\u{3000}'));
+    }
 }

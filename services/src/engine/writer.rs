@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::{BatchStats, Decided, EngineError, Job, MAX_BATCH, Submission};
-use crate::decide::decide;
+use crate::decide::{DomainError, admit, decide};
 
 /// Events read per query while catching up.
 const CATCH_UP_PAGE: i64 = 5000;
@@ -74,24 +74,39 @@ async fn process(
     let mut in_batch: HashMap<Uuid, usize> = HashMap::new();
     for submission in batch {
         if let Some(id) = submission.command_id {
+            // Who may not make the decision learns nothing of an earlier one with its id.
+            if let Err(refused) = admit(state, &submission.command, &submission.principal) {
+                results.push(Err(refused.into()));
+                continue;
+            }
             if let Some(&i) = in_batch.get(&id) {
-                let first = results[i].clone().map(|d| Decided { duplicate: true, ..d });
+                let first = match &results[i] {
+                    Ok(d) if same_origin(submission, &d.events) => Ok(Decided {
+                        duplicate: true,
+                        ..d.clone()
+                    }),
+                    _ => Err(DomainError::CommandIdReused(id).into()),
+                };
                 results.push(first);
                 continue;
             }
             let first = tx.find_command(id).await?;
             if let Some(last) = first.last() {
                 let position = last.position;
-                let designation_id = match first.first().map(RecordedEvent::from_stored) {
-                    Some(recorded) => recorded?.event.unit_id(),
-                    None => None,
-                };
-                results.push(Ok(Decided {
-                    designation_id,
-                    events: first,
-                    position,
-                    duplicate: true,
-                }));
+                results.push(if same_origin(submission, &first) {
+                    let designation_id = match first.first().map(RecordedEvent::from_stored) {
+                        Some(recorded) => recorded?.event.unit_id(),
+                        None => None,
+                    };
+                    Ok(Decided {
+                        designation_id,
+                        events: first,
+                        position,
+                        duplicate: true,
+                    })
+                } else {
+                    Err(DomainError::CommandIdReused(id).into())
+                });
                 continue;
             }
         }
@@ -154,6 +169,31 @@ async fn catch_up(tx: &mut WriteTx, state: &mut DecisionState) -> Result<(), Eng
         }
     }
     Ok(())
+}
+
+/// Whether the events first recorded under a `commandId` came from the same principal
+/// (actor name, role and city, as recorded in their metadata) and the same command (the
+/// event type it records, and its unit when it names an existing one).
+fn same_origin(submission: &Submission, first: &[liangye_events::StoredEvent]) -> bool {
+    let Some(event) = first.first() else {
+        return false;
+    };
+    let p = &submission.principal;
+    let Ok(recorded) = RecordedEvent::from_stored(event) else {
+        return false;
+    };
+    let metadata = &recorded.metadata;
+    let same_principal = metadata.actor == p.name
+        && metadata.role == p.role.as_str()
+        && metadata.city.as_deref() == p.city.map(|c| c.code());
+    let command = &submission.command;
+    let same_unit = match command.designation_id() {
+        // A repeated listPilot carries a fresh unit id: its type is what identifies it.
+        Some(_) if matches!(command, crate::decide::Command::ListPilot(_)) => true,
+        Some(id) => event.stream_id == unit_stream(id),
+        None => true,
+    };
+    same_principal && event.event_type == command.event_type() && same_unit
 }
 
 fn metadata_of(submission: &Submission) -> Metadata {

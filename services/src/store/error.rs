@@ -19,6 +19,10 @@ pub enum StoreError {
     Corrupt { position: i64, reason: String },
     #[error("{0}")]
     Tree(#[from] liangye_events::merkle::MerkleError),
+    /// The database could not be opened or reached: what (a file, an address; never a
+    /// password) and why.
+    #[error("cannot open the database {target}: {cause}")]
+    Unreachable { target: String, cause: String },
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("migration: {0}")]

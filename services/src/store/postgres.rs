@@ -38,6 +38,20 @@ pub(super) fn connect_options(url: &str) -> Result<PgConnectOptions, StoreError>
     Ok(options.options([("plan_cache_mode", "force_custom_plan")]))
 }
 
+/// Longest the first connection may take before the database is reported unreachable.
+const FIRST_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// `postgres://user@host:port/db` (never the password), for error messages.
+fn describe(options: &PgConnectOptions) -> String {
+    format!(
+        "postgres://{}@{}:{}/{}",
+        options.get_username(),
+        options.get_host(),
+        options.get_port(),
+        options.get_database().unwrap_or("")
+    )
+}
+
 #[derive(Clone)]
 pub(super) struct PgPools {
     pool: PgPool,
@@ -46,6 +60,31 @@ pub(super) struct PgPools {
 impl PgPools {
     pub(super) async fn connect(url: &str) -> Result<Self, StoreError> {
         let options = connect_options(url)?;
+        // One direct connection first: the pool retries a refused connection until its
+        // acquire timeout and then reports only "pool timed out"; this names the address and
+        // the refusal at once.
+        let target = describe(&options);
+        let unreachable = |cause: String| StoreError::Unreachable {
+            target: target.clone(),
+            cause,
+        };
+        match tokio::time::timeout(
+            FIRST_CONNECT_TIMEOUT,
+            <PgConnection as sqlx::Connection>::connect_with(&options),
+        )
+        .await
+        {
+            Ok(Ok(conn)) => {
+                let _ = sqlx::Connection::close(conn).await;
+            }
+            Ok(Err(e)) => return Err(unreachable(e.to_string())),
+            Err(_) => {
+                return Err(unreachable(format!(
+                    "no answer within {} s",
+                    FIRST_CONNECT_TIMEOUT.as_secs()
+                )));
+            }
+        }
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(30))

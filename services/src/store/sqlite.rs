@@ -24,6 +24,35 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite")
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Why a SQLite file cannot be opened, in words: its directory missing or not writable,
+/// else SQLite's own message.
+fn cannot_open(file: &std::path::Path, e: sqlx::Error) -> StoreError {
+    let dir = match file.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let cause = match std::fs::metadata(&dir) {
+        Err(io) if io.kind() == std::io::ErrorKind::NotFound => {
+            format!("the directory {} does not exist", dir.display())
+        }
+        Err(io) => format!("the directory {} cannot be read: {io}", dir.display()),
+        Ok(m) if !m.is_dir() => format!("{} is not a directory", dir.display()),
+        Ok(_) => match std::fs::metadata(file) {
+            Ok(m) if m.is_dir() => format!("{} is a directory", file.display()),
+            Ok(m) if m.permissions().readonly() => format!("{e} (the file is read-only)"),
+            Ok(_) => e.to_string(),
+            Err(_) => format!(
+                "{e} (the file cannot be created in {}: check its permissions)",
+                dir.display()
+            ),
+        },
+    };
+    StoreError::Unreachable {
+        target: file.display().to_string(),
+        cause,
+    }
+}
+
 #[derive(Clone)]
 pub(super) struct SqlitePools {
     writer: SqlitePool,
@@ -48,7 +77,8 @@ impl SqlitePools {
                     .create_if_missing(true)
                     .pragma("cache_size", "-65536"),
             )
-            .await?;
+            .await
+            .map_err(|e| cannot_open(base.get_filename(), e))?;
         MIGRATOR.run(&writer).await?;
         let readers = SqlitePoolOptions::new()
             .max_connections(8)

@@ -135,11 +135,7 @@ impl EventStore {
             None => self.check_size(self.head().await?.position).await?,
         };
         if position < 1 || position as u64 > size {
-            return Err(MerkleError::IndexOutOfRange {
-                index: position.max(0) as u64,
-                size,
-            }
-            .into());
+            return Err(MerkleError::PositionOutOfRange { position, size }.into());
         }
         let index = (position - 1) as u64;
         let proof_hashes = self
