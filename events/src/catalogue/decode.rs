@@ -6,8 +6,8 @@ use serde_json::Value;
 
 use super::domain_event::{DomainEvent, EventType};
 use super::payloads::{
-    AccessGranted, AccessRevoked, AnnualQuotaSet, Awarded, Commended, Delisted, EvaluationRecorded,
-    DecisionRetracted, IndicatorsReported, NotSelected, PilotListed, PilotRevoked, RecommendationWithdrawn,
+    AccessGranted, AccessRevoked, AnnualQuotaSet, Awarded, Commended, DecisionRetracted, Delisted,
+    EvaluationRecorded, IndicatorsReported, NotSelected, PilotListed, PilotRevoked, RecommendationWithdrawn,
     Recommended, ReviewRecorded, SubsidyGranted, UnitAmended,
 };
 use super::upcast;

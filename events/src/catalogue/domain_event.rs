@@ -5,8 +5,8 @@ use uuid::Uuid;
 
 use super::labelled::labelled_enum;
 use super::payloads::{
-    AccessGranted, AccessRevoked, AnnualQuotaSet, Awarded, Commended, Decision, Delisted, EvaluationRecorded,
-    DecisionRetracted, IndicatorsReported, NotSelected, PilotListed, PilotRevoked, RecommendationWithdrawn,
+    AccessGranted, AccessRevoked, AnnualQuotaSet, Awarded, Commended, Decision, DecisionRetracted, Delisted,
+    EvaluationRecorded, IndicatorsReported, NotSelected, PilotListed, PilotRevoked, RecommendationWithdrawn,
     Recommended, ReviewRecorded, SubsidyGranted, UnitAmended,
 };
 use super::streams::{ACCESS_STREAM, quota_stream, unit_stream};

@@ -36,13 +36,13 @@ pub use enums::{DelistGround, Grade, ReviewOutcome, ReviewStage, Role, Sector, S
 pub use labelled::UnknownVariant;
 pub use payloads::{
     AccessGranted, AccessRevoked, AnnualQuotaSet, Awarded, Commended, Decision, DecisionRetracted, Delisted,
-    EvaluationRecorded, Figures, IndicatorFigures, IndicatorsReported, NotSelected, PilotListed, PilotRevoked,
-    RecommendationWithdrawn, Recommended, ReviewRecorded, SubsidyGranted, UnitAmended,
+    EvaluationRecorded, Figures, IndicatorFigures, IndicatorsReported, NotSelected, PilotListed,
+    PilotRevoked, RecommendationWithdrawn, Recommended, ReviewRecorded, SubsidyGranted, UnitAmended,
 };
-pub use upcast::county_from_identifiers;
 pub use recorded::RecordedEvent;
 pub use secret::{SecretSha256, SecretSha256Error};
 pub use streams::{ACCESS_STREAM, StreamRef, quota_stream, unit_stream};
+pub use upcast::county_from_identifiers;
 pub use zone_code::{ZoneCode, ZoneCodeError};
 
 #[cfg(test)]

@@ -10,8 +10,9 @@
 
 use chrono::NaiveDate;
 use liangye_events::catalogue::{
-    BasisPoints, Batch, CityCode, CreditCode, Decision, DivisionCode, Figures, Grade, MarketShareRank,
-    ReviewOutcome, ReviewStage, Role, Score, SecretSha256, UnitKind, Year, Yuan, ZoneCode,
+    BasisPoints, Batch, CityCode, CreditCode, Decision, DelistGround, DivisionCode, Figures, Grade,
+    MarketShareRank, ReviewOutcome, ReviewStage, Role, Score, SecretSha256, Sector, UnitKind, Year, Yuan,
+    ZoneCode,
 };
 use uuid::Uuid;
 
@@ -65,6 +66,9 @@ pub struct ListPilotInput {
     pub accept_invalid_credit_code: bool,
     pub zone_code: Option<String>,
     pub industries: Vec<String>,
+    /// Absent: `[OTHER]` (as for units listed before sectors existed); given, one or more.
+    pub sectors: Option<Vec<Sector>>,
+    pub county_code: Option<String>,
     pub batch: i64,
     pub decision: DecisionInput,
 }
@@ -99,6 +103,7 @@ pub struct RecordReviewInput {
     pub notice_start: Option<NaiveDate>,
     pub notice_end: Option<NaiveDate>,
     pub objections: Option<String>,
+    pub reason: Option<String>,
     pub decision: DecisionInput,
 }
 
@@ -115,6 +120,7 @@ pub struct AwardInput {
 pub struct SetAnnualQuotaInput {
     pub year: i64,
     pub total: i64,
+    pub guideline_ref: Option<String>,
     pub decision: DecisionInput,
 }
 
@@ -142,6 +148,7 @@ pub struct CommendInput {
 pub struct DelistInput {
     pub designation_id: Uuid,
     pub reason: String,
+    pub ground: DelistGround,
     pub evaluation_year: Option<i64>,
     pub decision: DecisionInput,
 }
@@ -200,6 +207,9 @@ impl ListPilotInput {
         let zone_code = present(self.zone_code.as_deref())
             .map(|v| ZoneCode::parse(v).map_err(|e| invalid("zoneCode")(&e)))
             .transpose()?;
+        let county_code = present(self.county_code.as_deref())
+            .map(|v| DivisionCode::parse(v).map_err(|e| invalid("countyCode")(&e)))
+            .transpose()?;
         let batch = Batch::new(self.batch).map_err(|e| invalid("batch")(&e))?;
         let (decision, expected_version) = self.decision.split();
         Ok(ListPilot {
@@ -212,6 +222,8 @@ impl ListPilotInput {
             accept_invalid_credit_code: self.accept_invalid_credit_code,
             zone_code,
             industries: self.industries,
+            sectors: self.sectors.unwrap_or_else(|| vec![Sector::Other]),
+            county_code,
             batch,
             decision,
             expected_version,
@@ -273,6 +285,7 @@ impl RecordReviewInput {
             notice_start: self.notice_start,
             notice_end: self.notice_end,
             objections: self.objections,
+            reason: self.reason,
             decision,
             expected_version,
         }
@@ -307,6 +320,7 @@ impl SetAnnualQuotaInput {
         Ok(SetAnnualQuota {
             year: year("year", self.year)?,
             total,
+            guideline_ref: self.guideline_ref,
             decision,
             expected_version,
         }
@@ -356,6 +370,7 @@ impl DelistInput {
         Ok(Delist {
             designation_id: self.designation_id,
             reason: self.reason,
+            ground: self.ground,
             evaluation_year,
             decision,
             expected_version,

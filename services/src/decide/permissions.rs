@@ -1,6 +1,6 @@
 //! Who may do what (DESIGN.md §1): a presented token must be active; `PROVINCIAL` may do
-//! everything; `CITY` may only recommend, and only units of its own city; `AUDITOR` and
-//! `READER` may change nothing.
+//! everything; `CITY` may only recommend, withdraw a recommendation and report indicators,
+//! and only for units of its own city; `AUDITOR` and `READER` may change nothing.
 
 use liangye_events::catalogue::Role;
 use liangye_projections::DecisionState;
@@ -44,20 +44,20 @@ pub(super) fn authorize(command: &Command, principal: &Principal) -> Result<(), 
     let role = principal.role;
     match role {
         Role::Provincial => Ok(()),
-        Role::City if matches!(command, Command::Recommend(_)) => {
+        Role::City if city_may(command) => {
             if principal.city.is_some() {
                 Ok(())
             } else {
-                Err(DomainError::Forbidden(
-                    "a CITY principal without a city may not recommend; its token must name \
-                     the city it acts for"
-                        .to_owned(),
-                ))
+                Err(DomainError::Forbidden(format!(
+                    "a CITY principal without a city may not {}; its token must name the \
+                     city it acts for",
+                    command.name()
+                )))
             }
         }
         Role::City => Err(DomainError::Forbidden(format!(
-            "{} ({role}) may only recommend units of its own city; {} is decided by \
-             省发展改革委 (PROVINCIAL)",
+            "{} ({role}) may only recommend, withdraw recommendations and report indicators \
+             for units of its own city; {} is decided by 省发展改革委 (PROVINCIAL)",
             role.label_zh(),
             command.name()
         ))),
@@ -69,6 +69,14 @@ pub(super) fn authorize(command: &Command, principal: &Principal) -> Result<(), 
     }
 }
 
+/// The commands a `CITY` principal may issue (for units of its own city).
+pub(super) fn city_may(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Recommend(_) | Command::WithdrawRecommendation(_) | Command::ReportIndicators(_)
+    )
+}
+
 /// A `CITY` principal acts only on units of its own city.
 pub(super) fn city_scope(principal: &Principal, unit: &Unit) -> Result<(), DomainError> {
     if principal.role != Role::City || principal.city == Some(unit.city) {
@@ -76,7 +84,7 @@ pub(super) fn city_scope(principal: &Principal, unit: &Unit) -> Result<(), Domai
     }
     let acting = principal.city.map_or("(no city)", |c| c.name());
     Err(DomainError::Forbidden(format!(
-        "{acting} 设区市发展改革委 may recommend only units of {acting}; {} is in {} ({})",
+        "{acting} 设区市发展改革委 may act only for units of {acting}; {} is in {} ({})",
         unit.name,
         unit.city.name(),
         unit.city.code()

@@ -1,6 +1,6 @@
 //! Building commands from plain values (what GraphQL passes), and the error codes.
 
-use liangye_events::catalogue::{Grade, ReviewOutcome, ReviewStage, Role, UnitKind};
+use liangye_events::catalogue::{DelistGround, Grade, ReviewOutcome, ReviewStage, Role, UnitKind};
 
 use super::fixtures::*;
 use super::harness::given;
@@ -39,6 +39,8 @@ fn enterprise_input(credit_code: &str) -> ListPilotInput {
         industries: vec!["智能制造".into(), "工业互联网".into()],
         batch: 1,
         decision: decision(),
+        sectors: None,
+        county_code: None,
     }
 }
 
@@ -153,6 +155,7 @@ fn scores_are_0_to_100() {
         notice_end: None,
         objections: None,
         decision: decision(),
+        reason: None,
     };
     assert!(review(100).parse().is_ok());
     assert_eq!(field(review(101).parse()), "score");
@@ -173,6 +176,7 @@ fn a_negative_quota_is_refused() {
         year: 2024,
         total,
         decision: decision(),
+        guideline_ref: None,
     };
     assert_eq!(quota(0).parse().unwrap(), set_quota(2024, 0).into());
     assert_eq!(field(quota(-1).parse()), "total");
@@ -215,6 +219,7 @@ fn the_other_inputs_parse() {
         reason: "不合格".into(),
         evaluation_year,
         decision: decision(),
+        ground: DelistGround::Other,
     };
     assert_eq!(
         delist_input(Some(2025)).parse().unwrap(),
