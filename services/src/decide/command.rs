@@ -8,6 +8,7 @@ use liangye_events::catalogue::{
     Batch, CityCode, CreditCode, Decision, DelistGround, DivisionCode, Figures, Grade, IndicatorFigures,
     ReviewOutcome, ReviewStage, Role, Score, SecretSha256, Sector, UnitKind, Year, Yuan, ZoneCode,
 };
+use liangye_projections::policy::Action;
 use uuid::Uuid;
 
 /// 列入试点: list a new unit as a provincial pilot.
@@ -264,6 +265,29 @@ impl Command {
             Command::CloseSelection(_) => "closeSelection",
             Command::ReportIndicators(_) => "reportIndicators",
             Command::GrantSubsidy(_) => "grantSubsidy",
+        }
+    }
+
+    /// What the command does, in the policy table's terms ([`liangye_projections::policy`]).
+    pub const fn action(&self) -> Action {
+        match self {
+            Command::ListPilot(_) => Action::ListPilot,
+            Command::RevokePilot(_) => Action::RevokePilot,
+            Command::Recommend(_) => Action::Recommend,
+            Command::RecordReview(_) => Action::RecordReview,
+            Command::Award(_) => Action::Award,
+            Command::SetAnnualQuota(_) => Action::SetAnnualQuota,
+            Command::RecordEvaluation(_) => Action::RecordEvaluation,
+            Command::Commend(_) => Action::Commend,
+            Command::Delist(_) => Action::Delist,
+            Command::IssueAccess(_) => Action::IssueAccess,
+            Command::RevokeAccess(_) => Action::RevokeAccess,
+            Command::RetractDecision(_) => Action::RetractDecision,
+            Command::AmendUnit(_) => Action::AmendUnit,
+            Command::WithdrawRecommendation(_) => Action::WithdrawRecommendation,
+            Command::CloseSelection(_) => Action::CloseSelection,
+            Command::ReportIndicators(_) => Action::ReportIndicators,
+            Command::GrantSubsidy(_) => Action::GrantSubsidy,
         }
     }
 

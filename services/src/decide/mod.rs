@@ -22,7 +22,7 @@ mod command;
 mod corrections;
 mod eligibility;
 mod error;
-pub mod input;
+pub mod fields;
 pub mod limits;
 mod monitoring;
 mod permissions;
@@ -42,12 +42,13 @@ mod tests;
 use liangye_events::catalogue::DomainEvent;
 use liangye_projections::DecisionState;
 
+pub use crate::errors::{Coded, ErrorCode};
 pub use command::{
     AmendUnit, Award, CloseSelection, Command, Commend, Delist, GrantSubsidy, IssueAccess, ListPilot,
     Recommend, RecordEvaluation, RecordReview, ReportIndicators, RetractDecision, RevokeAccess, RevokePilot,
     SetAnnualQuota, WithdrawRecommendation,
 };
-pub use error::{DomainError, ErrorCode, UnmetCriterion};
+pub use error::{DomainError, UnmetCriterion};
 pub use principal::Principal;
 
 /// Decides `command` for `principal` against `state`: the events to append, each with its

@@ -9,7 +9,7 @@ mod award;
 mod closures;
 mod corrections;
 mod dates;
-mod input;
+mod fields;
 mod invariants;
 mod list_pilot;
 mod monitoring;

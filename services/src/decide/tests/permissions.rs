@@ -166,7 +166,7 @@ fn forbidden_messages_say_who_may() {
     assert!(
         error
             .to_string()
-            .contains("may only recommend, withdraw recommendations and report indicators")
+            .contains("may not set annual quotas (年度指标): setAnnualQuota is decided by 省发展改革委")
     );
 }
 
@@ -181,7 +181,7 @@ fn a_city_recommends_only_units_of_its_own_city() {
         .then_error(ErrorCode::Forbidden);
     assert_eq!(
         error.to_string(),
-        "南京 设区市发展改革委 may act only for units of 南京; 县1 is in 苏州 (320500)"
+        "南京 设区市发展改革委 acts only on units of 南京; 县1 is in 苏州 (320500)"
     );
 }
 
@@ -195,7 +195,7 @@ fn a_city_withdraws_and_reports_only_for_units_of_its_own_city() {
         .when(withdraw(id(1), 2024), &city(AWAY))
         .then_error(ErrorCode::Forbidden);
     assert!(
-        error.to_string().contains("may act only for units of 南京"),
+        error.to_string().contains("acts only on units of 南京"),
         "{error}"
     );
 
