@@ -57,18 +57,18 @@ impl UnmetCriterion {
     pub fn actual(&self) -> String {
         match *self {
             UnmetCriterion::ManufacturingShare { share } => {
-                format!("manufacturingShareBp = {}", Given(share))
+                format!("manufacturingShareBp = {}", Given(share.map(BasisPoints::get)))
             }
-            UnmetCriterion::RegionalScale { gdp, revenue } => {
-                format!("gdpYuan = {}, revenueYuan = {}", Given(gdp), Given(revenue))
-            }
-            UnmetCriterion::EnterpriseStanding { revenue, rank } => {
-                format!(
-                    "revenueYuan = {}, marketShareRank = {}",
-                    Given(revenue),
-                    Given(rank)
-                )
-            }
+            UnmetCriterion::RegionalScale { gdp, revenue } => format!(
+                "gdpYuan = {}, revenueYuan = {}",
+                Given(gdp.map(Yuan::get)),
+                Given(revenue.map(Yuan::get))
+            ),
+            UnmetCriterion::EnterpriseStanding { revenue, rank } => format!(
+                "revenueYuan = {}, marketShareRank = {}",
+                Given(revenue.map(Yuan::get)),
+                Given(rank.map(MarketShareRank::get))
+            ),
         }
     }
 }
