@@ -4,28 +4,28 @@
 //! every hash verifies, the stored bytes are exactly those exported, and the old listings
 //! read as DESIGN.md says (sectors `[OTHER]`, the county known from the identifiers).
 
-mod support;
-
 use std::collections::HashMap;
 
+use liangye_tests::TestDb;
+use liangye_tests::process::{assert_verifies, export, liangye};
 use serde_json::Value;
-use support::{Db, assert_verifies, export, liangye};
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/release-1.ndjson");
 
 #[tokio::test]
 async fn the_first_releases_log_imports_verifies_and_upcasts_on_sqlite() {
-    imports_verifies_and_upcasts(Db::sqlite()).await;
+    imports_verifies_and_upcasts(TestDb::sqlite()).await;
 }
 
 #[tokio::test]
 async fn the_first_releases_log_imports_verifies_and_upcasts_on_postgres() {
-    if let Some(db) = Db::postgres().await {
+    let name = "release_fixture::the_first_releases_log_imports_verifies_and_upcasts_on_postgres";
+    if let Some(db) = TestDb::postgres_or_skip(name).await {
         imports_verifies_and_upcasts(db).await;
     }
 }
 
-async fn imports_verifies_and_upcasts(db: Db) {
+async fn imports_verifies_and_upcasts(db: TestDb) {
     let text = std::fs::read_to_string(FIXTURE).expect("the release-1 fixture");
     let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
     // The fixture is of the first release: listings at schema version 1.

@@ -8,7 +8,6 @@ pub mod errors;
 pub mod live;
 pub mod scenario;
 pub mod store;
+pub mod verify;
 
-pub use store::{
-    AppendBatch, AppendOutcome, Backend, EventStore, Head, StoreError, StoredCheckpoint, WriteTx,
-};
+pub use store::{Backend, EventStore, Head, StoreError, StoredCheckpoint, WriteTx};
