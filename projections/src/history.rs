@@ -28,6 +28,19 @@ pub struct HistoryEntry {
     pub role: String,
     /// The event itself, in today's payload shape.
     pub event: DomainEvent,
+    /// The position of the `DecisionRetracted` that retracted this decision, if one did.
+    pub retracted_by: Option<i64>,
+    /// For a `UnitAmended`: each field it changed, with the value before and after.
+    pub changes: Vec<FieldChange>,
+}
+
+/// One field an amendment changed: `field` (its GraphQL name), the value before and after,
+/// as text (lists joined by 、; `None` when it had no value).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldChange {
+    pub field: &'static str,
+    pub from: Option<String>,
+    pub to: Option<String>,
 }
 
 impl HistoryEntry {
@@ -45,6 +58,8 @@ impl HistoryEntry {
             actor: recorded.metadata.actor.clone(),
             role: recorded.metadata.role.clone(),
             event: recorded.event.clone(),
+            retracted_by: None,
+            changes: Vec::new(),
         }
     }
 
@@ -83,6 +98,41 @@ impl HistoryEntry {
             DomainEvent::Delisted(e) => format!("摘牌：{}", e.reason),
             DomainEvent::AccessGranted(e) => format!("授予访问权限：{}", e.name),
             DomainEvent::AccessRevoked(_) => "撤销访问权限".to_owned(),
+            DomainEvent::DecisionRetracted(e) => format!(
+                "撤销位置 {} 的{}决定：{}",
+                e.position,
+                e.retracted_type.label_zh(),
+                e.reason
+            ),
+            DomainEvent::UnitAmended(e) => {
+                let changes: Vec<String> = self
+                    .changes
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{}：{} → {}",
+                            c.field,
+                            c.from.as_deref().unwrap_or("（无）"),
+                            c.to.as_deref().unwrap_or("（无）")
+                        )
+                    })
+                    .collect();
+                format!("信息变更（{}）：{}", e.reason, changes.join("；"))
+            }
+            DomainEvent::RecommendationWithdrawn(e) => format!("撤回{}年度推荐：{}", e.year, e.reason),
+            DomainEvent::NotSelected(e) => format!("{}年度择优遴选未入选：{}", e.year, e.reason),
+            DomainEvent::IndicatorsReported(e) => format!(
+                "报送{}年度统计监测数据{}",
+                e.year,
+                if e.below_standard {
+                    "（低于入选标准，预警）"
+                } else {
+                    ""
+                }
+            ),
+            DomainEvent::SubsidyGranted(e) => {
+                format!("{}年度奖励补助 {} 元（{}）", e.year, e.amount_yuan, e.fund)
+            }
         }
     }
 
@@ -100,6 +150,7 @@ impl HistoryEntry {
             "documentRef": self.document_ref,
             "note": self.note,
             "payload": self.event.to_payload(),
+            "retractedBy": self.retracted_by,
         });
         if with_actor && let Value::Object(map) = &mut value {
             map.insert("actor".to_owned(), Value::String(self.actor.clone()));
@@ -114,6 +165,8 @@ impl HistoryEntry {
 pub struct History {
     unit_id: Uuid,
     entries: Vec<HistoryEntry>,
+    /// The amendable fields as they stand, as text (to say what an amendment changed).
+    fields: Vec<(&'static str, Option<String>)>,
 }
 
 impl History {
@@ -122,6 +175,7 @@ impl History {
         Self {
             unit_id,
             entries: Vec::new(),
+            fields: Vec::new(),
         }
     }
 
@@ -144,8 +198,78 @@ impl History {
 
     /// Folds one event in; events about other units change nothing.
     pub fn apply(&mut self, recorded: &RecordedEvent) {
-        if recorded.event.unit_id() == Some(self.unit_id) {
-            self.entries.push(HistoryEntry::of(recorded));
+        if recorded.event.unit_id() != Some(self.unit_id) {
+            return;
+        }
+        let mut entry = HistoryEntry::of(recorded);
+        match &recorded.event {
+            DomainEvent::PilotListed(e) => {
+                self.fields = vec![
+                    ("name", Some(e.name.clone())),
+                    ("sectors", Some(join(e.sectors.iter().map(|s| s.as_str())))),
+                    ("industries", Some(join(e.industries.iter().map(String::as_str)))),
+                    ("countyCode", e.county_code.map(|c| c.to_string())),
+                    ("creditCode", e.credit_code.map(|c| c.to_string())),
+                    ("divisionCode", e.division_code.map(|c| c.to_string())),
+                    ("zoneCode", e.zone_code.map(|c| c.to_string())),
+                ];
+            }
+            DomainEvent::UnitAmended(e) => {
+                let new = [
+                    ("name", e.name.clone()),
+                    (
+                        "sectors",
+                        e.sectors.as_ref().map(|v| join(v.iter().map(|s| s.as_str()))),
+                    ),
+                    (
+                        "industries",
+                        e.industries.as_ref().map(|v| join(v.iter().map(String::as_str))),
+                    ),
+                    ("countyCode", e.county_code.map(|c| c.to_string())),
+                    ("creditCode", e.credit_code.map(|c| c.to_string())),
+                    ("divisionCode", e.division_code.map(|c| c.to_string())),
+                    ("zoneCode", e.zone_code.map(|c| c.to_string())),
+                ];
+                for (field, to) in new {
+                    let Some(to) = to else { continue };
+                    let from = self.field(field);
+                    self.set_field(field, Some(to.clone()));
+                    entry.changes.push(FieldChange {
+                        field,
+                        from,
+                        to: Some(to),
+                    });
+                }
+            }
+            DomainEvent::DecisionRetracted(e) => {
+                if let Some(retracted) = self.entries.iter_mut().find(|x| x.position == e.position) {
+                    retracted.retracted_by = Some(recorded.position);
+                    let undo: Vec<(&'static str, Option<String>)> = retracted
+                        .changes
+                        .iter()
+                        .map(|c| (c.field, c.from.clone()))
+                        .collect();
+                    for (field, from) in undo {
+                        self.set_field(field, from);
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.entries.push(entry);
+    }
+
+    fn field(&self, name: &str) -> Option<String> {
+        self.fields
+            .iter()
+            .find(|(field, _)| *field == name)
+            .and_then(|(_, value)| value.clone())
+    }
+
+    fn set_field(&mut self, name: &'static str, value: Option<String>) {
+        match self.fields.iter_mut().find(|(field, _)| *field == name) {
+            Some(slot) => slot.1 = value,
+            None => self.fields.push((name, value)),
         }
     }
 
@@ -163,4 +287,8 @@ impl History {
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
+}
+
+fn join<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    items.collect::<Vec<_>>().join("、")
 }

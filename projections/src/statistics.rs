@@ -217,14 +217,16 @@ impl Tally {
     }
 
     /// A unit changed: out with what it was, in with what it is.
-    pub fn change(&mut self, before: Option<UnitFacts>, after: UnitFacts) {
-        if before == Some(after) {
+    pub fn change(&mut self, before: Option<UnitFacts>, after: Option<UnitFacts>) {
+        if before == after {
             return;
         }
         if let Some(before) = before {
             self.remove(before);
         }
-        self.add(after);
+        if let Some(after) = after {
+            self.add(after);
+        }
     }
 
     /// Units per status.
@@ -336,11 +338,11 @@ mod tests {
         tally.add(facts(Status::Pilot, None));
         tally.change(
             Some(facts(Status::Pilot, None)),
-            facts(Status::Awarded, Some(2024)),
+            Some(facts(Status::Awarded, Some(2024))),
         );
         tally.change(
             Some(facts(Status::Awarded, Some(2024))),
-            facts(Status::Delisted, Some(2024)),
+            Some(facts(Status::Delisted, Some(2024))),
         );
         let quotas = BTreeMap::from([(Year::new(2025).unwrap(), 3)]);
         let stats = tally.statistics(9, &quotas);

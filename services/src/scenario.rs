@@ -4,14 +4,14 @@
 
 use chrono::NaiveDate;
 use liangye_events::catalogue::{
-    BasisPoints, Batch, CityCode, CreditCode, Decision, DivisionCode, Figures, Grade, MarketShareRank,
-    ReviewOutcome, ReviewStage, Score, UnitKind, Year, Yuan,
+    BasisPoints, Batch, CityCode, CreditCode, Decision, DelistGround, DivisionCode, Figures, Grade,
+    IndicatorFigures, MarketShareRank, ReviewOutcome, ReviewStage, Score, Sector, UnitKind, Year, Yuan,
 };
 use uuid::Uuid;
 
 use crate::decide::{
-    Award, Command, Commend, Delist, ListPilot, Recommend, RecordEvaluation, RecordReview, RevokePilot,
-    SetAnnualQuota,
+    Award, CloseSelection, Command, Commend, Delist, GrantSubsidy, ListPilot, Recommend, RecordEvaluation,
+    RecordReview, ReportIndicators, RevokePilot, SetAnnualQuota, WithdrawRecommendation,
 };
 
 /// A decision dated `on`, with a document reference in the province's style.
@@ -81,6 +81,8 @@ pub fn list_enterprise(
         accept_invalid_credit_code: false,
         zone_code: None,
         industries: vec!["高端装备".into(), "工业互联网".into()],
+        sectors: vec![Sector::HighEndEquipment, Sector::NewGenerationIt],
+        county_code: None,
         batch: Batch::new(i64::from(batch)).unwrap_or_else(|e| panic!("batch {batch}: {e}")),
         decision: decision(on, 100 + batch as u32),
         expected_version: None,
@@ -99,6 +101,8 @@ pub fn list_county(unit_id: Uuid, name: &str, city: CityCode, n: u32, batch: u16
         accept_invalid_credit_code: false,
         zone_code: None,
         industries: vec!["新能源".into(), "现代物流".into()],
+        sectors: vec![Sector::GreenLowCarbon, Sector::Logistics],
+        county_code: None,
         batch: Batch::new(i64::from(batch)).unwrap_or_else(|e| panic!("batch {batch}: {e}")),
         decision: decision(on, 200 + batch as u32),
         expected_version: None,
@@ -150,7 +154,9 @@ pub fn recommend(id: Uuid, y: i64, figures: Figures) -> Command {
 pub fn review(id: Uuid, y: i64, stage: ReviewStage, outcome: ReviewOutcome) -> Command {
     let (score, notice_start, notice_end) = match stage {
         ReviewStage::Expert => (Some(Score::new(86).unwrap_or_else(|e| panic!("{e}"))), None, None),
-        ReviewStage::PublicNotice => (None, Some(day_in(y, 6, 1)), Some(day_in(y, 6, 7))),
+        // The notice runs after the site inspection (decided on 10 June) and is recorded
+        // once it has ended.
+        ReviewStage::PublicNotice => (None, Some(day_in(y, 6, 15)), Some(day_in(y, 6, 21))),
         _ => (None, None, None),
     };
     Command::RecordReview(RecordReview {
@@ -162,6 +168,7 @@ pub fn review(id: Uuid, y: i64, stage: ReviewStage, outcome: ReviewOutcome) -> C
         notice_start,
         notice_end,
         objections: None,
+        reason: (outcome == ReviewOutcome::Failed).then(|| format!("{}未达到要求", stage.label_zh())),
         decision: decision(day_in(y, 4 + stage_index(stage), 10), 400),
         expected_version: None,
     })
@@ -204,6 +211,7 @@ pub fn set_quota(y: i64, total: u32) -> Command {
     Command::SetAnnualQuota(SetAnnualQuota {
         year: year(y),
         total,
+        guideline_ref: None,
         decision: decision(day_in(y, 1, 10), 10),
         expected_version: None,
     })
@@ -232,13 +240,63 @@ pub fn commend(id: Uuid, y: i64, citation: &str) -> Command {
     })
 }
 
-/// 摘牌, resting on the evaluation of `evaluation_year`.
+/// 摘牌, resting on the evaluation of `evaluation_year` (graded FAIL).
 pub fn delist(id: Uuid, evaluation_year: i64, reason: &str) -> Command {
     Command::Delist(Delist {
         designation_id: id,
         reason: reason.to_owned(),
+        ground: DelistGround::FailedEvaluation,
         evaluation_year: Some(year(evaluation_year)),
         decision: decision(day_in(evaluation_year + 1, 2, 1), 800),
+        expected_version: None,
+    })
+}
+
+/// 撤回推荐 of `year`'s recommendation, dated `on`.
+pub fn withdraw(id: Uuid, y: i64, on: NaiveDate) -> Command {
+    Command::WithdrawRecommendation(WithdrawRecommendation {
+        designation_id: id,
+        year: year(y),
+        reason: "申报材料需补充完善，撤回后重新申报".to_owned(),
+        decision: decision(on, 350),
+        expected_version: None,
+    })
+}
+
+/// 未入选 in `year`, dated `on`.
+pub fn close_selection(id: Uuid, y: i64, on: NaiveDate) -> Command {
+    Command::CloseSelection(CloseSelection {
+        designation_id: id,
+        year: year(y),
+        reason: "择优遴选未入选，可于以后年度再次申报".to_owned(),
+        decision: decision(on, 550),
+        expected_version: None,
+    })
+}
+
+/// 统计监测 of `year` with `figures` (and a service revenue), dated `on`.
+pub fn report_indicators(id: Uuid, y: i64, figures: Figures, on: NaiveDate) -> Command {
+    Command::ReportIndicators(ReportIndicators {
+        designation_id: id,
+        year: year(y),
+        figures: IndicatorFigures {
+            figures,
+            service_revenue_yuan: Some(Yuan::new(300_000_000).unwrap_or(Yuan::MIN)),
+            rd_expense_yuan: Some(Yuan::new(80_000_000).unwrap_or(Yuan::MIN)),
+        },
+        decision: decision(on, 650),
+        expected_version: None,
+    })
+}
+
+/// 奖励补助 of `amount_yuan` for `year`, dated `on`.
+pub fn grant_subsidy(id: Uuid, y: i64, amount_yuan: i64, on: NaiveDate) -> Command {
+    Command::GrantSubsidy(GrantSubsidy {
+        designation_id: id,
+        year: year(y),
+        amount_yuan: Yuan::new(amount_yuan).unwrap_or_else(|e| panic!("{e}")),
+        fund: "省级服务业发展专项资金".to_owned(),
+        decision: decision(on, 750),
         expected_version: None,
     })
 }

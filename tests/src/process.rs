@@ -438,7 +438,8 @@ pub fn list_pilot(n: u64, prefix: &str) -> Value {
 }
 
 /// After the listing: recommendation for `year`, the four reviews, the award, and (if
-/// asked) a commendation — the whole path of a benchmark, for unit `id`.
+/// asked) a good evaluation and a commendation — the whole path of a benchmark, for unit
+/// `id`.
 pub fn steps_after_listing(id: &str, year: i64, commend: bool) -> Vec<(&'static str, Value)> {
     let mut steps = vec![(
         "recommend",
@@ -458,8 +459,8 @@ pub fn steps_after_listing(id: &str, year: i64, commend: bool) -> Vec<(&'static 
             review["score"] = json!(86);
         }
         if stage == "PUBLIC_NOTICE" {
-            review["noticeStart"] = json!(format!("{year}-06-01"));
-            review["noticeEnd"] = json!(format!("{year}-06-07"));
+            review["noticeStart"] = json!(format!("{year}-06-15"));
+            review["noticeEnd"] = json!(format!("{year}-06-21"));
         }
         steps.push(("recordReview", review));
     }
@@ -468,6 +469,11 @@ pub fn steps_after_listing(id: &str, year: i64, commend: bool) -> Vec<(&'static 
         json!({ "designationId": id, "year": year, "decidedOn": format!("{year}-07-20") }),
     ));
     if commend {
+        // A commendation rests on the same year's EXCELLENT or GOOD evaluation.
+        steps.push((
+            "recordEvaluation",
+            json!({ "designationId": id, "year": year, "grade": "GOOD", "decidedOn": format!("{year}-12-01") }),
+        ));
         steps.push((
             "commend",
             json!({ "designationId": id, "year": year, "citation": "两业融合示范引领", "decidedOn": format!("{year}-12-20") }),

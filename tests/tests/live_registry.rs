@@ -257,7 +257,15 @@ async fn snapshots_are_saved_and_loaded_by_position(db: &TestDb) {
     let registry = rebuild(&store).await.unwrap();
     assert!(save_snapshot(&store, &registry).await.unwrap());
     assert!(!save_snapshot(&store, &registry).await.unwrap());
-    assert_eq!(store.latest_snapshot(1, 100).await.unwrap().unwrap().position, 7);
+    assert_eq!(
+        store
+            .latest_snapshot(SNAPSHOT_FORMAT, 100)
+            .await
+            .unwrap()
+            .unwrap()
+            .position,
+        7
+    );
     assert_eq!(registry_at(&store, 7).await.unwrap(), registry);
     // The events table is untouched by all this.
     assert_eq!(store.head().await.unwrap().position, 7);
@@ -394,7 +402,14 @@ async fn histories_are_folded_from_the_stream(db: &TestDb) {
     let (engine, _) = Engine::start(store.clone());
     let live = Live::start(store.clone(), quick()).await.unwrap();
     let ids = awarded_units(&engine, 2, 60).await;
-    let head = run(&engine, vec![scenario::commend(ids[0], 2024, "示范带动作用明显")]).await;
+    let head = run(
+        &engine,
+        vec![
+            scenario::evaluate(ids[0], 2024, liangye_events::catalogue::Grade::Good, None),
+            scenario::commend(ids[0], 2024, "示范带动作用明显"),
+        ],
+    )
+    .await;
     live.wait_for(head).await.unwrap();
     let history = live.history(ids[0], None).await.unwrap().unwrap();
     let types: Vec<&str> = history.entries().iter().map(|e| e.event_type.as_str()).collect();
@@ -408,6 +423,7 @@ async fn histories_are_folded_from_the_stream(db: &TestDb) {
             "ReviewRecorded",
             "ReviewRecorded",
             "Awarded",
+            "EvaluationRecorded",
             "Commended"
         ]
     );

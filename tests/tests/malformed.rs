@@ -328,6 +328,8 @@ fn command(scene: &Scene) -> BoxedStrategy<Parsed> {
                     note: decision.note,
                     command_id: None,
                     expected_version: decision.expected_version,
+                    sectors: None,
+                    county_code: None,
                 })
             },
         );
@@ -386,6 +388,7 @@ fn command(scene: &Scene) -> BoxedStrategy<Parsed> {
                     note: decision.note,
                     command_id: None,
                     expected_version: decision.expected_version,
+                    reason: None,
                 })
             },
         );
@@ -409,6 +412,7 @@ fn command(scene: &Scene) -> BoxedStrategy<Parsed> {
             note: decision.note,
             command_id: None,
             expected_version: decision.expected_version,
+            guideline_ref: None,
         })
     });
     let evaluation = (id(), year(), pick(Grade::ALL), score(), decision()).prop_map(
@@ -449,6 +453,7 @@ fn command(scene: &Scene) -> BoxedStrategy<Parsed> {
             Command::try_from(DelistInput {
                 designation_id,
                 reason,
+                ground: liangye_api::graphql::enums::DelistGround::Other,
                 evaluation_year,
                 decided_on: Date(decision.decided_on),
                 document_ref: decision.document_ref,

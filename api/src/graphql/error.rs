@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use async_graphql::{Error, ErrorExtensions};
 use liangye_services::StoreError;
-use liangye_services::decide::DomainError;
+use liangye_services::decide::{DomainError, UnmetCriterion};
 use liangye_services::engine::EngineError;
 use liangye_services::errors::{Coded, ErrorCode};
 use liangye_services::live::{AsOfError, LiveError};
@@ -19,6 +19,8 @@ pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
     pub cause: Option<Arc<dyn std::error::Error + Send + Sync>>,
+    /// For `NOT_ELIGIBLE`: every unmet standard, shown as `extensions.unmet`.
+    pub unmet: Vec<UnmetCriterion>,
 }
 
 impl ApiError {
@@ -27,6 +29,7 @@ impl ApiError {
             code,
             message: message.into(),
             cause: None,
+            unmet: Vec::new(),
         }
     }
 
@@ -58,6 +61,7 @@ impl ApiError {
             code: ErrorCode::Internal,
             message: format!("internal error; reference {reference}"),
             cause: Some(Arc::new(cause)),
+            unmet: Vec::new(),
         }
     }
 
@@ -72,7 +76,23 @@ impl ApiError {
 
 impl ErrorExtensions for ApiError {
     fn extend(&self) -> Error {
-        Error::new(self.message.clone()).extend_with(|_, e| e.set("code", self.code.as_str()))
+        Error::new(self.message.clone()).extend_with(|_, e| {
+            e.set("code", self.code.as_str());
+            if !self.unmet.is_empty() {
+                let unmet: Vec<async_graphql::Value> = self
+                    .unmet
+                    .iter()
+                    .map(|u| {
+                        let mut item = async_graphql::indexmap::IndexMap::new();
+                        item.insert(async_graphql::Name::new("criterion"), u.code().into());
+                        item.insert(async_graphql::Name::new("required"), u.required().into());
+                        item.insert(async_graphql::Name::new("actual"), u.actual().into());
+                        async_graphql::Value::Object(item)
+                    })
+                    .collect();
+                e.set("unmet", unmet);
+            }
+        })
     }
 }
 
@@ -92,7 +112,29 @@ macro_rules! from_coded {
     };
 }
 
-from_coded!(DomainError, EngineError, StoreError, LiveError, AsOfError);
+from_coded!(StoreError, LiveError, AsOfError);
+
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
+        let unmet = match &e {
+            DomainError::NotEligible { unmet, .. } => unmet.clone(),
+            _ => Vec::new(),
+        };
+        ApiError {
+            unmet,
+            ..ApiError::coded(e)
+        }
+    }
+}
+
+impl From<EngineError> for ApiError {
+    fn from(e: EngineError) -> Self {
+        match e {
+            EngineError::Rejected(rejected) => rejected.into(),
+            other => ApiError::coded(other),
+        }
+    }
+}
 
 /// The result type of resolvers.
 pub type ApiResult<T> = Result<T, Error>;

@@ -4,15 +4,15 @@
 //! error. Rules that need the registry's state are `decide`'s.
 
 use async_graphql::InputObject;
-use liangye_events::catalogue::Decision;
-use liangye_events::catalogue::Figures;
+use liangye_events::catalogue::{self as c, Decision, Figures, IndicatorFigures};
 use liangye_services::decide::{
-    Award, Command, Commend, Delist, DomainError, ListPilot, Recommend, RecordEvaluation, RecordReview,
-    RevokePilot, SetAnnualQuota, fields,
+    AmendUnit, Award, CloseSelection, Command, Commend, Delist, DomainError, GrantSubsidy, ListPilot,
+    Recommend, RecordEvaluation, RecordReview, ReportIndicators, RetractDecision, RevokePilot,
+    SetAnnualQuota, WithdrawRecommendation, fields,
 };
 use uuid::Uuid;
 
-use super::enums::{Grade, ReviewOutcome, ReviewStage, UnitKind};
+use super::enums::{DelistGround, Grade, ReviewOutcome, ReviewStage, Sector, UnitKind};
 use super::scalars::{Date, YuanScalar};
 
 /// Declares an input object with the fields every decision carries, plus its own.
@@ -63,6 +63,12 @@ decision_input!(
         zone_code: Option<String>,
         #[graphql(default)]
         industries: Vec<String>,
+        /// 主要行业领域: one or more. Left out, the unit is OTHER (其他) until amended.
+        sectors: Option<Vec<Sector>>,
+        /// The county-level division (GB/T 2260) the unit lies in, inside its city; left
+        /// out, the county its identifiers name (a COUNTY's own code, an INDUSTRIAL_ZONE's
+        /// or an ENTERPRISE's division code).
+        county_code: Option<String>,
         batch: i64,
     }
 );
@@ -98,6 +104,8 @@ decision_input!(
         notice_end: Option<Date>,
         /// PUBLIC_NOTICE: objections received.
         objections: Option<String>,
+        /// Why the stage failed: required with outcome FAILED.
+        reason: Option<String>,
     }
 );
 decision_input!(
@@ -106,7 +114,12 @@ decision_input!(
 );
 decision_input!(
     /// 分年度制定指标计划.
-    SetAnnualQuotaInput { year: i64, total: i64 }
+    SetAnnualQuotaInput {
+        year: i64,
+        total: i64,
+        /// The year's selection guidelines (评选指南 文号).
+        guideline_ref: Option<String>,
+    }
 );
 decision_input!(
     /// 绩效评价.
@@ -121,10 +134,81 @@ decision_input!(
     DelistInput {
         designation_id: Uuid,
         reason: String,
-        /// The year of the evaluation the decision rests on, if any.
+        /// FAILED_EVALUATION (then evaluationYear, graded FAIL) or OTHER (the reason says why).
+        ground: DelistGround,
+        /// The year of the evaluation the decision rests on; required with FAILED_EVALUATION.
         evaluation_year: Option<i64>,
     }
 );
+decision_input!(
+    /// 撤销错误决定: retract the unit's latest decision (newest first).
+    RetractDecisionInput {
+        designation_id: Uuid,
+        /// The log position of the decision (see the unit's history).
+        position: i64,
+        reason: String,
+    }
+);
+decision_input!(
+    /// 信息变更: correct a unit's data; give at least one field to change.
+    AmendUnitInput {
+        designation_id: Uuid,
+        reason: String,
+        name: Option<String>,
+        sectors: Option<Vec<Sector>>,
+        industries: Option<Vec<String>>,
+        county_code: Option<String>,
+        credit_code: Option<String>,
+        /// Accept a credit code that fails its check character (a note is then required).
+        #[graphql(default)]
+        accept_invalid_credit_code: bool,
+        division_code: Option<String>,
+        zone_code: Option<String>,
+    }
+);
+decision_input!(
+    /// 撤回推荐: the recommending city or the province withdraws a recommendation.
+    WithdrawRecommendationInput { designation_id: Uuid, year: i64, reason: String }
+);
+decision_input!(
+    /// 未入选: all four stages passed but the unit is not chosen (择优遴选).
+    CloseSelectionInput { designation_id: Uuid, year: i64, reason: String }
+);
+decision_input!(
+    /// 统计监测: an awarded unit's figures for a year; at least one figure.
+    ReportIndicatorsInput {
+        designation_id: Uuid,
+        year: i64,
+        revenue_yuan: Option<YuanScalar>,
+        gdp_yuan: Option<YuanScalar>,
+        /// Basis points (3500 = 35.00%).
+        manufacturing_share_bp: Option<i64>,
+        market_share_rank: Option<i64>,
+        /// 服务收入.
+        service_revenue_yuan: Option<YuanScalar>,
+        /// 研发投入.
+        rd_expense_yuan: Option<YuanScalar>,
+    }
+);
+decision_input!(
+    /// 奖励补助: a subsidy to an awarded unit.
+    GrantSubsidyInput {
+        designation_id: Uuid,
+        year: i64,
+        /// More than 0, whole yuan.
+        amount_yuan: YuanScalar,
+        /// e.g. 省级服务业发展专项资金.
+        fund: String,
+    }
+);
+
+fn sectors(values: Option<Vec<Sector>>) -> Option<Vec<c::Sector>> {
+    values.map(|v| v.into_iter().map(Into::into).collect())
+}
+
+fn yuan(field: &'static str, value: Option<&YuanScalar>) -> Result<Option<c::Yuan>, DomainError> {
+    fields::yuan(field, value.map(|y| y.0.as_str()))
+}
 
 /// A new unit's id is generated here (UUID v7), so that deciding stays pure. With
 /// `acceptInvalidCreditCode`, a credit code that fails its check character is admitted
@@ -144,6 +228,8 @@ impl TryFrom<ListPilotInput> for Command {
             decision: input.decision(),
             expected_version: input.expected_version,
             industries: input.industries,
+            sectors: sectors(input.sectors).unwrap_or_else(|| vec![c::Sector::Other]),
+            county_code: fields::division_code("countyCode", input.county_code.as_deref())?,
             name: input.name,
         }
         .into())
@@ -199,6 +285,7 @@ impl TryFrom<RecordReviewInput> for Command {
             decision: input.decision(),
             expected_version: input.expected_version,
             objections: input.objections,
+            reason: input.reason,
         }
         .into())
     }
@@ -224,6 +311,7 @@ impl TryFrom<SetAnnualQuotaInput> for Command {
             year: fields::year("year", input.year)?,
             total: fields::award_count("total", input.total)?,
             decision: input.decision(),
+            guideline_ref: input.guideline_ref,
             expected_version: input.expected_version,
         }
         .into())
@@ -268,6 +356,114 @@ impl TryFrom<DelistInput> for Command {
             decision: input.decision(),
             expected_version: input.expected_version,
             reason: input.reason,
+            ground: input.ground.into(),
+        }
+        .into())
+    }
+}
+
+impl TryFrom<RetractDecisionInput> for Command {
+    type Error = DomainError;
+    fn try_from(input: RetractDecisionInput) -> Result<Self, DomainError> {
+        Ok(RetractDecision {
+            designation_id: input.designation_id,
+            position: input.position,
+            decision: input.decision(),
+            expected_version: input.expected_version,
+            reason: input.reason,
+        }
+        .into())
+    }
+}
+
+impl TryFrom<AmendUnitInput> for Command {
+    type Error = DomainError;
+    fn try_from(input: AmendUnitInput) -> Result<Self, DomainError> {
+        Ok(AmendUnit {
+            designation_id: input.designation_id,
+            county_code: fields::division_code("countyCode", input.county_code.as_deref())?,
+            credit_code: fields::credit_code("creditCode", input.credit_code.as_deref())?,
+            accept_invalid_credit_code: input.accept_invalid_credit_code,
+            division_code: fields::division_code("divisionCode", input.division_code.as_deref())?,
+            zone_code: fields::zone_code("zoneCode", input.zone_code.as_deref())?,
+            decision: input.decision(),
+            expected_version: input.expected_version,
+            sectors: sectors(input.sectors),
+            reason: input.reason,
+            name: input.name,
+            industries: input.industries,
+        }
+        .into())
+    }
+}
+
+impl TryFrom<WithdrawRecommendationInput> for Command {
+    type Error = DomainError;
+    fn try_from(input: WithdrawRecommendationInput) -> Result<Self, DomainError> {
+        Ok(WithdrawRecommendation {
+            designation_id: input.designation_id,
+            year: fields::year("year", input.year)?,
+            decision: input.decision(),
+            expected_version: input.expected_version,
+            reason: input.reason,
+        }
+        .into())
+    }
+}
+
+impl TryFrom<CloseSelectionInput> for Command {
+    type Error = DomainError;
+    fn try_from(input: CloseSelectionInput) -> Result<Self, DomainError> {
+        Ok(CloseSelection {
+            designation_id: input.designation_id,
+            year: fields::year("year", input.year)?,
+            decision: input.decision(),
+            expected_version: input.expected_version,
+            reason: input.reason,
+        }
+        .into())
+    }
+}
+
+impl TryFrom<ReportIndicatorsInput> for Command {
+    type Error = DomainError;
+    fn try_from(input: ReportIndicatorsInput) -> Result<Self, DomainError> {
+        let figures = IndicatorFigures {
+            figures: Figures {
+                revenue_yuan: yuan("revenueYuan", input.revenue_yuan.as_ref())?,
+                gdp_yuan: yuan("gdpYuan", input.gdp_yuan.as_ref())?,
+                manufacturing_share_bp: fields::basis_points(
+                    "manufacturingShareBp",
+                    input.manufacturing_share_bp,
+                )?,
+                market_share_rank: fields::market_share_rank("marketShareRank", input.market_share_rank)?,
+            },
+            service_revenue_yuan: yuan("serviceRevenueYuan", input.service_revenue_yuan.as_ref())?,
+            rd_expense_yuan: yuan("rdExpenseYuan", input.rd_expense_yuan.as_ref())?,
+        };
+        Ok(ReportIndicators {
+            designation_id: input.designation_id,
+            year: fields::year("year", input.year)?,
+            figures,
+            decision: input.decision(),
+            expected_version: input.expected_version,
+        }
+        .into())
+    }
+}
+
+impl TryFrom<GrantSubsidyInput> for Command {
+    type Error = DomainError;
+    fn try_from(input: GrantSubsidyInput) -> Result<Self, DomainError> {
+        let amount_yuan = yuan("amountYuan", Some(&input.amount_yuan))?
+            .ok_or_else(|| DomainError::validation("amountYuan", "is required"))?;
+        Ok(GrantSubsidy {
+            designation_id: input.designation_id,
+            year: fields::year("year", input.year)?,
+            amount_yuan,
+            decision: input.decision(),
+            expected_version: input.expected_version,
+            fund: input.fund,
         }
         .into())
     }
@@ -291,6 +487,8 @@ mod tests {
             accept_invalid_credit_code: false,
             zone_code: Some(" ".into()),
             industries: vec!["智能制造".into()],
+            sectors: None,
+            county_code: None,
             batch: 1,
             decided_on: Date(NaiveDate::from_ymd_opt(2024, 5, 6).unwrap()),
             document_ref: Some("苏发改服务发〔2024〕123号".into()),
@@ -336,6 +534,7 @@ mod tests {
         let quota = SetAnnualQuotaInput {
             year: 2024,
             total: -1,
+            guideline_ref: None,
             decided_on: Date(NaiveDate::from_ymd_opt(2024, 1, 6).unwrap()),
             document_ref: None,
             note: None,

@@ -10,8 +10,9 @@ use uuid::Uuid;
 use super::auth::require;
 use super::error::{ApiError, ApiResult};
 use super::inputs::{
-    AwardInput, CommendInput, DelistInput, ListPilotInput, RecommendInput, RecordEvaluationInput,
-    RecordReviewInput, RevokePilotInput, SetAnnualQuotaInput,
+    AmendUnitInput, AwardInput, CloseSelectionInput, CommendInput, DelistInput, GrantSubsidyInput,
+    ListPilotInput, RecommendInput, RecordEvaluationInput, RecordReviewInput, ReportIndicatorsInput,
+    RetractDecisionInput, RevokePilotInput, SetAnnualQuotaInput, WithdrawRecommendationInput,
 };
 use super::read;
 use super::state::AppState;
@@ -79,6 +80,64 @@ impl MutationRoot {
 
     async fn delist(&self, ctx: &Context<'_>, input: DelistInput) -> ApiResult<DecisionPayload> {
         require(ctx, Action::Delist)?;
+        let command_id = input.command_id;
+        submit(ctx, Command::try_from(input), command_id).await
+    }
+
+    /// 撤销错误决定: the unit is folded as if its latest decision had never been made.
+    async fn retract_decision(
+        &self,
+        ctx: &Context<'_>,
+        input: RetractDecisionInput,
+    ) -> ApiResult<DecisionPayload> {
+        require(ctx, Action::RetractDecision)?;
+        let command_id = input.command_id;
+        submit(ctx, Command::try_from(input), command_id).await
+    }
+
+    /// 信息变更.
+    async fn amend_unit(&self, ctx: &Context<'_>, input: AmendUnitInput) -> ApiResult<DecisionPayload> {
+        require(ctx, Action::AmendUnit)?;
+        let command_id = input.command_id;
+        submit(ctx, Command::try_from(input), command_id).await
+    }
+
+    /// 撤回推荐.
+    async fn withdraw_recommendation(
+        &self,
+        ctx: &Context<'_>,
+        input: WithdrawRecommendationInput,
+    ) -> ApiResult<DecisionPayload> {
+        require(ctx, Action::WithdrawRecommendation)?;
+        let command_id = input.command_id;
+        submit(ctx, Command::try_from(input), command_id).await
+    }
+
+    /// 未入选.
+    async fn close_selection(
+        &self,
+        ctx: &Context<'_>,
+        input: CloseSelectionInput,
+    ) -> ApiResult<DecisionPayload> {
+        require(ctx, Action::CloseSelection)?;
+        let command_id = input.command_id;
+        submit(ctx, Command::try_from(input), command_id).await
+    }
+
+    /// 统计监测.
+    async fn report_indicators(
+        &self,
+        ctx: &Context<'_>,
+        input: ReportIndicatorsInput,
+    ) -> ApiResult<DecisionPayload> {
+        require(ctx, Action::ReportIndicators)?;
+        let command_id = input.command_id;
+        submit(ctx, Command::try_from(input), command_id).await
+    }
+
+    /// 奖励补助.
+    async fn grant_subsidy(&self, ctx: &Context<'_>, input: GrantSubsidyInput) -> ApiResult<DecisionPayload> {
+        require(ctx, Action::GrantSubsidy)?;
         let command_id = input.command_id;
         submit(ctx, Command::try_from(input), command_id).await
     }

@@ -11,9 +11,9 @@ use liangye_projections::registry::Designation as Unit;
 use uuid::Uuid;
 
 use super::auth::caller;
-use super::enums::{Grade, Role, Status, UnitKind};
+use super::enums::{DelistGround, Grade, Role, Sector, Status, UnitKind};
 use super::error::{ApiError, ApiResult};
-use super::scalars::Date;
+use super::scalars::{Date, YuanScalar};
 use super::state::AppState;
 
 /// A unit and its designation, as of a moment of the log.
@@ -51,6 +51,35 @@ pub struct EvaluationView {
 pub struct CommendationView {
     pub year: i32,
     pub citation: String,
+    pub decided_on: Date,
+}
+
+/// A monitoring report (统计监测): the figures an awarded unit reported for a year.
+#[derive(SimpleObject)]
+pub struct IndicatorsView {
+    pub year: i32,
+    pub revenue_yuan: Option<YuanScalar>,
+    pub gdp_yuan: Option<YuanScalar>,
+    /// Basis points (3500 = 35.00%).
+    pub manufacturing_share_bp: Option<i32>,
+    pub market_share_rank: Option<i32>,
+    /// 服务收入.
+    pub service_revenue_yuan: Option<YuanScalar>,
+    /// 研发投入.
+    pub rd_expense_yuan: Option<YuanScalar>,
+    /// 预警: the figures no longer meet the standard the unit entered on (judged as a
+    /// recommendation is; a figure not reported counts as unmet).
+    pub below_standard: bool,
+    pub decided_on: Date,
+}
+
+/// A subsidy (奖励补助).
+#[derive(SimpleObject)]
+pub struct SubsidyView {
+    pub year: i32,
+    pub amount_yuan: YuanScalar,
+    /// e.g. 省级服务业发展专项资金.
+    pub fund: String,
     pub decided_on: Date,
 }
 
@@ -99,6 +128,59 @@ impl Designation {
     async fn industries(&self) -> &[String] {
         &self.unit.industries
     }
+    /// 主要行业领域 (one or more; OTHER for units listed before sectors were recorded).
+    async fn sectors(&self) -> Vec<Sector> {
+        self.unit.sectors.iter().map(|s| (*s).into()).collect()
+    }
+    /// The sectors' Chinese labels, in the same order.
+    async fn sector_labels(&self) -> Vec<&'static str> {
+        self.unit.sectors.iter().map(|s| s.label_zh()).collect()
+    }
+    /// The county-level division (GB/T 2260) the unit lies in, when known.
+    async fn county_code(&self) -> Option<String> {
+        self.unit.county_code.map(|c| c.to_string())
+    }
+    /// The log position of the unit's last event.
+    async fn last_position(&self) -> i64 {
+        self.unit.last_position
+    }
+    /// 统计监测: the figures reported each year, oldest first.
+    async fn indicators(&self) -> Vec<IndicatorsView> {
+        self.unit
+            .indicators
+            .iter()
+            .map(|r| {
+                let f = &r.figures;
+                IndicatorsView {
+                    year: r.year.get(),
+                    revenue_yuan: f.figures.revenue_yuan.map(Into::into),
+                    gdp_yuan: f.figures.gdp_yuan.map(Into::into),
+                    manufacturing_share_bp: f.figures.manufacturing_share_bp.map(|b| i32::from(b.get())),
+                    market_share_rank: f
+                        .figures
+                        .market_share_rank
+                        .and_then(|r| i32::try_from(r.get()).ok()),
+                    service_revenue_yuan: f.service_revenue_yuan.map(Into::into),
+                    rd_expense_yuan: f.rd_expense_yuan.map(Into::into),
+                    below_standard: r.below_standard,
+                    decided_on: Date(r.decided_on),
+                }
+            })
+            .collect()
+    }
+    /// 奖励补助, oldest first.
+    async fn subsidies(&self) -> Vec<SubsidyView> {
+        self.unit
+            .subsidies
+            .iter()
+            .map(|s| SubsidyView {
+                year: s.year.get(),
+                amount_yuan: s.amount_yuan.into(),
+                fund: s.fund.clone(),
+                decided_on: Date(s.decided_on),
+            })
+            .collect()
+    }
     async fn pilot_batch(&self) -> i32 {
         i32::from(self.unit.pilot_batch.get())
     }
@@ -145,6 +227,10 @@ impl Designation {
     async fn delisting_reason(&self) -> Option<&str> {
         self.unit.delisting.as_ref().map(|d| d.reason.as_str())
     }
+    /// What the delisting rests on, if it was delisted.
+    async fn delisting_ground(&self) -> Option<DelistGround> {
+        self.unit.delisting.as_ref().map(|d| d.ground.into())
+    }
     /// Every event of the unit's stream, oldest first (as of the same moment as the unit).
     #[graphql(complexity = "crate::limits::HISTORY_COST * child_complexity + 1")]
     async fn history(&self, ctx: &Context<'_>) -> ApiResult<Vec<HistoryEntry>> {
@@ -190,6 +276,11 @@ pub struct HistoryEntry {
     pub note: Option<String>,
     /// Who recorded it; shown to PROVINCIAL and AUDITOR tokens only.
     pub actor: Option<String>,
+    /// The position of the `DecisionRetracted` that retracted this decision: every
+    /// projection folds the unit as if it had never been made.
+    pub retracted_by: Option<i64>,
+    /// One line in Chinese saying what was decided (an amendment's old → new values).
+    pub summary: String,
     /// The event's payload (today's schema version).
     pub payload: Json<serde_json::Value>,
 }
@@ -205,6 +296,8 @@ impl HistoryEntry {
             document_ref: entry.document_ref.clone(),
             note: entry.note.clone(),
             actor: show_actor.then(|| entry.actor.clone()),
+            retracted_by: entry.retracted_by,
+            summary: entry.summary_zh(),
             payload: Json(redact(&entry.event)),
         })
     }

@@ -6,8 +6,9 @@ use serde_json::Value;
 
 use super::domain_event::{DomainEvent, EventType};
 use super::payloads::{
-    AccessGranted, AccessRevoked, AnnualQuotaSet, Awarded, Commended, Delisted, EvaluationRecorded,
-    PilotListed, PilotRevoked, Recommended, ReviewRecorded,
+    AccessGranted, AccessRevoked, AnnualQuotaSet, Awarded, Commended, DecisionRetracted, Delisted,
+    EvaluationRecorded, IndicatorsReported, NotSelected, PilotListed, PilotRevoked, RecommendationWithdrawn,
+    Recommended, ReviewRecorded, SubsidyGranted, UnitAmended,
 };
 use super::upcast;
 
@@ -118,5 +119,11 @@ fn decode_current<'de, D: Deserializer<'de>>(kind: EventType, payload: D) -> Res
         EventType::Delisted => Delisted::deserialize(payload)?.into(),
         EventType::AccessGranted => AccessGranted::deserialize(payload)?.into(),
         EventType::AccessRevoked => AccessRevoked::deserialize(payload)?.into(),
+        EventType::DecisionRetracted => DecisionRetracted::deserialize(payload)?.into(),
+        EventType::UnitAmended => UnitAmended::deserialize(payload)?.into(),
+        EventType::RecommendationWithdrawn => RecommendationWithdrawn::deserialize(payload)?.into(),
+        EventType::NotSelected => NotSelected::deserialize(payload)?.into(),
+        EventType::IndicatorsReported => IndicatorsReported::deserialize(payload)?.into(),
+        EventType::SubsidyGranted => SubsidyGranted::deserialize(payload)?.into(),
     })
 }

@@ -5,8 +5,9 @@ use uuid::Uuid;
 
 use super::labelled::labelled_enum;
 use super::payloads::{
-    AccessGranted, AccessRevoked, AnnualQuotaSet, Awarded, Commended, Decision, Delisted, EvaluationRecorded,
-    PilotListed, PilotRevoked, Recommended, ReviewRecorded,
+    AccessGranted, AccessRevoked, AnnualQuotaSet, Awarded, Commended, Decision, DecisionRetracted, Delisted,
+    EvaluationRecorded, IndicatorsReported, NotSelected, PilotListed, PilotRevoked, RecommendationWithdrawn,
+    Recommended, ReviewRecorded, SubsidyGranted, UnitAmended,
 };
 use super::streams::{ACCESS_STREAM, quota_stream, unit_stream};
 
@@ -25,6 +26,12 @@ labelled_enum! {
         Delisted = "Delisted", "摘牌";
         AccessGranted = "AccessGranted", "授予访问权限";
         AccessRevoked = "AccessRevoked", "撤销访问权限";
+        DecisionRetracted = "DecisionRetracted", "撤销错误决定";
+        UnitAmended = "UnitAmended", "信息变更";
+        RecommendationWithdrawn = "RecommendationWithdrawn", "撤回推荐";
+        NotSelected = "NotSelected", "未入选";
+        IndicatorsReported = "IndicatorsReported", "统计监测";
+        SubsidyGranted = "SubsidyGranted", "奖励补助";
     }
 }
 
@@ -34,16 +41,22 @@ impl EventType {
     pub const fn schema_version(self) -> i32 {
         match self {
             EventType::PilotListed
-            | EventType::PilotRevoked
-            | EventType::Recommended
             | EventType::ReviewRecorded
-            | EventType::Awarded
             | EventType::AnnualQuotaSet
+            | EventType::Delisted => 2,
+            EventType::PilotRevoked
+            | EventType::Recommended
+            | EventType::Awarded
             | EventType::EvaluationRecorded
             | EventType::Commended
-            | EventType::Delisted
             | EventType::AccessGranted
-            | EventType::AccessRevoked => 1,
+            | EventType::AccessRevoked
+            | EventType::DecisionRetracted
+            | EventType::UnitAmended
+            | EventType::RecommendationWithdrawn
+            | EventType::NotSelected
+            | EventType::IndicatorsReported
+            | EventType::SubsidyGranted => 1,
         }
     }
 }
@@ -62,6 +75,12 @@ pub enum DomainEvent {
     Delisted(Delisted),
     AccessGranted(AccessGranted),
     AccessRevoked(AccessRevoked),
+    DecisionRetracted(DecisionRetracted),
+    UnitAmended(UnitAmended),
+    RecommendationWithdrawn(RecommendationWithdrawn),
+    NotSelected(NotSelected),
+    IndicatorsReported(IndicatorsReported),
+    SubsidyGranted(SubsidyGranted),
 }
 
 impl DomainEvent {
@@ -79,6 +98,12 @@ impl DomainEvent {
             DomainEvent::Delisted(_) => EventType::Delisted,
             DomainEvent::AccessGranted(_) => EventType::AccessGranted,
             DomainEvent::AccessRevoked(_) => EventType::AccessRevoked,
+            DomainEvent::DecisionRetracted(_) => EventType::DecisionRetracted,
+            DomainEvent::UnitAmended(_) => EventType::UnitAmended,
+            DomainEvent::RecommendationWithdrawn(_) => EventType::RecommendationWithdrawn,
+            DomainEvent::NotSelected(_) => EventType::NotSelected,
+            DomainEvent::IndicatorsReported(_) => EventType::IndicatorsReported,
+            DomainEvent::SubsidyGranted(_) => EventType::SubsidyGranted,
         }
     }
 
@@ -122,6 +147,12 @@ impl DomainEvent {
             DomainEvent::EvaluationRecorded(e) => Some(e.unit_id),
             DomainEvent::Commended(e) => Some(e.unit_id),
             DomainEvent::Delisted(e) => Some(e.unit_id),
+            DomainEvent::DecisionRetracted(e) => Some(e.unit_id),
+            DomainEvent::UnitAmended(e) => Some(e.unit_id),
+            DomainEvent::RecommendationWithdrawn(e) => Some(e.unit_id),
+            DomainEvent::NotSelected(e) => Some(e.unit_id),
+            DomainEvent::IndicatorsReported(e) => Some(e.unit_id),
+            DomainEvent::SubsidyGranted(e) => Some(e.unit_id),
             DomainEvent::AnnualQuotaSet(_)
             | DomainEvent::AccessGranted(_)
             | DomainEvent::AccessRevoked(_) => None,
@@ -140,6 +171,12 @@ impl DomainEvent {
             DomainEvent::EvaluationRecorded(e) => Some(&e.decision),
             DomainEvent::Commended(e) => Some(&e.decision),
             DomainEvent::Delisted(e) => Some(&e.decision),
+            DomainEvent::DecisionRetracted(e) => Some(&e.decision),
+            DomainEvent::UnitAmended(e) => Some(&e.decision),
+            DomainEvent::RecommendationWithdrawn(e) => Some(&e.decision),
+            DomainEvent::NotSelected(e) => Some(&e.decision),
+            DomainEvent::IndicatorsReported(e) => Some(&e.decision),
+            DomainEvent::SubsidyGranted(e) => Some(&e.decision),
             DomainEvent::AccessGranted(_) | DomainEvent::AccessRevoked(_) => None,
         }
     }
@@ -158,6 +195,12 @@ impl DomainEvent {
             DomainEvent::Delisted(e) => serde_json::to_value(e),
             DomainEvent::AccessGranted(e) => serde_json::to_value(e),
             DomainEvent::AccessRevoked(e) => serde_json::to_value(e),
+            DomainEvent::DecisionRetracted(e) => serde_json::to_value(e),
+            DomainEvent::UnitAmended(e) => serde_json::to_value(e),
+            DomainEvent::RecommendationWithdrawn(e) => serde_json::to_value(e),
+            DomainEvent::NotSelected(e) => serde_json::to_value(e),
+            DomainEvent::IndicatorsReported(e) => serde_json::to_value(e),
+            DomainEvent::SubsidyGranted(e) => serde_json::to_value(e),
         };
         // Payloads are structs of strings, integers, booleans and string lists: serializing
         // them to a `Value` cannot fail.
@@ -186,5 +229,11 @@ from_payload!(
     Commended,
     Delisted,
     AccessGranted,
-    AccessRevoked
+    AccessRevoked,
+    DecisionRetracted,
+    UnitAmended,
+    RecommendationWithdrawn,
+    NotSelected,
+    IndicatorsReported,
+    SubsidyGranted
 );

@@ -94,6 +94,36 @@ labelled_enum! {
     }
 }
 
+labelled_enum! {
+    /// The sector of a unit (policy §三(三), §四(四) 主要行业领域): one or more per unit, beside
+    /// its free-text industries.
+    Sector, what = "sector" {
+        NewEnergyEquipment = "NEW_ENERGY_EQUIPMENT", "新型电力(新能源)装备";
+        AdvancedMaterials = "ADVANCED_MATERIALS", "前沿新材料";
+        MarineEquipment = "MARINE_EQUIPMENT", "海工装备和高技术船舶";
+        HighEndEquipment = "HIGH_END_EQUIPMENT", "高端装备";
+        Biomedicine = "BIOMEDICINE", "生物医药和新型医疗器械";
+        IntegratedCircuits = "INTEGRATED_CIRCUITS", "集成电路";
+        Automotive = "AUTOMOTIVE", "汽车及零部件(含新能源汽车)";
+        InternetServices = "INTERNET_SERVICES", "互联网";
+        FinancialServices = "FINANCIAL_SERVICES", "金融";
+        Logistics = "LOGISTICS", "物流";
+        NewGenerationIt = "NEW_GENERATION_IT", "新一代信息技术(5G、大数据、工业互联网、人工智能)";
+        GreenLowCarbon = "GREEN_LOW_CARBON", "绿色低碳(新能源、节能环保)";
+        Other = "OTHER", "其他";
+    }
+}
+
+labelled_enum! {
+    /// What a delisting (摘牌) rests on.
+    DelistGround, what = "delisting ground" {
+        /// 经评价不符合标准: the named year's evaluation was graded FAIL (不合格).
+        FailedEvaluation = "FAILED_EVALUATION", "经评价不符合标准";
+        /// Any other ground, stated in the reason (e.g. 重大违法违规, the unit no longer exists).
+        Other = "OTHER", "其他";
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

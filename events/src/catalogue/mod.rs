@@ -32,15 +32,17 @@ pub use credit_code::{CREDIT_CODE_ALPHABET, CreditCode, CreditCodeError};
 pub use decode::DecodeError;
 pub use division::{DivisionCode, DivisionCodeError};
 pub use domain_event::{DomainEvent, EventType};
-pub use enums::{Grade, ReviewOutcome, ReviewStage, Role, Status, UnitKind};
+pub use enums::{DelistGround, Grade, ReviewOutcome, ReviewStage, Role, Sector, Status, UnitKind};
 pub use labelled::UnknownVariant;
 pub use payloads::{
-    AccessGranted, AccessRevoked, AnnualQuotaSet, Awarded, Commended, Decision, Delisted, EvaluationRecorded,
-    Figures, PilotListed, PilotRevoked, Recommended, ReviewRecorded,
+    AccessGranted, AccessRevoked, AnnualQuotaSet, Awarded, Commended, Decision, DecisionRetracted, Delisted,
+    EvaluationRecorded, Figures, IndicatorFigures, IndicatorsReported, NotSelected, PilotListed,
+    PilotRevoked, RecommendationWithdrawn, Recommended, ReviewRecorded, SubsidyGranted, UnitAmended,
 };
 pub use recorded::RecordedEvent;
 pub use secret::{SecretSha256, SecretSha256Error};
 pub use streams::{ACCESS_STREAM, StreamRef, quota_stream, unit_stream};
+pub use upcast::county_from_identifiers;
 pub use zone_code::{ZoneCode, ZoneCodeError};
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! The payload of every event type of DESIGN.md §3, schema version 1.
+//! The payload of every event type of DESIGN.md §3, in today's schema version (see
+//! [`super::EventType::schema_version`]; older versions are read through `catalogue::upcast`).
 //!
 //! Field names are camelCase on the wire. Optional fields are omitted when absent (and read
 //! as absent when `null`). Every decision payload embeds [`Decision`] flattened, so
@@ -14,7 +15,8 @@ use super::certificate::CertificateNo;
 use super::city::CityCode;
 use super::credit_code::CreditCode;
 use super::division::DivisionCode;
-use super::enums::{Grade, ReviewOutcome, ReviewStage, Role, UnitKind};
+use super::domain_event::EventType;
+use super::enums::{DelistGround, Grade, ReviewOutcome, ReviewStage, Role, Sector, UnitKind};
 use super::secret::SecretSha256;
 use super::zone_code::ZoneCode;
 
@@ -50,7 +52,9 @@ impl Decision {
 /// check character and was accepted on the `acceptInvalidCreditCode` override.
 /// `batch` is the pilot batch number (第N批), an integer from 1.
 ///
-/// Schema version 0 was the pre-release shape; see the upcaster in `catalogue::upcast`.
+/// `sectors` (one or more, closed list) and `countyCode` (the county-level division the unit
+/// lies in, inside its city; a COUNTY's own code) arrived with schema version 2. Schema
+/// version 0 was the pre-release shape, 1 the first release's; see `catalogue::upcast`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PilotListed {
@@ -66,6 +70,9 @@ pub struct PilotListed {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zone_code: Option<ZoneCode>,
     pub industries: Vec<String>,
+    pub sectors: Vec<Sector>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub county_code: Option<DivisionCode>,
     pub batch: Batch,
     #[serde(flatten)]
     pub decision: Decision,
@@ -133,6 +140,9 @@ pub struct ReviewRecorded {
     pub notice_end: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub objections: Option<String>,
+    /// Why a `FAILED` stage failed (required for it since schema version 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     #[serde(flatten)]
     pub decision: Decision,
 }
@@ -154,6 +164,9 @@ pub struct Awarded {
 pub struct AnnualQuotaSet {
     pub year: Year,
     pub total: u32,
+    /// The reference of the year's selection guidelines (评选指南 文号); schema version 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guideline_ref: Option<String>,
     #[serde(flatten)]
     pub decision: Decision,
 }
@@ -182,13 +195,15 @@ pub struct Commended {
     pub decision: Decision,
 }
 
-/// 摘牌: an awarded unit loses its designation. `evaluationYear` references the evaluation
-/// the decision rests on, when there is one.
+/// 摘牌: an awarded unit loses its designation, on a `ground` (schema version 2; version 1
+/// events read as `OTHER`). `evaluationYear` references the evaluation the decision rests
+/// on: required for `FAILED_EVALUATION`, whose evaluation is graded FAIL.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Delisted {
     pub unit_id: Uuid,
     pub reason: String,
+    pub ground: DelistGround,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evaluation_year: Option<Year>,
     #[serde(flatten)]
@@ -213,4 +228,110 @@ pub struct AccessGranted {
 #[serde(rename_all = "camelCase")]
 pub struct AccessRevoked {
     pub token_id: Uuid,
+}
+
+/// 撤销错误决定: the unit's decision at log `position` (its latest one not already
+/// retracted, of type `retractedType`) was a mistake; every projection folds the unit as
+/// if it had never been made. History keeps both.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DecisionRetracted {
+    pub unit_id: Uuid,
+    pub position: i64,
+    pub retracted_type: EventType,
+    pub reason: String,
+    #[serde(flatten)]
+    pub decision: Decision,
+}
+
+/// 信息变更: corrects a unit's data. Only the fields present change; identifiers are
+/// checked and unique again. `creditCodeCheckOverridden` is present with `creditCode`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UnitAmended {
+    pub unit_id: Uuid,
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sectors: Option<Vec<Sector>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub industries: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub county_code: Option<DivisionCode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_code: Option<CreditCode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_code_check_overridden: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub division_code: Option<DivisionCode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone_code: Option<ZoneCode>,
+    #[serde(flatten)]
+    pub decision: Decision,
+}
+
+/// 撤回推荐: the recommending city (or the province) withdraws `year`'s recommendation;
+/// the unit is PILOT again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecommendationWithdrawn {
+    pub unit_id: Uuid,
+    pub year: Year,
+    pub reason: String,
+    #[serde(flatten)]
+    pub decision: Decision,
+}
+
+/// 未入选: a unit whose four review stages of `year` all passed is not chosen (择优遴选);
+/// it is PILOT again and may be recommended in a later year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotSelected {
+    pub unit_id: Uuid,
+    pub year: Year,
+    pub reason: String,
+    #[serde(flatten)]
+    pub decision: Decision,
+}
+
+/// The figures of a monitoring report (统计监测): the recommendation's figures and two more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IndicatorFigures {
+    #[serde(flatten)]
+    pub figures: Figures,
+    /// 服务收入, whole yuan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_revenue_yuan: Option<Yuan>,
+    /// 研发投入, whole yuan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rd_expense_yuan: Option<Yuan>,
+}
+
+/// 统计监测: an awarded unit's figures for `year`. `belowStandard` (预警) is true when the
+/// figures no longer meet the unit's entry standard, judged by the same rules as a
+/// recommendation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IndicatorsReported {
+    pub unit_id: Uuid,
+    pub year: Year,
+    #[serde(flatten)]
+    pub figures: IndicatorFigures,
+    pub below_standard: bool,
+    #[serde(flatten)]
+    pub decision: Decision,
+}
+
+/// 奖励补助: a subsidy of `amountYuan` (> 0) from `fund` to a unit awarded on `decidedOn`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubsidyGranted {
+    pub unit_id: Uuid,
+    pub year: Year,
+    pub amount_yuan: Yuan,
+    pub fund: String,
+    #[serde(flatten)]
+    pub decision: Decision,
 }

@@ -38,8 +38,19 @@ fn pilot_listed() -> PilotListed {
         credit_code_check_overridden: false,
         zone_code: None,
         industries: vec!["智能制造".into(), "工业互联网".into()],
+        sectors: vec![Sector::HighEndEquipment, Sector::NewGenerationIt],
+        county_code: Some(DivisionCode::parse("320115").unwrap()),
         batch: Batch::new(2).unwrap(),
         decision: decision(),
+    }
+}
+
+/// `pilot_listed()` as a version-1 (or older) event reads: sectors `[OTHER]`, the county
+/// from its own division code.
+fn pilot_listed_upcast() -> PilotListed {
+    PilotListed {
+        sectors: vec![Sector::Other],
+        ..pilot_listed()
     }
 }
 
@@ -75,6 +86,7 @@ fn one_of_each() -> Vec<DomainEvent> {
             notice_start: Some(date("2024-06-01")),
             notice_end: Some(date("2024-06-07")),
             objections: Some("无异议".into()),
+            reason: None,
             decision: decision(),
         }
         .into(),
@@ -88,6 +100,7 @@ fn one_of_each() -> Vec<DomainEvent> {
         AnnualQuotaSet {
             year: year(2024),
             total: 20,
+            guideline_ref: Some("苏发改服务发〔2024〕5号".into()),
             decision: decision(),
         }
         .into(),
@@ -109,6 +122,7 @@ fn one_of_each() -> Vec<DomainEvent> {
         Delisted {
             unit_id: unit(),
             reason: "绩效评价不合格".into(),
+            ground: DelistGround::FailedEvaluation,
             evaluation_year: Some(year(2025)),
             decision: decision(),
         }
@@ -122,6 +136,65 @@ fn one_of_each() -> Vec<DomainEvent> {
         }
         .into(),
         AccessRevoked { token_id: unit() }.into(),
+        DecisionRetracted {
+            unit_id: unit(),
+            position: 17,
+            retracted_type: EventType::Awarded,
+            reason: "授牌年度录入错误".into(),
+            decision: decision(),
+        }
+        .into(),
+        UnitAmended {
+            unit_id: unit(),
+            reason: "企业更名".into(),
+            name: Some("南京市江宁区（更正）".into()),
+            sectors: Some(vec![Sector::Logistics]),
+            industries: None,
+            county_code: None,
+            credit_code: None,
+            credit_code_check_overridden: None,
+            division_code: None,
+            zone_code: None,
+            decision: decision(),
+        }
+        .into(),
+        RecommendationWithdrawn {
+            unit_id: unit(),
+            year: year(2024),
+            reason: "申报材料需补充".into(),
+            decision: decision(),
+        }
+        .into(),
+        NotSelected {
+            unit_id: unit(),
+            year: year(2024),
+            reason: "择优遴选未入选".into(),
+            decision: decision(),
+        }
+        .into(),
+        IndicatorsReported {
+            unit_id: unit(),
+            year: year(2025),
+            figures: IndicatorFigures {
+                figures: Figures {
+                    revenue_yuan: Some(Yuan::new(13_000_000_000).unwrap()),
+                    ..Figures::default()
+                },
+                service_revenue_yuan: Some(Yuan::new(2_000_000_000).unwrap()),
+                rd_expense_yuan: None,
+            },
+            below_standard: false,
+            decision: decision(),
+        }
+        .into(),
+        SubsidyGranted {
+            unit_id: unit(),
+            year: year(2025),
+            amount_yuan: Yuan::new(2_000_000).unwrap(),
+            fund: "省级服务业发展专项资金".into(),
+            decision: decision(),
+        }
+        .into(),
     ]
 }
 
@@ -134,20 +207,26 @@ fn every_event_type_has_its_name_version_and_label() {
     assert_eq!(
         names,
         vec![
-            ("PilotListed", 1, "列入试点"),
+            ("PilotListed", 2, "列入试点"),
             ("PilotRevoked", 1, "撤销试点"),
             ("Recommended", 1, "推荐"),
-            ("ReviewRecorded", 1, "评审"),
+            ("ReviewRecorded", 2, "评审"),
             ("Awarded", 1, "授牌"),
-            ("AnnualQuotaSet", 1, "设定年度指标"),
+            ("AnnualQuotaSet", 2, "设定年度指标"),
             ("EvaluationRecorded", 1, "绩效评价"),
             ("Commended", 1, "表彰"),
-            ("Delisted", 1, "摘牌"),
+            ("Delisted", 2, "摘牌"),
             ("AccessGranted", 1, "授予访问权限"),
             ("AccessRevoked", 1, "撤销访问权限"),
+            ("DecisionRetracted", 1, "撤销错误决定"),
+            ("UnitAmended", 1, "信息变更"),
+            ("RecommendationWithdrawn", 1, "撤回推荐"),
+            ("NotSelected", 1, "未入选"),
+            ("IndicatorsReported", 1, "统计监测"),
+            ("SubsidyGranted", 1, "奖励补助"),
         ]
     );
-    assert_eq!(EventType::ALL.len(), 11);
+    assert_eq!(EventType::ALL.len(), 17);
 }
 
 #[test]
@@ -171,6 +250,8 @@ fn payloads_are_camel_case_with_the_decision_flattened() {
             "divisionCode": "320115",
             "creditCodeCheckOverridden": false,
             "industries": ["智能制造", "工业互联网"],
+            "sectors": ["HIGH_END_EQUIPMENT", "NEW_GENERATION_IT"],
+            "countyCode": "320115",
             "batch": 2,
             "decidedOn": "2024-05-06",
             "documentRef": "苏发改服务发〔2024〕123号",
@@ -221,9 +302,9 @@ fn streams_follow_the_event() {
 fn decode_validates_through_the_value_types() {
     let mut payload = DomainEvent::from(pilot_listed()).to_payload();
     payload["cityCode"] = json!("310100");
-    let err = DomainEvent::decode("PilotListed", 1, &payload).unwrap_err();
+    let err = DomainEvent::decode("PilotListed", 2, &payload).unwrap_err();
     assert!(
-        matches!(&err, DecodeError::Payload { event_type: "PilotListed", schema_version: 1, message } if message.contains("not a Jiangsu city code")),
+        matches!(&err, DecodeError::Payload { event_type: "PilotListed", schema_version: 2, message } if message.contains("not a Jiangsu city code")),
         "{err}"
     );
     let mut payload = one_of_each()[2].to_payload();
@@ -237,7 +318,7 @@ fn null_optionals_read_as_absent() {
     payload["creditCode"] = Value::Null;
     payload["note"] = Value::Null;
     assert_eq!(
-        DomainEvent::decode("PilotListed", 1, &payload).unwrap(),
+        DomainEvent::decode("PilotListed", 2, &payload).unwrap(),
         pilot_listed().into()
     );
 }
@@ -288,8 +369,8 @@ fn pilot_listed_schema_0_is_upcast_to_today() {
         &pilot_listed_v0(json!(" 智能制造，工业互联网 ")),
     )
     .unwrap();
-    assert_eq!(decoded, pilot_listed().into());
-    assert_eq!(decoded.schema_version(), 1);
+    assert_eq!(decoded, pilot_listed_upcast().into());
+    assert_eq!(decoded.schema_version(), 2);
 
     let mixed = DomainEvent::decode(
         "PilotListed",
@@ -329,10 +410,76 @@ fn schema_0_with_a_list_is_malformed_and_version_1_requires_the_new_fields() {
         DomainEvent::decode("PilotListed", -1, &pilot_listed_v0(json!(""))),
         Err(DecodeError::UnsupportedSchemaVersion {
             oldest: 0,
-            current: 1,
+            current: 2,
             ..
         })
     ));
+}
+
+/// The first release's shape of `PilotListed` (schema version 1) of each kind.
+fn pilot_listed_v1(kind: &str, division: Option<&str>) -> Value {
+    let mut payload = json!({
+        "unitId": "0192f0c1-7a3b-7cde-8f00-123456789abc",
+        "name": "苏州工业园区",
+        "kind": kind,
+        "cityCode": "320500",
+        "creditCodeCheckOverridden": false,
+        "industries": ["集成电路"],
+        "batch": 1,
+        "decidedOn": "2021-03-01",
+    });
+    if let Some(code) = division {
+        payload["divisionCode"] = json!(code);
+    }
+    payload
+}
+
+#[test]
+fn pilot_listed_schema_1_reads_as_sector_other_and_the_county_its_identifiers_name() {
+    let read = |kind: &str, division: Option<&str>| {
+        let DomainEvent::PilotListed(listed) =
+            DomainEvent::decode("PilotListed", 1, &pilot_listed_v1(kind, division)).unwrap()
+        else {
+            panic!("not PilotListed")
+        };
+        listed
+    };
+    let county = read("COUNTY", Some("320506"));
+    assert_eq!(county.sectors, [Sector::Other]);
+    assert_eq!(county.county_code, Some(DivisionCode::parse("320506").unwrap()));
+    let zone = read("INDUSTRIAL_ZONE", Some("320583"));
+    assert_eq!(zone.county_code, Some(DivisionCode::parse("320583").unwrap()));
+    let development = read("DEVELOPMENT_ZONE", None);
+    assert_eq!(development.sectors, [Sector::Other]);
+    assert_eq!(development.county_code, None);
+    // The same payload text decodes the same way from text.
+    let text = pilot_listed_v1("COUNTY", Some("320506")).to_string();
+    assert_eq!(
+        DomainEvent::decode_text("PilotListed", 1, &text).unwrap(),
+        county.into()
+    );
+}
+
+#[test]
+fn delisted_and_reviews_of_schema_1_read_with_their_defaults() {
+    let delisted = json!({
+        "unitId": "0192f0c1-7a3b-7cde-8f00-123456789abc",
+        "reason": "企业注销",
+        "evaluationYear": 2024,
+        "decidedOn": "2025-03-01",
+    });
+    let DomainEvent::Delisted(d) = DomainEvent::decode("Delisted", 1, &delisted).unwrap() else {
+        panic!("not Delisted")
+    };
+    assert_eq!(d.ground, DelistGround::Other);
+    assert_eq!(d.evaluation_year, Some(year(2024)));
+    let quota = json!({"year": 2024, "total": 12, "decidedOn": "2024-01-10"});
+    let DomainEvent::AnnualQuotaSet(q) = DomainEvent::decode("AnnualQuotaSet", 1, &quota).unwrap() else {
+        panic!("not AnnualQuotaSet")
+    };
+    assert_eq!(q.guideline_ref, None);
+    // Version 2 requires the ground.
+    assert!(DomainEvent::decode("Delisted", 2, &delisted).is_err());
 }
 
 fn stored(event: &DomainEvent, position: i64, stream_id: &str) -> StoredEvent {
@@ -431,7 +578,7 @@ fn canonical_text_decodes_as_the_envelope_does() {
     v0["payload"] = pilot_listed_v0(json!(" 智能制造，工业互联网 "));
     v0["streamId"] = json!(DomainEvent::from(pilot_listed()).stream_id());
     let upcast = RecordedEvent::from_canonical(&v0.to_string()).unwrap();
-    assert_eq!(upcast.event, pilot_listed().into());
+    assert_eq!(upcast.event, pilot_listed_upcast().into());
 }
 
 #[test]

@@ -11,11 +11,21 @@
 //!   commas (`,` `，`) or enumeration commas (`、`), and there was no
 //!   `creditCodeCheckOverridden` (the prototype had no override, so every code it stored
 //!   passed the check).
+//! - `PilotListed` schema version 1, the first release's: no `sectors` and no `countyCode`.
+//!   Read as `sectors: ["OTHER"]` and the county known from the identifiers (see
+//!   [`county_from_identifiers`]), else none, until a `UnitAmended` says otherwise.
+//! - `ReviewRecorded` schema version 1: no `reason` (a FAILED stage needs one from version
+//!   2); read unchanged, without a reason.
+//! - `AnnualQuotaSet` schema version 1: no `guidelineRef`; read unchanged, without one.
+//! - `Delisted` schema version 1: no `ground`; read as `OTHER` (the first release did not
+//!   check that a referenced evaluation was graded FAIL, so none is claimed).
 
 use serde_json::Value;
 
 use super::decode::DecodeError;
+use super::division::DivisionCode;
 use super::domain_event::EventType;
+use super::enums::UnitKind;
 
 /// Turns a payload of one schema version into the next version's shape, or says what is
 /// wrong with it.
@@ -25,6 +35,9 @@ type Upcaster = fn(Value) -> Result<Value, String>;
 fn step(kind: EventType, version: i32) -> Option<Upcaster> {
     match (kind, version) {
         (EventType::PilotListed, 0) => Some(pilot_listed_v0_to_v1),
+        (EventType::PilotListed, 1) => Some(pilot_listed_v1_to_v2),
+        (EventType::ReviewRecorded | EventType::AnnualQuotaSet, 1) => Some(unchanged),
+        (EventType::Delisted, 1) => Some(delisted_v1_to_v2),
         _ => None,
     }
 }
@@ -88,5 +101,55 @@ fn pilot_listed_v0_to_v1(mut payload: Value) -> Result<Value, String> {
     object
         .entry("creditCodeCheckOverridden")
         .or_insert(Value::Bool(false));
+    Ok(payload)
+}
+
+/// The county-level division a unit lies in, as far as its identifiers tell: a COUNTY's own
+/// code, the county an INDUSTRIAL_ZONE lies in, or the county an ENTERPRISE is registered in
+/// (its optional division code); none for a DEVELOPMENT_ZONE.
+pub fn county_from_identifiers(kind: UnitKind, division_code: Option<DivisionCode>) -> Option<DivisionCode> {
+    match kind {
+        UnitKind::County | UnitKind::IndustrialZone | UnitKind::Enterprise => division_code,
+        UnitKind::DevelopmentZone => None,
+    }
+}
+
+/// A step that only adds optional fields: the payload reads unchanged.
+fn unchanged(payload: Value) -> Result<Value, String> {
+    Ok(payload)
+}
+
+/// `PilotListed` 1 → 2: `sectors` added as `["OTHER"]`; `countyCode` from the identifiers.
+fn pilot_listed_v1_to_v2(mut payload: Value) -> Result<Value, String> {
+    let object = payload
+        .as_object_mut()
+        .ok_or_else(|| "the payload is not a JSON object".to_owned())?;
+    let kind: UnitKind = match object.get("kind") {
+        Some(kind) => serde_json::from_value(kind.clone()).map_err(|e| format!("kind: {e}"))?,
+        None => return Err("missing field `kind`".to_owned()),
+    };
+    let division: Option<DivisionCode> = match object.get("divisionCode") {
+        None | Some(Value::Null) => None,
+        Some(code) => Some(serde_json::from_value(code.clone()).map_err(|e| format!("divisionCode: {e}"))?),
+    };
+    object
+        .entry("sectors")
+        .or_insert_with(|| Value::Array(vec![Value::String("OTHER".to_owned())]));
+    if let Some(county) = county_from_identifiers(kind, division) {
+        object
+            .entry("countyCode")
+            .or_insert_with(|| serde_json::to_value(county).unwrap_or(Value::Null));
+    }
+    Ok(payload)
+}
+
+/// `Delisted` 1 → 2: `ground` added as `OTHER`.
+fn delisted_v1_to_v2(mut payload: Value) -> Result<Value, String> {
+    let object = payload
+        .as_object_mut()
+        .ok_or_else(|| "the payload is not a JSON object".to_owned())?;
+    object
+        .entry("ground")
+        .or_insert_with(|| Value::String("OTHER".to_owned()));
     Ok(payload)
 }

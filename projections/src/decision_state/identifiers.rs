@@ -1,5 +1,5 @@
 //! Which unit holds which identifier: one unit per identifier, for ever (a delisted or
-//! revoked unit keeps its identifiers).
+//! revoked unit keeps its identifiers); only a retracted listing or an amendment frees one.
 
 use std::collections::HashMap;
 
@@ -55,6 +55,34 @@ impl Identifiers {
         }
         if let Some(code) = listed.zone_code {
             self.zone_codes.insert(code, id);
+        }
+    }
+
+    /// Frees the identifiers `unit` holds (its listing was retracted, or an amendment is
+    /// about to replace them); an identifier held by another unit is left alone.
+    pub(super) fn remove(&mut self, unit: &Unit) {
+        let id = unit.id;
+        if let Some(code) = unit.credit_code
+            && self.credit_codes.get(&code) == Some(&id)
+        {
+            self.credit_codes.remove(&code);
+        }
+        if unit.kind == UnitKind::County
+            && let Some(code) = unit.division_code
+            && self.division_codes.get(&code) == Some(&id)
+        {
+            self.division_codes.remove(&code);
+        }
+        if unit.kind.is_zone() {
+            let key = (unit.city, zone_name_key(&unit.name));
+            if self.zone_names.get(&key) == Some(&id) {
+                self.zone_names.remove(&key);
+            }
+        }
+        if let Some(code) = unit.zone_code
+            && self.zone_codes.get(&code) == Some(&id)
+        {
+            self.zone_codes.remove(&code);
         }
     }
 

@@ -17,14 +17,17 @@ mod tests;
 use std::collections::{BTreeMap, HashMap};
 
 use liangye_events::catalogue::{
-    CityCode, CreditCode, DivisionCode, DomainEvent, PilotListed, RecordedEvent, ReviewOutcome, ReviewStage,
-    SecretSha256, Status, Year, ZoneCode,
+    CityCode, CreditCode, DivisionCode, DomainEvent, EventType, PilotListed, RecordedEvent, ReviewOutcome,
+    ReviewStage, SecretSha256, Status, UnitAmended, Year, ZoneCode,
 };
 use uuid::Uuid;
 
 pub use access::AccessToken;
 pub use identifiers::{Identifiers, zone_name_key};
-pub use unit::{Award, Commendation, Delisting, Evaluation, Recommendation, ReviewProgress, Unit};
+pub use unit::{
+    Amendment, Award, Commendation, DecisionRef, Delisting, Evaluation, IndicatorReport, Recommendation,
+    ReviewProgress, Subsidy, Unit, UnitData,
+};
 pub use years::YearRecord;
 
 /// The state commands are decided against: units, identifier indexes, per-year quotas and
@@ -54,8 +57,9 @@ impl DecisionState {
     pub fn apply(&mut self, recorded: &RecordedEvent) {
         self.position = recorded.position;
         let version = recorded.stream_version;
+        let position = recorded.position;
         match &recorded.event {
-            DomainEvent::PilotListed(e) => self.list(e, version),
+            DomainEvent::PilotListed(e) => self.list(e, version, position),
             DomainEvent::PilotRevoked(e) => {
                 if let Some(unit) = self.unit_at(e.unit_id, version) {
                     unit.status = Status::PilotRevoked;
@@ -69,11 +73,12 @@ impl DecisionState {
                     unit.recommendations.retain(|r| r.year != e.year);
                     unit.recommendations.reserve_exact(1);
                     unit.recommendations.push(Recommendation {
-                        position: recorded.position,
+                        position,
                         year: e.year,
                         city: e.city_code,
                         figures: e.figures,
                         decided_on: e.decision.decided_on,
+                        closed: None,
                     });
                     unit.reviews.retain(|r| r.year != e.year);
                     unit.reviews.reserve_exact(1);
@@ -87,7 +92,12 @@ impl DecisionState {
                         progress.expert_score = e.score;
                     }
                     match e.outcome {
-                        ReviewOutcome::Passed => progress.pass(e.stage),
+                        ReviewOutcome::Passed => {
+                            progress.pass(e.stage);
+                            if e.stage == ReviewStage::SiteInspection {
+                                progress.site_inspection_on = Some(e.decision.decided_on);
+                            }
+                        }
                         ReviewOutcome::Failed => {
                             progress.failed = Some(e.stage);
                             if unit.current_attempt == Some(e.year) {
@@ -103,7 +113,7 @@ impl DecisionState {
                     unit.status = Status::Awarded;
                     unit.current_attempt = None;
                     unit.award = Some(Award {
-                        position: recorded.position,
+                        position,
                         year: e.year,
                         certificate_no: e.certificate_no,
                         decided_on: e.decision.decided_on,
@@ -123,7 +133,7 @@ impl DecisionState {
                     unit.evaluations.retain(|v| v.year != e.year);
                     unit.evaluations.reserve_exact(1);
                     unit.evaluations.push(Evaluation {
-                        position: recorded.position,
+                        position,
                         year: e.year,
                         grade: e.grade,
                         score: e.score,
@@ -135,7 +145,7 @@ impl DecisionState {
                 if let Some(unit) = self.unit_at(e.unit_id, version) {
                     unit.commendations.reserve_exact(1);
                     unit.commendations.push(Commendation {
-                        position: recorded.position,
+                        position,
                         year: e.year,
                         citation: e.citation.clone(),
                         decided_on: e.decision.decided_on,
@@ -146,12 +156,53 @@ impl DecisionState {
                 if let Some(unit) = self.unit_at(e.unit_id, version) {
                     unit.status = Status::Delisted;
                     unit.delisting = Some(Delisting {
-                        position: recorded.position,
+                        position,
                         reason: e.reason.clone(),
+                        ground: e.ground,
                         evaluation_year: e.evaluation_year,
                         decided_on: e.decision.decided_on,
                     });
                 }
+            }
+            DomainEvent::RecommendationWithdrawn(e) => {
+                self.close_attempt(
+                    e.unit_id,
+                    version,
+                    e.year,
+                    position,
+                    EventType::RecommendationWithdrawn,
+                );
+            }
+            DomainEvent::NotSelected(e) => {
+                self.close_attempt(e.unit_id, version, e.year, position, EventType::NotSelected);
+            }
+            DomainEvent::IndicatorsReported(e) => {
+                if let Some(unit) = self.unit_at(e.unit_id, version) {
+                    unit.indicators.retain(|r| r.year != e.year);
+                    unit.indicators.push(IndicatorReport {
+                        position,
+                        year: e.year,
+                        figures: e.figures,
+                        below_standard: e.below_standard,
+                        decided_on: e.decision.decided_on,
+                    });
+                }
+            }
+            DomainEvent::SubsidyGranted(e) => {
+                if let Some(unit) = self.unit_at(e.unit_id, version) {
+                    unit.subsidies.push(Subsidy {
+                        position,
+                        year: e.year,
+                        amount_yuan: e.amount_yuan,
+                        fund: e.fund.clone(),
+                        decided_on: e.decision.decided_on,
+                    });
+                }
+            }
+            DomainEvent::UnitAmended(e) => self.amend(e, version, position),
+            DomainEvent::DecisionRetracted(e) => {
+                self.retract(e.unit_id, e.position, version);
+                return;
             }
             DomainEvent::AccessGranted(e) => {
                 self.tokens_by_secret.insert(e.secret_sha256, e.token_id);
@@ -164,7 +215,7 @@ impl DecisionState {
                         city: e.city,
                         secret_sha256: e.secret_sha256,
                         revoked: false,
-                        granted_at: recorded.position,
+                        granted_at: position,
                         revoked_at: None,
                     },
                 );
@@ -172,9 +223,149 @@ impl DecisionState {
             DomainEvent::AccessRevoked(e) => {
                 if let Some(token) = self.tokens.get_mut(&e.token_id) {
                     token.revoked = true;
-                    token.revoked_at.get_or_insert(recorded.position);
+                    token.revoked_at.get_or_insert(position);
                 }
             }
+        }
+        self.note_decision(recorded);
+    }
+
+    /// Adds a unit event (other than a retraction) to its unit's decisions that stand.
+    fn note_decision(&mut self, recorded: &RecordedEvent) {
+        let event = &recorded.event;
+        let (Some(id), Some(decision)) = (event.unit_id(), event.decision()) else {
+            return;
+        };
+        if let Some(unit) = self.units.get_mut(&id) {
+            unit.decisions.push(DecisionRef {
+                position: recorded.position,
+                event_type: event.kind(),
+                year: event_year(event),
+                decided_on: decision.decided_on,
+            });
+        }
+    }
+
+    /// A withdrawal or a non-selection: the attempt of `year` ends, the unit is PILOT again.
+    fn close_attempt(&mut self, id: Uuid, version: i64, year: Year, position: i64, how: EventType) {
+        if let Some(unit) = self.unit_at(id, version) {
+            if let Some(r) = unit.recommendations.iter_mut().find(|r| r.year == year) {
+                r.closed = Some((position, how));
+            }
+            if unit.current_attempt == Some(year) {
+                unit.status = Status::Pilot;
+                unit.current_attempt = None;
+            }
+        }
+    }
+
+    fn amend(&mut self, e: &UnitAmended, version: i64, position: i64) {
+        let Some(unit) = self.units.get_mut(&e.unit_id) else {
+            return;
+        };
+        unit.version = version;
+        self.identifiers.remove(unit);
+        let previous = unit.data();
+        if let Some(name) = &e.name {
+            unit.name.clone_from(name);
+        }
+        if let Some(sectors) = &e.sectors {
+            unit.sectors.clone_from(sectors);
+        }
+        if let Some(industries) = &e.industries {
+            unit.industries.clone_from(industries);
+        }
+        if let Some(county) = e.county_code {
+            unit.county_code = Some(county);
+        }
+        if let Some(code) = e.credit_code {
+            unit.credit_code = Some(code);
+            unit.credit_code_check_overridden = e.credit_code_check_overridden.unwrap_or(false);
+        }
+        if let Some(code) = e.division_code {
+            unit.division_code = Some(code);
+        }
+        if let Some(code) = e.zone_code {
+            unit.zone_code = Some(code);
+        }
+        unit.amendments.push(Amendment { position, previous });
+        self.identifiers.insert(unit);
+    }
+
+    /// Folds the unit as if its decision at `position` (its latest that stands) had never
+    /// been made. Decisions are undone newest first, so each undo restores exactly what
+    /// held before that decision: the status it left, the records it added, the year's
+    /// award count (a certificate serial is never given back).
+    fn retract(&mut self, id: Uuid, position: i64, version: i64) {
+        let Some(unit) = self.units.get_mut(&id) else {
+            return;
+        };
+        unit.version = version;
+        let Some(index) = unit.decisions.iter().rposition(|d| d.position == position) else {
+            return;
+        };
+        let undone = unit.decisions.remove(index);
+        let year = undone.year;
+        match undone.event_type {
+            EventType::PilotListed => {
+                if let Some(unit) = self.units.remove(&id) {
+                    self.identifiers.remove(&unit);
+                }
+            }
+            EventType::PilotRevoked => unit.status = Status::Pilot,
+            EventType::Recommended => {
+                unit.recommendations.retain(|r| r.position != position);
+                if let Some(year) = year {
+                    unit.reviews.retain(|r| r.year != year);
+                }
+                unit.status = Status::Pilot;
+                unit.current_attempt = None;
+            }
+            EventType::ReviewRecorded => {
+                if let Some(year) = year {
+                    let progress = unit.reviews_of_mut(year);
+                    if progress.failed.take().is_none() {
+                        progress.unpass();
+                    }
+                    unit.status = Status::Recommended;
+                    unit.current_attempt = Some(year);
+                }
+            }
+            EventType::Awarded => {
+                if let Some(award) = unit.award.take() {
+                    unit.current_attempt = Some(award.year);
+                    let record = self.years.entry(award.year).or_default();
+                    record.awards_made = record.awards_made.saturating_sub(1);
+                }
+                unit.status = Status::Recommended;
+            }
+            EventType::EvaluationRecorded => unit.evaluations.retain(|e| e.position != position),
+            EventType::Commended => unit.commendations.retain(|c| c.position != position),
+            EventType::Delisted => {
+                unit.delisting = None;
+                unit.status = Status::Awarded;
+            }
+            EventType::RecommendationWithdrawn | EventType::NotSelected => {
+                if let Some(r) = unit.recommendations.iter_mut().find(|r| Some(r.year) == year) {
+                    r.closed = None;
+                }
+                unit.status = Status::Recommended;
+                unit.current_attempt = year;
+            }
+            EventType::IndicatorsReported => unit.indicators.retain(|r| r.position != position),
+            EventType::SubsidyGranted => unit.subsidies.retain(|s| s.position != position),
+            EventType::UnitAmended => {
+                if let Some(at) = unit.amendments.iter().rposition(|a| a.position == position) {
+                    let amendment = unit.amendments.remove(at);
+                    self.identifiers.remove(unit);
+                    unit.restore_data(amendment.previous);
+                    self.identifiers.insert(unit);
+                }
+            }
+            EventType::AnnualQuotaSet
+            | EventType::AccessGranted
+            | EventType::AccessRevoked
+            | EventType::DecisionRetracted => {}
         }
     }
 
@@ -185,7 +376,7 @@ impl DecisionState {
         }
     }
 
-    fn list(&mut self, e: &PilotListed, version: i64) {
+    fn list(&mut self, e: &PilotListed, version: i64, _position: i64) {
         let unit = Box::new(Unit {
             id: e.unit_id,
             name: e.name.clone(),
@@ -196,6 +387,8 @@ impl DecisionState {
             credit_code_check_overridden: e.credit_code_check_overridden,
             zone_code: e.zone_code,
             industries: e.industries.clone(),
+            sectors: e.sectors.clone(),
+            county_code: e.county_code,
             pilot_batch: e.batch,
             status: Status::Pilot,
             version,
@@ -206,6 +399,10 @@ impl DecisionState {
             evaluations: Vec::new(),
             commendations: Vec::new(),
             delisting: None,
+            indicators: Vec::new(),
+            subsidies: Vec::new(),
+            amendments: Vec::new(),
+            decisions: Vec::new(),
         });
         self.identifiers.insert(&unit);
         self.units.insert(e.unit_id, unit);
@@ -315,5 +512,22 @@ impl DecisionState {
     /// Every token ever issued, sorted by id.
     pub fn tokens(&self) -> impl Iterator<Item = &AccessToken> {
         self.tokens.values()
+    }
+}
+
+/// The year a unit event concerns, when it has one.
+fn event_year(event: &DomainEvent) -> Option<Year> {
+    match event {
+        DomainEvent::Recommended(e) => Some(e.year),
+        DomainEvent::ReviewRecorded(e) => Some(e.year),
+        DomainEvent::Awarded(e) => Some(e.year),
+        DomainEvent::EvaluationRecorded(e) => Some(e.year),
+        DomainEvent::Commended(e) => Some(e.year),
+        DomainEvent::RecommendationWithdrawn(e) => Some(e.year),
+        DomainEvent::NotSelected(e) => Some(e.year),
+        DomainEvent::IndicatorsReported(e) => Some(e.year),
+        DomainEvent::SubsidyGranted(e) => Some(e.year),
+        DomainEvent::Delisted(e) => e.evaluation_year,
+        _ => None,
     }
 }

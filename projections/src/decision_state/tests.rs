@@ -3,9 +3,9 @@
 use chrono::NaiveDate;
 use liangye_events::catalogue::{
     AccessGranted, AccessRevoked, AnnualQuotaSet, Awarded, Batch, CertificateNo, CityCode, Commended,
-    CreditCode, Decision, Delisted, DivisionCode, DomainEvent, EvaluationRecorded, Figures, Grade,
-    PilotListed, PilotRevoked, Recommended, RecordedEvent, ReviewOutcome, ReviewRecorded, ReviewStage, Role,
-    Score, SecretSha256, Status, UnitKind, Year, ZoneCode,
+    CreditCode, Decision, DelistGround, Delisted, DivisionCode, DomainEvent, EvaluationRecorded, Figures,
+    Grade, PilotListed, PilotRevoked, Recommended, RecordedEvent, ReviewOutcome, ReviewRecorded, ReviewStage,
+    Role, Score, SecretSha256, Sector, Status, UnitKind, Year, ZoneCode,
 };
 use liangye_events::envelope::Metadata;
 use uuid::Uuid;
@@ -45,6 +45,8 @@ fn listed(unit: Uuid, kind: UnitKind, name: &str) -> PilotListed {
         zone_code: None,
         industries: vec!["智能制造".into()],
         batch: Batch::new(1).unwrap(),
+        sectors: vec![Sector::Other],
+        county_code: None,
         decision: decision(),
     }
 }
@@ -86,6 +88,7 @@ fn review(unit: Uuid, y: i64, stage: ReviewStage, outcome: ReviewOutcome) -> Dom
         notice_start: None,
         notice_end: None,
         objections: None,
+        reason: None,
         decision: decision(),
     }
     .into()
@@ -253,6 +256,7 @@ fn quotas_and_certificate_serials_per_year() {
     let mut events = vec![DomainEvent::from(AnnualQuotaSet {
         year: year(2024),
         total: 2,
+        guideline_ref: None,
         decision: decision(),
     })];
     events.extend(awarded_unit(id(1), 2024, 1));
@@ -261,6 +265,7 @@ fn quotas_and_certificate_serials_per_year() {
         AnnualQuotaSet {
             year: year(2024),
             total: 3,
+            guideline_ref: None,
             decision: decision(),
         }
         .into(),
@@ -282,6 +287,7 @@ fn a_full_quota_has_no_room() {
     let mut events = vec![DomainEvent::from(AnnualQuotaSet {
         year: year(2024),
         total: 1,
+        guideline_ref: None,
         decision: decision(),
     })];
     events.extend(awarded_unit(id(1), 2024, 1));
@@ -315,6 +321,7 @@ fn delisting_keeps_the_award_count_and_serial() {
             unit_id: id(1),
             reason: "绩效评价不合格".into(),
             evaluation_year: Some(year(2025)),
+            ground: DelistGround::Other,
             decision: decision(),
         }
         .into(),

@@ -2,8 +2,8 @@
 
 use chrono::NaiveDate;
 use liangye_events::catalogue::{
-    Batch, CertificateNo, CityCode, CreditCode, DivisionCode, Figures, Grade, ReviewStage, Score, Status,
-    UnitKind, Year, ZoneCode,
+    Batch, CertificateNo, CityCode, CreditCode, DelistGround, DivisionCode, EventType, Figures, Grade,
+    IndicatorFigures, ReviewStage, Score, Sector, Status, UnitKind, Year, Yuan, ZoneCode,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -28,6 +28,11 @@ pub struct Unit {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zone_code: Option<ZoneCode>,
     pub industries: Vec<String>,
+    /// One or more sectors (`[OTHER]` for units listed before sectors existed).
+    pub sectors: Vec<Sector>,
+    /// The county-level division the unit lies in, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub county_code: Option<DivisionCode>,
     pub pilot_batch: Batch,
     pub status: Status,
     /// The version of the unit's stream: that of its last event.
@@ -51,9 +56,62 @@ pub struct Unit {
     pub commendations: Vec<Commendation>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delisting: Option<Delisting>,
+    /// Every monitoring report (one per year), in log order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indicators: Vec<IndicatorReport>,
+    /// Every subsidy, in log order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subsidies: Vec<Subsidy>,
+    /// What each amendment not retracted replaced, in log order (to undo it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub amendments: Vec<Amendment>,
+    /// Every decision about the unit that stands (not retracted), in log order. Its last is
+    /// the one `retractDecision` may undo, and the date a next decision may not precede.
+    pub decisions: Vec<DecisionRef>,
 }
 
 impl Unit {
+    /// The unit's latest decision that stands (`None` once its listing is retracted).
+    pub fn latest_decision(&self) -> Option<&DecisionRef> {
+        self.decisions.last()
+    }
+
+    /// The date of the unit's listing.
+    pub fn listed_on(&self) -> Option<chrono::NaiveDate> {
+        self.decisions.first().map(|d| d.decided_on)
+    }
+
+    /// The monitoring report for `year`.
+    pub fn indicators_of(&self, year: Year) -> Option<&IndicatorReport> {
+        self.indicators.iter().find(|r| r.year == year)
+    }
+
+    /// The unit's data that an amendment may change.
+    pub fn data(&self) -> UnitData {
+        UnitData {
+            name: self.name.clone(),
+            sectors: self.sectors.clone(),
+            industries: self.industries.clone(),
+            county_code: self.county_code,
+            credit_code: self.credit_code,
+            credit_code_check_overridden: self.credit_code_check_overridden,
+            division_code: self.division_code,
+            zone_code: self.zone_code,
+        }
+    }
+
+    /// Puts back data an amendment replaced.
+    pub(super) fn restore_data(&mut self, data: UnitData) {
+        self.name = data.name;
+        self.sectors = data.sectors;
+        self.industries = data.industries;
+        self.county_code = data.county_code;
+        self.credit_code = data.credit_code;
+        self.credit_code_check_overridden = data.credit_code_check_overridden;
+        self.division_code = data.division_code;
+        self.zone_code = data.zone_code;
+    }
+
     /// The recommendation for `year`.
     pub fn recommendation(&self, year: Year) -> Option<&Recommendation> {
         self.recommendations.iter().find(|r| r.year == year)
@@ -93,6 +151,10 @@ pub struct Recommendation {
     pub city: CityCode,
     pub figures: Figures,
     pub decided_on: NaiveDate,
+    /// How the attempt was closed without a decision on its merits, if it was: by a
+    /// `RecommendationWithdrawn` or a `NotSelected`, at this position.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed: Option<(i64, EventType)>,
 }
 
 /// How far one year's attempt has come through the review stages.
@@ -109,6 +171,10 @@ pub struct ReviewProgress {
     /// The expert review's score, once recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expert_score: Option<Score>,
+    /// The date of the passed site inspection, once recorded (the public notice may not
+    /// start before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_inspection_on: Option<NaiveDate>,
 }
 
 impl ReviewProgress {
@@ -119,6 +185,7 @@ impl ReviewProgress {
             passed_count: 0,
             failed: None,
             expert_score: None,
+            site_inspection_on: None,
         }
     }
 
@@ -133,6 +200,16 @@ impl ReviewProgress {
     pub(super) fn pass(&mut self, stage: ReviewStage) {
         let count = u8::try_from(stage.ordinal() + 1).unwrap_or(u8::MAX);
         self.passed_count = self.passed_count.max(count);
+    }
+
+    /// Takes back the last stage passed (its decision was retracted).
+    pub(super) fn unpass(&mut self) {
+        self.passed_count = self.passed_count.saturating_sub(1);
+        match ReviewStage::ALL.get(usize::from(self.passed_count)) {
+            Some(ReviewStage::Expert) => self.expert_score = None,
+            Some(ReviewStage::SiteInspection) => self.site_inspection_on = None,
+            _ => {}
+        }
     }
 
     /// The stage to record next: `None` once a stage failed or all four passed.
@@ -194,7 +271,72 @@ pub struct Delisting {
     /// The log position of the `Delisted` event.
     pub position: i64,
     pub reason: String,
+    pub ground: DelistGround,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evaluation_year: Option<Year>,
     pub decided_on: NaiveDate,
+}
+
+/// A decision about a unit that stands: where it is in the log, its type, the year it
+/// concerns (when it has one) and the date on its document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DecisionRef {
+    pub position: i64,
+    pub event_type: EventType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year: Option<Year>,
+    pub decided_on: NaiveDate,
+}
+
+/// A monitoring report (统计监测).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IndicatorReport {
+    /// The log position of the `IndicatorsReported` event.
+    pub position: i64,
+    pub year: Year,
+    pub figures: IndicatorFigures,
+    pub below_standard: bool,
+    pub decided_on: NaiveDate,
+}
+
+/// A subsidy (奖励补助).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Subsidy {
+    /// The log position of the `SubsidyGranted` event.
+    pub position: i64,
+    pub year: Year,
+    pub amount_yuan: Yuan,
+    pub fund: String,
+    pub decided_on: NaiveDate,
+}
+
+/// The data of a unit an amendment may change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UnitData {
+    pub name: String,
+    pub sectors: Vec<Sector>,
+    pub industries: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub county_code: Option<DivisionCode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_code: Option<CreditCode>,
+    #[serde(default)]
+    pub credit_code_check_overridden: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub division_code: Option<DivisionCode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone_code: Option<ZoneCode>,
+}
+
+/// An amendment that stands, and the data it replaced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Amendment {
+    /// The log position of the `UnitAmended` event.
+    pub position: i64,
+    pub previous: UnitData,
 }

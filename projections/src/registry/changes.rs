@@ -11,19 +11,20 @@ use crate::statistics::{Tally, UnitFacts};
 /// cross many checkpoints).
 pub const CHECKPOINT_EVERY: usize = if cfg!(test) { 3 } else { 4096 };
 
-/// A unit's counted facts changed at `position` (`before` is `None` when it was listed).
+/// A unit's counted facts changed at `position` (`before` is `None` when it was listed,
+/// `after` when its listing was retracted).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Change {
     pub(super) position: i64,
     pub(super) before: Option<UnitFacts>,
-    pub(super) after: UnitFacts,
+    pub(super) after: Option<UnitFacts>,
 }
 
 /// A [`Change`] in 16 bytes (the registry keeps a few per unit).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Packed {
     position: i64,
-    /// [`NOTHING`] when the unit was listed.
+    /// [`NOTHING`] when the unit was listed (`after`: when its listing was retracted).
     before: u16,
     after: u16,
 }
@@ -64,15 +65,13 @@ impl Packed {
         Self {
             position: change.position,
             before: change.before.map_or(NOTHING, pack),
-            after: pack(change.after),
+            after: change.after.map_or(NOTHING, pack),
         }
     }
 
     /// Applies the change to `tally`.
     fn apply(self, tally: &mut Tally) {
-        if let Some(after) = unpack(self.after) {
-            tally.change(unpack(self.before), after);
-        }
+        tally.change(unpack(self.before), unpack(self.after));
     }
 }
 
@@ -87,7 +86,7 @@ pub(super) struct FactLog {
 impl FactLog {
     /// Records a change (if anything changed); `tally` already counts it.
     pub(super) fn record(&mut self, change: Change, tally: &Tally) {
-        if change.before == Some(change.after) {
+        if change.before == change.after {
             return;
         }
         self.changes.push(Packed::of(change));

@@ -2,13 +2,13 @@
 //! earlier log position.
 
 use liangye_events::catalogue::{
-    Batch, CertificateNo, CityCode, CreditCode, DivisionCode, Status, UnitKind, Year, ZoneCode,
+    Batch, CertificateNo, CityCode, CreditCode, DivisionCode, Sector, Status, UnitKind, Year, ZoneCode,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::timeline::Timeline;
-use crate::decision_state::{Award, Commendation, Delisting, Evaluation, Unit};
+use crate::decision_state::{Award, Commendation, Delisting, Evaluation, IndicatorReport, Subsidy, Unit};
 
 /// One unit as the registry shows it: who it is, where it stands, its award, evaluations
 /// and commendations. Owned, so it can leave the lock the live registry sits behind.
@@ -30,6 +30,9 @@ pub struct Designation {
     pub credit_code_check_overridden: bool,
     pub zone_code: Option<ZoneCode>,
     pub industries: Vec<String>,
+    pub sectors: Vec<Sector>,
+    /// The county-level division the unit lies in, when known.
+    pub county_code: Option<DivisionCode>,
     pub pilot_batch: Batch,
     /// The year of the attempt in progress: set exactly while the status is `RECOMMENDED`.
     pub recommended_year: Option<Year>,
@@ -39,8 +42,14 @@ pub struct Designation {
     /// In log order.
     pub commendations: Vec<Commendation>,
     pub delisting: Option<Delisting>,
+    /// Monitoring reports, in log order.
+    pub indicators: Vec<IndicatorReport>,
+    /// Subsidies, in log order.
+    pub subsidies: Vec<Subsidy>,
     /// The version of the unit's stream (that of its last event).
     pub version: i64,
+    /// The log position of the unit's last event.
+    pub last_position: i64,
     /// The log position of the unit's `PilotListed`.
     pub listed_at: i64,
 }
@@ -59,13 +68,18 @@ impl Designation {
             credit_code_check_overridden: unit.credit_code_check_overridden,
             zone_code: unit.zone_code,
             industries: unit.industries.clone(),
+            sectors: unit.sectors.clone(),
+            county_code: unit.county_code,
             pilot_batch: unit.pilot_batch,
             recommended_year: unit.current_attempt,
             award: unit.award,
             evaluations: unit.evaluations.clone(),
             commendations: unit.commendations.clone(),
             delisting: unit.delisting.clone(),
+            indicators: unit.indicators.clone(),
+            subsidies: unit.subsidies.clone(),
             version: unit.version,
+            last_position: timeline.last_position().unwrap_or_default(),
             listed_at: timeline.listed_at().unwrap_or_default(),
         }
     }
@@ -98,6 +112,8 @@ impl Designation {
             credit_code_check_overridden: unit.credit_code_check_overridden,
             zone_code: unit.zone_code,
             industries: unit.industries.clone(),
+            sectors: unit.sectors.clone(),
+            county_code: unit.county_code,
             pilot_batch: unit.pilot_batch,
             recommended_year,
             award: unit.award.filter(|a| a.position <= at),
@@ -114,7 +130,24 @@ impl Designation {
                 .cloned()
                 .collect(),
             delisting: unit.delisting.clone().filter(|d| d.position <= at),
+            indicators: unit
+                .indicators
+                .iter()
+                .filter(|r| r.position <= at)
+                .copied()
+                .collect(),
+            subsidies: unit
+                .subsidies
+                .iter()
+                .filter(|s| s.position <= at)
+                .cloned()
+                .collect(),
             version: timeline.version_at(at),
+            last_position: timeline
+                .steps()
+                .take_while(|step| step.position() <= at)
+                .last()
+                .map_or(0, |step| step.position()),
             listed_at: timeline.listed_at().unwrap_or_default(),
         })
     }
@@ -158,6 +191,9 @@ impl Designation {
             "divisionCode": self.division_code,
             "zoneCode": self.zone_code,
             "industries": self.industries,
+            "sectors": self.sectors,
+            "sectorLabels": self.sectors.iter().map(|s| s.label_zh()).collect::<Vec<_>>(),
+            "countyCode": self.county_code,
             "pilotBatch": self.pilot_batch,
             "recommendedYear": self.recommended_year,
             "awardYear": self.award_year(),
@@ -177,8 +213,26 @@ impl Designation {
                 "citation": c.citation,
                 "decidedOn": c.decided_on,
             })).collect::<Vec<_>>(),
+            "indicators": self.indicators.iter().map(|r| json!({
+                "year": r.year,
+                "revenueYuan": r.figures.figures.revenue_yuan,
+                "gdpYuan": r.figures.figures.gdp_yuan,
+                "manufacturingShareBp": r.figures.figures.manufacturing_share_bp,
+                "marketShareRank": r.figures.figures.market_share_rank,
+                "serviceRevenueYuan": r.figures.service_revenue_yuan,
+                "rdExpenseYuan": r.figures.rd_expense_yuan,
+                "belowStandard": r.below_standard,
+                "decidedOn": r.decided_on,
+            })).collect::<Vec<_>>(),
+            "subsidies": self.subsidies.iter().map(|s| json!({
+                "year": s.year,
+                "amountYuan": s.amount_yuan,
+                "fund": s.fund,
+                "decidedOn": s.decided_on,
+            })).collect::<Vec<_>>(),
             "delisting": self.delisting.as_ref().map(|d| json!({
                 "reason": d.reason,
+                "ground": d.ground,
                 "evaluationYear": d.evaluation_year,
                 "decidedOn": d.decided_on,
             })),

@@ -18,10 +18,12 @@ pub(super) struct Indexes {
 
 impl Indexes {
     /// Moves unit `id` from where `before` put it to where `after` puts it.
-    pub(super) fn change(&mut self, id: Uuid, before: Option<UnitFacts>, after: UnitFacts) {
+    pub(super) fn change(&mut self, id: Uuid, before: Option<UnitFacts>, after: Option<UnitFacts>) {
+        if before == after {
+            return;
+        }
         match before {
             None => {}
-            Some(before) if before == after => return,
             Some(before) => {
                 remove(&mut self.by_status, before.status, id);
                 if let Some(year) = before.award_year {
@@ -29,6 +31,9 @@ impl Indexes {
                 }
             }
         }
+        let Some(after) = after else {
+            return;
+        };
         self.by_status.entry(after.status).or_default().insert(id);
         if let Some(year) = after.award_year {
             self.by_award_year.entry(year).or_default().insert(id);

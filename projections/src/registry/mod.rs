@@ -73,8 +73,6 @@ pub struct Registry {
     state: DecisionState,
     /// Every unit's timeline and filterable facts, by id: also the registry's order.
     entries: BTreeMap<Uuid, Entry>,
-    /// The position of every `PilotListed`, in order (how many units there were when).
-    listings: Vec<i64>,
     /// Each year's quota decisions: (position, total), in order.
     quota_sets: BTreeMap<Year, Vec<(i64, u32)>>,
     indexes: Indexes,
@@ -83,14 +81,19 @@ pub struct Registry {
 }
 
 /// What a page or count filters on, held beside the unit's timeline so that walking the
-/// units in id order does not need to look each one up.
+/// units in id order does not need to look each one up; and what a retraction or an
+/// amendment replaced, so that the unit as it stood before one is still at hand.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Entry {
     timeline: Timeline,
     city: CityCode,
     kind: UnitKind,
-    /// The award's position and year.
-    award: Option<(i64, Year)>,
+    /// Every award the unit was given: its position, its year and, once retracted, the
+    /// retraction's position. The standing award (if any) is the one not retracted.
+    awards: Vec<(i64, Year, Option<i64>)>,
+    /// The unit as it stood just before each retraction or amendment about it, with that
+    /// event's position, in order (rare: most units have none).
+    revisions: Vec<(i64, Box<Unit>)>,
 }
 
 impl Entry {
@@ -99,27 +102,68 @@ impl Entry {
             timeline,
             city: unit.city,
             kind: unit.kind,
-            award: unit.award.map(|a| (a.position, a.year)),
+            awards: unit
+                .award
+                .map(|a| (a.position, a.year, None))
+                .into_iter()
+                .collect(),
+            revisions: Vec::new(),
         }
     }
 
-    /// The unit's counted facts at `at` (as it stands when `None`); `None` before listing.
+    /// Brings the awards in line with the unit's standing award after the event at
+    /// `position`: a standing award the unit no longer holds was retracted there.
+    fn follow_award(&mut self, award: Option<(i64, Year)>, position: i64) {
+        for (at, _, retracted) in &mut self.awards {
+            if retracted.is_none() && award.is_none_or(|(p, _)| p != *at) {
+                *retracted = Some(position);
+            }
+        }
+        if let Some((at, year)) = award
+            && !self.awards.iter().any(|(p, _, _)| *p == at)
+        {
+            self.awards.push((at, year, None));
+        }
+    }
+
+    /// The award year as of `at` (as it stands when `None`).
+    fn award_year_at(&self, at: Option<i64>) -> Option<Year> {
+        self.awards
+            .iter()
+            .find(|(p, _, retracted)| match at {
+                None => retracted.is_none(),
+                Some(at) => *p <= at && retracted.is_none_or(|r| r > at),
+            })
+            .map(|(_, year, _)| *year)
+    }
+
+    /// The unit's counted facts at `at` (as it stands when `None`); `None` before listing
+    /// and once its listing was retracted.
     fn facts_at(&self, at: Option<i64>) -> Option<UnitFacts> {
-        let (status, award_year) = match at {
-            None => (self.timeline.status()?, self.award.map(|(_, year)| year)),
-            Some(at) => (
-                self.timeline.status_at(at)?,
-                self.award
-                    .filter(|(position, _)| *position <= at)
-                    .map(|(_, year)| year),
-            ),
+        let status = match at {
+            None => self.timeline.status()?,
+            Some(at) => self.timeline.status_at(at)?,
         };
         Some(UnitFacts {
             city: self.city,
             kind: self.kind,
             status,
-            award_year,
+            award_year: self.award_year_at(at),
         })
+    }
+
+    /// The unit as it stood at `at` (as it stands, `current`, when `None`): the revision
+    /// kept at the first retraction or amendment after `at`, if there is one.
+    fn unit_at<'a>(&'a self, current: Option<&'a Unit>, at: Option<i64>) -> Option<&'a Unit> {
+        match at {
+            None => current,
+            Some(at) => self
+                .revisions
+                .iter()
+                .find(|(position, _)| *position > at)
+                .map(|(_, unit)| &**unit)
+                .or(current),
+        }
     }
 }
 
@@ -153,29 +197,45 @@ impl Registry {
     /// Folds one event in. Events must come in position order.
     pub fn apply(&mut self, recorded: &RecordedEvent) {
         let unit_id = recorded.event.unit_id();
-        let before = unit_id.and_then(|id| self.state.unit(id)).map(facts_now);
-        self.state.apply(recorded);
-        if let Some(id) = unit_id
-            && let Some(unit) = self.state.unit(id)
-        {
-            let after = facts_now(unit);
-            let entry = self
-                .entries
-                .entry(id)
-                .or_insert_with(|| Entry::of(unit, Timeline::default()));
-            entry.timeline.push(recorded.position, after.status);
-            entry.award = unit.award.map(|a| (a.position, a.year));
-            if before.is_none() {
-                self.listings.push(recorded.position);
+        let before_unit = unit_id.and_then(|id| self.state.unit(id));
+        let before = before_unit.map(facts_now);
+        let revision = match recorded.event {
+            DomainEvent::DecisionRetracted(_) | DomainEvent::UnitAmended(_) => {
+                before_unit.map(|unit| Box::new(unit.clone()))
             }
-            self.indexes.change(id, before, after);
-            self.tally.change(before, after);
-            let change = Change {
-                position: recorded.position,
-                before,
-                after,
+            _ => None,
+        };
+        self.state.apply(recorded);
+        if let Some(id) = unit_id {
+            let unit = self.state.unit(id);
+            let after = unit.map(facts_now);
+            let entry = match (self.entries.get_mut(&id), unit) {
+                (Some(entry), _) => Some(entry),
+                (None, Some(unit)) => Some(
+                    self.entries
+                        .entry(id)
+                        .or_insert_with(|| Entry::of(unit, Timeline::default())),
+                ),
+                (None, None) => None,
             };
-            self.facts.record(change, &self.tally);
+            if let Some(entry) = entry
+                && (before.is_some() || after.is_some())
+            {
+                entry.timeline.push(recorded.position, after.map(|f| f.status));
+                let award = unit.and_then(|u| u.award).map(|a| (a.position, a.year));
+                entry.follow_award(award, recorded.position);
+                if let Some(revision) = revision {
+                    entry.revisions.push((recorded.position, revision));
+                }
+                self.indexes.change(id, before, after);
+                self.tally.change(before, after);
+                let change = Change {
+                    position: recorded.position,
+                    before,
+                    after,
+                };
+                self.facts.record(change, &self.tally);
+            }
         }
         if let DomainEvent::AnnualQuotaSet(e) = &recorded.event {
             self.quota_sets
@@ -198,12 +258,14 @@ impl Registry {
         at.filter(|at| *at < self.position())
     }
 
-    /// The number of units listed (as of `at`).
+    /// The number of units in the registry (as of `at`): listed, and the listing not
+    /// retracted.
     pub fn unit_count(&self, at: Option<i64>) -> usize {
-        match self.earlier(at) {
-            None => self.entries.len(),
-            Some(at) => self.listings.partition_point(|p| *p <= at),
-        }
+        let total = match self.earlier(at) {
+            None => self.tally.by_status().total(),
+            Some(at) => self.facts.tally_at(at).by_status().total(),
+        };
+        usize::try_from(total).unwrap_or(usize::MAX)
     }
 
     /// A unit's timeline.
@@ -213,24 +275,46 @@ impl Registry {
 
     /// The designation with this id, as it stands or as of position `at`.
     pub fn designation(&self, id: Uuid, at: Option<i64>) -> Option<Designation> {
-        let unit = self.state.unit(id)?;
-        let timeline = &self.entries.get(&id)?.timeline;
-        match self.earlier(at) {
-            None => Some(Designation::current(unit, timeline)),
-            Some(at) => Designation::at(unit, timeline, at),
+        let entry = self.entries.get(&id)?;
+        let at = self.earlier(at);
+        let unit = entry.unit_at(self.state.unit(id), at)?;
+        match at {
+            None => Some(Designation::current(unit, &entry.timeline)),
+            Some(at) => Designation::at(unit, &entry.timeline, at),
         }
     }
 
     /// The designation holding this credit code, division code (a county's own) or zone
     /// code, as it stands or as of position `at`.
+    ///
+    /// As of an earlier position the unit must have held the code then: an amendment or a
+    /// retracted listing may have moved a code since, so units with revisions are looked at
+    /// too (they are few).
     pub fn designation_by_code(&self, code: &UnitCode, at: Option<i64>) -> Option<Designation> {
         let identifiers = self.state.identifiers();
         let id = match code {
             UnitCode::Credit(c) => identifiers.by_credit_code(c),
             UnitCode::Division(d) => identifiers.by_division_code(d),
             UnitCode::Zone(z) => identifiers.by_zone_code(z),
-        }?;
-        self.designation(id, at)
+        };
+        let at = self.earlier(at);
+        if at.is_none() {
+            return self.designation(id?, None);
+        }
+        let holds = |d: &Designation| match code {
+            UnitCode::Credit(c) => d.credit_code == Some(*c),
+            UnitCode::Division(c) => d.kind == UnitKind::County && d.division_code == Some(*c),
+            UnitCode::Zone(c) => d.zone_code == Some(*c),
+        };
+        let revised = self
+            .entries
+            .iter()
+            .filter(|(_, entry)| !entry.revisions.is_empty())
+            .map(|(id, _)| *id);
+        id.into_iter()
+            .chain(revised)
+            .filter_map(|id| self.designation(id, at))
+            .find(holds)
     }
 
     /// One page of the designations `filter` selects, in id order, as they stand or as of
@@ -289,7 +373,7 @@ impl Registry {
         self.entries
             .iter()
             .filter_map(|(id, entry)| {
-                let unit = self.state.unit(*id)?;
+                let unit = entry.unit_at(self.state.unit(*id), at)?;
                 match at {
                     None => Some(Designation::current(unit, &entry.timeline)),
                     Some(at) => Designation::at(unit, &entry.timeline, at),
@@ -321,7 +405,7 @@ impl Registry {
             if !selected {
                 return true;
             }
-            let Some(unit) = self.state.unit(*id) else {
+            let Some(unit) = entry.unit_at(self.state.unit(*id), at) else {
                 return true;
             };
             if !filter.name_matches(&unit.name) {
@@ -385,21 +469,13 @@ impl Registry {
         let at = self.earlier(at);
         let mut tally = Tally::default();
         for (id, entry) in &self.entries {
-            let Some(unit) = self.state.unit(*id) else {
-                continue;
-            };
             let facts = match at {
-                None => facts_now(unit),
-                Some(at) => match entry.timeline.status_at(at) {
-                    None => continue,
-                    Some(status) => UnitFacts {
-                        status,
-                        award_year: unit.award.filter(|a| a.position <= at).map(|a| a.year),
-                        ..facts_now(unit)
-                    },
-                },
+                None => self.state.unit(*id).map(facts_now),
+                Some(at) => entry.facts_at(Some(at)),
             };
-            tally.add(facts);
+            if let Some(facts) = facts {
+                tally.add(facts);
+            }
         }
         tally.statistics(at.unwrap_or(self.position()), &self.quotas_at(at))
     }

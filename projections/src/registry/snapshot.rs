@@ -19,11 +19,11 @@ use uuid::Uuid;
 
 use super::changes::{Change, FactLog};
 use super::timeline::Timeline;
-use super::{Entry, Registry, facts_now};
+use super::{Entry, Registry};
 use crate::decision_state::{AccessToken, DecisionState, Unit, YearRecord};
 
 /// The shape of snapshot bodies this build writes and reads.
-pub const SNAPSHOT_FORMAT: i32 = 1;
+pub const SNAPSHOT_FORMAT: i32 = 2;
 /// Units per chunk, at most (a chunk is then a few megabytes of text; two in this crate's
 /// own tests, so that they cross chunks).
 pub const UNITS_PER_CHUNK: usize = if cfg!(test) { 2 } else { 4096 };
@@ -54,8 +54,14 @@ struct ChunkOut<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct UnitOut<'a> {
-    unit: &'a Unit,
+    id: Uuid,
+    /// `None` once the unit's listing was retracted.
+    unit: Option<&'a Unit>,
     timeline: &'a Timeline,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    awards: &'a [(i64, Year, Option<i64>)],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    revisions: &'a [(i64, Box<Unit>)],
 }
 
 #[derive(Serialize)]
@@ -81,8 +87,13 @@ struct ChunkIn {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct UnitIn {
-    unit: Unit,
+    id: Uuid,
+    unit: Option<Unit>,
     timeline: Timeline,
+    #[serde(default)]
+    awards: Vec<(i64, Year, Option<i64>)>,
+    #[serde(default)]
+    revisions: Vec<(i64, Box<Unit>)>,
 }
 
 #[derive(Deserialize)]
@@ -111,15 +122,16 @@ impl Registry {
         let units: Vec<UnitOut<'_>> = self
             .entries
             .range((from, std::ops::Bound::Unbounded))
-            .filter_map(|(id, entry)| {
-                Some(UnitOut {
-                    unit: self.state.unit(*id)?,
-                    timeline: &entry.timeline,
-                })
+            .map(|(id, entry)| UnitOut {
+                id: *id,
+                unit: self.state.unit(*id),
+                timeline: &entry.timeline,
+                awards: &entry.awards,
+                revisions: &entry.revisions,
             })
             .take(UNITS_PER_CHUNK)
             .collect();
-        let last = units.last().map(|u| u.unit.id).or(after);
+        let last = units.last().map(|u| u.id).or(after);
         let (years, tokens) = if chunk == 0 {
             let mut years: Vec<Year> = self
                 .state
@@ -222,19 +234,28 @@ impl SnapshotLoader {
             }
             self.tokens = tokens;
         }
-        for UnitIn { unit, timeline } in chunk.units {
-            self.add_unit(unit, timeline, chunk.position)?;
+        for unit in chunk.units {
+            self.add_unit(unit, chunk.position)?;
         }
         Ok(())
     }
 
-    fn add_unit(&mut self, unit: Unit, timeline: Timeline, position: i64) -> Result<(), SnapshotError> {
+    fn add_unit(&mut self, unit_in: UnitIn, position: i64) -> Result<(), SnapshotError> {
         let inconsistent = |message: String| Err(SnapshotError::Inconsistent(message));
-        if self.previous_unit.is_some_and(|previous| previous >= unit.id) {
-            return inconsistent(format!("unit {} is out of order", unit.id));
+        let UnitIn {
+            id,
+            unit,
+            timeline,
+            awards,
+            revisions,
+        } = unit_in;
+        if self.previous_unit.is_some_and(|previous| previous >= id) {
+            return inconsistent(format!("unit {id} is out of order"));
         }
-        self.previous_unit = Some(unit.id);
-        if timeline.is_empty() || timeline.version_at(i64::MAX) != unit.version {
+        self.previous_unit = Some(id);
+        if let Some(unit) = &unit
+            && (unit.id != id || timeline.is_empty() || timeline.version_at(i64::MAX) != unit.version)
+        {
             return inconsistent(format!(
                 "unit {} is at version {} but its timeline has {} steps",
                 unit.id,
@@ -242,34 +263,34 @@ impl SnapshotLoader {
                 timeline.len()
             ));
         }
+        let Some(shape) = unit.as_ref().or(revisions.last().map(|(_, u)| &**u)) else {
+            return inconsistent(format!("unit {id} is neither in the registry nor revised"));
+        };
         if timeline.steps().any(|step| step.position() > position) {
             return inconsistent(format!(
-                "unit {} has an event after the snapshot's position {position}",
-                unit.id
+                "unit {id} has an event after the snapshot's position {position}"
             ));
         }
         let registry = &mut self.registry;
-        registry.indexes.change(unit.id, None, facts_now(&unit));
-        let entry = Entry::of(&unit, timeline);
+        let mut entry = Entry::of(shape, timeline);
+        entry.awards = awards;
+        entry.revisions = revisions;
+        registry.indexes.change(id, None, entry.facts_at(None));
         // Every change to the unit's counted facts, step by step.
         let mut before = None;
         for step in entry.timeline.steps() {
-            if let Some(after) = entry.facts_at(Some(step.position()))
-                && before != Some(after)
-            {
+            let after = entry.facts_at(Some(step.position()));
+            if before != after {
                 self.changes.push(Change {
                     position: step.position(),
                     before,
                     after,
                 });
-                before = Some(after);
+                before = after;
             }
         }
-        if let Some(listed) = entry.timeline.listed_at() {
-            registry.listings.push(listed);
-        }
-        registry.entries.insert(unit.id, entry);
-        self.units.push(unit);
+        registry.entries.insert(id, entry);
+        self.units.extend(unit);
         Ok(())
     }
 
@@ -279,7 +300,6 @@ impl SnapshotLoader {
             return Err(SnapshotError::Inconsistent("no chunk was given".to_owned()));
         };
         let mut registry = self.registry;
-        registry.listings.sort_unstable();
         self.changes.sort_by_key(|change| change.position);
         registry.facts = FactLog::replay(self.changes, &mut registry.tally);
         registry.state = DecisionState::restore(position, self.units, self.years, self.tokens);

@@ -3,9 +3,9 @@
 use chrono::NaiveDate;
 use liangye_events::catalogue::{
     AccessGranted, AccessRevoked, AnnualQuotaSet, Awarded, Batch, CertificateNo, CityCode, Commended,
-    CreditCode, Decision, Delisted, DivisionCode, DomainEvent, EvaluationRecorded, Figures, Grade,
-    PilotListed, Recommended, RecordedEvent, ReviewOutcome, ReviewRecorded, ReviewStage, Role, SecretSha256,
-    Status, UnitKind, Year,
+    CreditCode, Decision, DelistGround, Delisted, DivisionCode, DomainEvent, EvaluationRecorded, Figures,
+    Grade, PilotListed, Recommended, RecordedEvent, ReviewOutcome, ReviewRecorded, ReviewStage, Role,
+    SecretSha256, Sector, Status, UnitKind, Year,
 };
 use liangye_events::envelope::Metadata;
 use uuid::Uuid;
@@ -52,6 +52,8 @@ fn listed(unit: Uuid, kind: UnitKind, city: CityCode, name: &str) -> PilotListed
         zone_code: None,
         industries: vec!["智能制造".into()],
         batch: Batch::new(1).unwrap(),
+        sectors: vec![Sector::Other],
+        county_code: None,
         decision: decision(),
     }
 }
@@ -96,6 +98,7 @@ fn to_award(unit: Uuid, y: i64, serial: u32) -> Vec<DomainEvent> {
                 notice_start: None,
                 notice_end: None,
                 objections: None,
+                reason: None,
                 decision: decision(),
             }
             .into(),
@@ -125,6 +128,7 @@ fn history() -> Vec<RecordedEvent> {
         AnnualQuotaSet {
             year: year(2024),
             total: 1,
+            guideline_ref: None,
             decision: decision(),
         }
         .into(),
@@ -133,6 +137,7 @@ fn history() -> Vec<RecordedEvent> {
         AnnualQuotaSet {
             year: year(2024),
             total: 5,
+            guideline_ref: None,
             decision: decision(),
         }
         .into(),
@@ -161,6 +166,7 @@ fn history() -> Vec<RecordedEvent> {
             unit_id: id(1),
             reason: "绩效评价不合格".into(),
             evaluation_year: Some(year(2025)),
+            ground: DelistGround::Other,
             decision: decision(),
         }
         .into(),
@@ -395,6 +401,7 @@ fn statistics_and_counts_as_of_every_position_equal_a_recount() {
             unit_id: id(100),
             reason: "绩效评价不合格".into(),
             evaluation_year: None,
+            ground: DelistGround::Other,
             decision: decision(),
         }
         .into(),

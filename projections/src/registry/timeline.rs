@@ -4,10 +4,11 @@
 use liangye_events::catalogue::Status;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// One event of a unit's stream: its log position and the unit's status after it.
-/// Serialized as `[position, "STATUS"]`.
+/// One event of a unit's stream: its log position and the unit's status after it (`None`
+/// once its listing was retracted: the unit is out of the registry). Serialized as
+/// `[position, "STATUS"]` (`[position, null]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Step(pub i64, pub Status);
+pub struct Step(pub i64, pub Option<Status>);
 
 impl Step {
     /// The log position of the event.
@@ -15,28 +16,39 @@ impl Step {
         self.0
     }
 
-    /// The unit's status after the event.
-    pub const fn status(self) -> Status {
+    /// The unit's status after the event; `None` once it is out of the registry.
+    pub const fn status(self) -> Option<Status> {
         self.1
     }
 }
 
 /// Bits of a packed step that hold the status.
 const STATUS_BITS: u32 = 3;
+/// The packed "status" of a unit taken out of the registry.
+const REMOVED: u64 = (1 << STATUS_BITS) - 1;
 
 /// A step in 8 bytes: the position shifted left, the status's ordinal below it. Positions
 /// are positive and far below 2^60, so nothing is lost.
-fn pack(position: i64, status: Status) -> u64 {
-    let ordinal = Status::ALL.iter().position(|s| *s == status).unwrap_or(0) as u64;
+fn pack(position: i64, status: Option<Status>) -> u64 {
+    let ordinal = status.map_or(REMOVED, |status| {
+        Status::ALL.iter().position(|s| *s == status).unwrap_or(0) as u64
+    });
     ((position.max(0) as u64) << STATUS_BITS) | ordinal
 }
 
 fn unpack(packed: u64) -> Step {
-    let ordinal = (packed & ((1 << STATUS_BITS) - 1)) as usize;
-    Step(
-        (packed >> STATUS_BITS) as i64,
-        Status::ALL.get(ordinal).copied().unwrap_or(Status::Pilot),
-    )
+    let ordinal = packed & ((1 << STATUS_BITS) - 1);
+    let status = if ordinal == REMOVED {
+        None
+    } else {
+        Some(
+            Status::ALL
+                .get(ordinal as usize)
+                .copied()
+                .unwrap_or(Status::Pilot),
+        )
+    };
+    Step((packed >> STATUS_BITS) as i64, status)
 }
 
 /// Every event of one unit's stream, in stream order: step `i` is stream version `i + 1`.
@@ -58,7 +70,7 @@ impl Timeline {
     }
 
     /// Records the next event of the stream.
-    pub(super) fn push(&mut self, position: i64, status: Status) {
+    pub(super) fn push(&mut self, position: i64, status: Option<Status>) {
         self.steps.push(pack(position, status));
     }
 
@@ -89,15 +101,23 @@ impl Timeline {
         i64::try_from(self.count_at(at)).unwrap_or(i64::MAX)
     }
 
-    /// The unit's status at log position `at`; `None` before it was listed.
+    /// The unit's status at log position `at`; `None` before it was listed (or after its
+    /// listing was retracted).
     pub fn status_at(&self, at: i64) -> Option<Status> {
         let count = self.count_at(at);
-        count.checked_sub(1).map(|last| unpack(self.steps[last]).status())
+        count
+            .checked_sub(1)
+            .and_then(|last| unpack(self.steps[last]).status())
     }
 
-    /// The unit's status after its last event.
+    /// The unit's status after its last event (`None` once out of the registry).
     pub fn status(&self) -> Option<Status> {
-        self.steps.last().map(|packed| unpack(*packed).status())
+        self.steps.last().and_then(|packed| unpack(*packed).status())
+    }
+
+    /// The position of the unit's last event.
+    pub fn last_position(&self) -> Option<i64> {
+        self.steps.last().map(|packed| unpack(*packed).position())
     }
 
     /// The position the unit was listed at.
@@ -137,9 +157,9 @@ mod tests {
     #[test]
     fn status_and_version_at_any_position() {
         let mut timeline = Timeline::default();
-        timeline.push(3, Status::Pilot);
-        timeline.push(7, Status::Recommended);
-        timeline.push(12, Status::Awarded);
+        timeline.push(3, Some(Status::Pilot));
+        timeline.push(7, Some(Status::Recommended));
+        timeline.push(12, Some(Status::Awarded));
         assert_eq!(timeline.status_at(2), None);
         assert_eq!(timeline.version_at(2), 0);
         assert!(!timeline.is_listed_at(2));
@@ -153,13 +173,19 @@ mod tests {
         assert_eq!(json, r#"[[3,"PILOT"],[7,"RECOMMENDED"],[12,"AWARDED"]]"#);
         assert_eq!(serde_json::from_str::<Timeline>(&json).unwrap(), timeline);
         assert!(serde_json::from_str::<Timeline>(r#"[[7,"PILOT"],[3,"AWARDED"]]"#).is_err());
+        timeline.push(14, None);
+        assert_eq!(timeline.status(), None);
+        assert_eq!(timeline.status_at(13), Some(Status::Awarded));
+        let json = serde_json::to_string(&timeline).unwrap();
+        assert!(json.ends_with(r#"[14,null]]"#), "{json}");
+        assert_eq!(serde_json::from_str::<Timeline>(&json).unwrap(), timeline);
     }
 
     #[test]
     fn every_status_packs_and_unpacks() {
-        for status in Status::ALL {
+        for status in Status::ALL.iter().copied().map(Some).chain([None]) {
             for position in [1, 2, 1 << 40, (1 << 60) - 1] {
-                assert_eq!(unpack(pack(position, *status)), Step(position, *status));
+                assert_eq!(unpack(pack(position, status)), Step(position, status));
             }
         }
     }

@@ -5,8 +5,8 @@
 
 use chrono::NaiveDate;
 use liangye_events::catalogue::{
-    Batch, CityCode, CreditCode, Decision, DivisionCode, Figures, Grade, ReviewOutcome, ReviewStage, Role,
-    Score, SecretSha256, UnitKind, Year, ZoneCode,
+    Batch, CityCode, CreditCode, Decision, DelistGround, DivisionCode, Figures, Grade, IndicatorFigures,
+    ReviewOutcome, ReviewStage, Role, Score, SecretSha256, Sector, UnitKind, Year, Yuan, ZoneCode,
 };
 use liangye_projections::policy::Action;
 use uuid::Uuid;
@@ -29,6 +29,11 @@ pub struct ListPilot {
     /// Optional, development zones only.
     pub zone_code: Option<ZoneCode>,
     pub industries: Vec<String>,
+    /// One or more sectors (closed list).
+    pub sectors: Vec<Sector>,
+    /// The county-level division the unit lies in, inside its city; when absent, the
+    /// county its identifiers name (a COUNTY's own code, an INDUSTRIAL_ZONE's county).
+    pub county_code: Option<DivisionCode>,
     pub batch: Batch,
     pub decision: Decision,
     /// A new unit's stream is at version 0.
@@ -67,6 +72,8 @@ pub struct RecordReview {
     pub notice_end: Option<NaiveDate>,
     /// The objections received during the public notice; `PUBLIC_NOTICE` only.
     pub objections: Option<String>,
+    /// Why the stage failed: required for a `FAILED` outcome.
+    pub reason: Option<String>,
     pub decision: Decision,
     pub expected_version: Option<i64>,
 }
@@ -85,6 +92,8 @@ pub struct Award {
 pub struct SetAnnualQuota {
     pub year: Year,
     pub total: u32,
+    /// The year's selection guidelines (评选指南 文号).
+    pub guideline_ref: Option<String>,
     pub decision: Decision,
     /// Checked against the `quota-{year}` stream.
     pub expected_version: Option<i64>,
@@ -116,7 +125,10 @@ pub struct Commend {
 pub struct Delist {
     pub designation_id: Uuid,
     pub reason: String,
-    /// The evaluation the decision rests on; it must be on record.
+    /// What the delisting rests on.
+    pub ground: DelistGround,
+    /// The evaluation the decision rests on; it must be on record, and graded FAIL for the
+    /// `FAILED_EVALUATION` ground (which requires it).
     pub evaluation_year: Option<Year>,
     pub decision: Decision,
     pub expected_version: Option<i64>,
@@ -140,6 +152,75 @@ pub struct RevokeAccess {
     pub token_id: Uuid,
 }
 
+/// 撤销错误决定: retract the unit's latest decision that stands, at log `position`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetractDecision {
+    pub designation_id: Uuid,
+    pub position: i64,
+    pub reason: String,
+    pub decision: Decision,
+    pub expected_version: Option<i64>,
+}
+
+/// 信息变更: correct a unit's data; at least one field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AmendUnit {
+    pub designation_id: Uuid,
+    pub reason: String,
+    pub name: Option<String>,
+    pub sectors: Option<Vec<Sector>>,
+    pub industries: Option<Vec<String>>,
+    pub county_code: Option<DivisionCode>,
+    pub credit_code: Option<CreditCode>,
+    /// Accept a credit code that fails its check character (requires a note).
+    pub accept_invalid_credit_code: bool,
+    pub division_code: Option<DivisionCode>,
+    pub zone_code: Option<ZoneCode>,
+    pub decision: Decision,
+    pub expected_version: Option<i64>,
+}
+
+/// 撤回推荐: withdraw `year`'s recommendation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WithdrawRecommendation {
+    pub designation_id: Uuid,
+    pub year: Year,
+    pub reason: String,
+    pub decision: Decision,
+    pub expected_version: Option<i64>,
+}
+
+/// 未入选: close `year`'s attempt of a unit whose four stages passed but which is not chosen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloseSelection {
+    pub designation_id: Uuid,
+    pub year: Year,
+    pub reason: String,
+    pub decision: Decision,
+    pub expected_version: Option<i64>,
+}
+
+/// 统计监测: an awarded unit's figures for `year` (at least one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportIndicators {
+    pub designation_id: Uuid,
+    pub year: Year,
+    pub figures: IndicatorFigures,
+    pub decision: Decision,
+    pub expected_version: Option<i64>,
+}
+
+/// 奖励补助: a subsidy to an awarded unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantSubsidy {
+    pub designation_id: Uuid,
+    pub year: Year,
+    pub amount_yuan: Yuan,
+    pub fund: String,
+    pub decision: Decision,
+    pub expected_version: Option<i64>,
+}
+
 /// Every command the registry decides.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -154,6 +235,12 @@ pub enum Command {
     Delist(Delist),
     IssueAccess(IssueAccess),
     RevokeAccess(RevokeAccess),
+    RetractDecision(RetractDecision),
+    AmendUnit(AmendUnit),
+    WithdrawRecommendation(WithdrawRecommendation),
+    CloseSelection(CloseSelection),
+    ReportIndicators(ReportIndicators),
+    GrantSubsidy(GrantSubsidy),
 }
 
 impl Command {
@@ -172,6 +259,12 @@ impl Command {
             Command::Delist(_) => "delist",
             Command::IssueAccess(_) => "issueAccess",
             Command::RevokeAccess(_) => "revokeAccess",
+            Command::RetractDecision(_) => "retractDecision",
+            Command::AmendUnit(_) => "amendUnit",
+            Command::WithdrawRecommendation(_) => "withdrawRecommendation",
+            Command::CloseSelection(_) => "closeSelection",
+            Command::ReportIndicators(_) => "reportIndicators",
+            Command::GrantSubsidy(_) => "grantSubsidy",
         }
     }
 
@@ -189,6 +282,12 @@ impl Command {
             Command::Delist(_) => Action::Delist,
             Command::IssueAccess(_) => Action::IssueAccess,
             Command::RevokeAccess(_) => Action::RevokeAccess,
+            Command::RetractDecision(_) => Action::RetractDecision,
+            Command::AmendUnit(_) => Action::AmendUnit,
+            Command::WithdrawRecommendation(_) => Action::WithdrawRecommendation,
+            Command::CloseSelection(_) => Action::CloseSelection,
+            Command::ReportIndicators(_) => Action::ReportIndicators,
+            Command::GrantSubsidy(_) => Action::GrantSubsidy,
         }
     }
 
@@ -206,6 +305,12 @@ impl Command {
             Command::Delist(_) => "Delisted",
             Command::IssueAccess(_) => "AccessGranted",
             Command::RevokeAccess(_) => "AccessRevoked",
+            Command::RetractDecision(_) => "DecisionRetracted",
+            Command::AmendUnit(_) => "UnitAmended",
+            Command::WithdrawRecommendation(_) => "RecommendationWithdrawn",
+            Command::CloseSelection(_) => "NotSelected",
+            Command::ReportIndicators(_) => "IndicatorsReported",
+            Command::GrantSubsidy(_) => "SubsidyGranted",
         }
     }
 
@@ -220,6 +325,12 @@ impl Command {
             Command::RecordEvaluation(c) => Some(c.designation_id),
             Command::Commend(c) => Some(c.designation_id),
             Command::Delist(c) => Some(c.designation_id),
+            Command::RetractDecision(c) => Some(c.designation_id),
+            Command::AmendUnit(c) => Some(c.designation_id),
+            Command::WithdrawRecommendation(c) => Some(c.designation_id),
+            Command::CloseSelection(c) => Some(c.designation_id),
+            Command::ReportIndicators(c) => Some(c.designation_id),
+            Command::GrantSubsidy(c) => Some(c.designation_id),
             Command::SetAnnualQuota(_) | Command::IssueAccess(_) | Command::RevokeAccess(_) => None,
         }
     }
@@ -246,5 +357,11 @@ into_command!(
     Commend,
     Delist,
     IssueAccess,
-    RevokeAccess
+    RevokeAccess,
+    RetractDecision,
+    AmendUnit,
+    WithdrawRecommendation,
+    CloseSelection,
+    ReportIndicators,
+    GrantSubsidy
 );

@@ -35,6 +35,44 @@ impl UnmetCriterion {
     }
 }
 
+impl UnmetCriterion {
+    /// What the standard requires, in the API's units (yuan, basis points), with its
+    /// Chinese wording.
+    pub fn required(&self) -> String {
+        match self {
+            UnmetCriterion::ManufacturingShare { .. } => {
+                "manufacturingShareBp >= 3500 (制造业增加值占比达35%以上)".to_owned()
+            }
+            UnmetCriterion::RegionalScale { .. } => {
+                "gdpYuan > 10000000000 or revenueYuan > 10000000000 (区域GDP或年营业收入超过100亿元)"
+                    .to_owned()
+            }
+            UnmetCriterion::EnterpriseStanding { .. } => "revenueYuan >= 1000000000 or marketShareRank <= 5 \
+                 (年营业收入10亿元以上，或细分行业市场占有率位列全国前5名)"
+                .to_owned(),
+        }
+    }
+
+    /// The figures given for it (`not given` for a missing one).
+    pub fn actual(&self) -> String {
+        match *self {
+            UnmetCriterion::ManufacturingShare { share } => {
+                format!("manufacturingShareBp = {}", Given(share.map(BasisPoints::get)))
+            }
+            UnmetCriterion::RegionalScale { gdp, revenue } => format!(
+                "gdpYuan = {}, revenueYuan = {}",
+                Given(gdp.map(Yuan::get)),
+                Given(revenue.map(Yuan::get))
+            ),
+            UnmetCriterion::EnterpriseStanding { revenue, rank } => format!(
+                "revenueYuan = {}, marketShareRank = {}",
+                Given(revenue.map(Yuan::get)),
+                Given(rank.map(MarketShareRank::get))
+            ),
+        }
+    }
+}
+
 /// `Some(x)` shown as `x`, `None` as "not given".
 struct Given<T>(Option<T>);
 

@@ -11,21 +11,27 @@
 //! 6. duplicates and the lifecycle (`DUPLICATE`, `INVALID_TRANSITION`);
 //! 7. the standards and the quota (`NOT_ELIGIBLE`, `QUOTA_EXCEEDED`).
 //!
+//! Last, for a decision about a unit, its date may not precede the unit's previous decision
+//! (`VALIDATION_FAILED`, naming that date).
+//!
 //! Every accepted command yields exactly one event today; the signature allows more.
 
 mod access;
 mod award;
 mod command;
+mod corrections;
 mod eligibility;
 mod error;
 pub mod fields;
 pub mod limits;
+mod monitoring;
 mod permissions;
 mod pilot;
 mod principal;
 mod quota;
 mod recommendation;
 mod review;
+mod selection;
 mod supervision;
 mod target;
 mod text;
@@ -38,8 +44,9 @@ use liangye_projections::DecisionState;
 
 pub use crate::errors::{Coded, ErrorCode};
 pub use command::{
-    Award, Command, Commend, Delist, IssueAccess, ListPilot, Recommend, RecordEvaluation, RecordReview,
-    RevokeAccess, RevokePilot, SetAnnualQuota,
+    AmendUnit, Award, CloseSelection, Command, Commend, Delist, GrantSubsidy, IssueAccess, ListPilot,
+    Recommend, RecordEvaluation, RecordReview, ReportIndicators, RetractDecision, RevokeAccess, RevokePilot,
+    SetAnnualQuota, WithdrawRecommendation,
 };
 pub use error::{DomainError, UnmetCriterion};
 pub use principal::Principal;
@@ -78,6 +85,40 @@ pub fn decide(
         Command::Delist(c) => supervision::delist(state, c),
         Command::IssueAccess(c) => access::issue(state, c),
         Command::RevokeAccess(c) => access::revoke(state, c),
+        Command::RetractDecision(c) => corrections::retract(state, c),
+        Command::AmendUnit(c) => corrections::amend(state, c),
+        Command::WithdrawRecommendation(c) => selection::withdraw(state, c, principal),
+        Command::CloseSelection(c) => selection::close(state, c),
+        Command::ReportIndicators(c) => monitoring::report(state, c, principal),
+        Command::GrantSubsidy(c) => monitoring::grant(state, c),
     }?;
+    check_date_order(state, &event)?;
     Ok(vec![(event.stream_id(), event)])
+}
+
+/// Along a unit's stream `decidedOn` never goes backwards: a decision may not be dated
+/// before the unit's latest decision that stands (a retracted decision's date no longer
+/// counts, so a mistaken date can be retracted and the decision recorded again).
+fn check_date_order(state: &DecisionState, event: &DomainEvent) -> Result<(), DomainError> {
+    let (Some(id), Some(decision)) = (event.unit_id(), event.decision()) else {
+        return Ok(());
+    };
+    let Some(latest) = state.unit(id).and_then(|unit| unit.latest_decision()) else {
+        return Ok(());
+    };
+    if decision.decided_on < latest.decided_on {
+        return Err(DomainError::validation(
+            "decidedOn",
+            format!(
+                "{} is before {}, the date of this unit's previous decision ({} {}, position {}); decisions along a unit's history never go backwards: date it {} or later",
+                decision.decided_on,
+                latest.decided_on,
+                latest.event_type.label_zh(),
+                latest.event_type,
+                latest.position,
+                latest.decided_on
+            ),
+        ));
+    }
+    Ok(())
 }

@@ -1,7 +1,8 @@
 //! 列入试点 and 撤销试点: listing a unit as a pilot, and revoking a pilot.
 
 use liangye_events::catalogue::{
-    CreditCode, DomainEvent, PilotListed, PilotRevoked, Status, UnitKind, unit_stream,
+    CityCode, CreditCode, DivisionCode, DomainEvent, PilotListed, PilotRevoked, Status, UnitKind,
+    county_from_identifiers, unit_stream,
 };
 use liangye_projections::DecisionState;
 use liangye_projections::decision_state::Unit;
@@ -18,7 +19,17 @@ pub(super) fn list(state: &DecisionState, command: &ListPilot) -> Result<DomainE
     let name = text::line("name", &command.name, NAME_MAX)?;
     let decision = text::decision(&command.decision)?;
     let industries = text::industries(&command.industries)?;
+    let sectors = text::sectors(&command.sectors)?;
     check_identifiers(command)?;
+    let county_code = match command.county_code {
+        Some(county) => Some(check_county(
+            command.kind,
+            command.city_code,
+            command.division_code,
+            county,
+        )?),
+        None => county_from_identifiers(command.kind, command.division_code),
+    };
     let overridden = check_credit_code(command.credit_code, command.accept_invalid_credit_code)?;
     if overridden && decision.note.is_none() {
         return Err(DomainError::validation(
@@ -47,10 +58,42 @@ pub(super) fn list(state: &DecisionState, command: &ListPilot) -> Result<DomainE
         credit_code_check_overridden: overridden,
         zone_code: command.zone_code,
         industries,
+        sectors,
+        county_code,
         batch: command.batch,
         decision,
     }
     .into())
+}
+
+/// A unit's county: a county-level division inside its city; a COUNTY's is its own code
+/// and an INDUSTRIAL_ZONE's the county its division code names.
+pub(super) fn check_county(
+    kind: UnitKind,
+    city: CityCode,
+    division: Option<DivisionCode>,
+    county: DivisionCode,
+) -> Result<DivisionCode, DomainError> {
+    county
+        .check_in(city)
+        .map_err(|e| DomainError::validation("countyCode", e))?;
+    if matches!(kind, UnitKind::County | UnitKind::IndustrialZone)
+        && let Some(division) = division
+        && division != county
+    {
+        let whose = if kind == UnitKind::County {
+            "a COUNTY lies in itself: its countyCode is its own divisionCode"
+        } else {
+            "an INDUSTRIAL_ZONE lies in the county its divisionCode names"
+        };
+        return Err(DomainError::validation(
+            "countyCode",
+            format!(
+                "{county} differs from divisionCode {division}; {whose} (leave countyCode out to use it)"
+            ),
+        ));
+    }
+    Ok(county)
 }
 
 /// The identifiers each kind must, may and must not carry (DESIGN.md §1, Units).
@@ -112,7 +155,7 @@ fn check_identifiers(command: &ListPilot) -> Result<(), DomainError> {
 
 /// Whether the credit code's check is waived: `Ok(true)` for a failing code accepted on
 /// the override, `Ok(false)` for a code that passes (or none), else the check error.
-fn check_credit_code(code: Option<CreditCode>, accept_invalid: bool) -> Result<bool, DomainError> {
+pub(super) fn check_credit_code(code: Option<CreditCode>, accept_invalid: bool) -> Result<bool, DomainError> {
     match code {
         Some(code) => match code.verify_check() {
             Ok(()) => Ok(false),

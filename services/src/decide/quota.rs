@@ -5,12 +5,19 @@ use liangye_projections::DecisionState;
 
 use super::command::SetAnnualQuota;
 use super::error::DomainError;
+use super::limits::DOCUMENT_REF_MAX;
 use super::target;
 use super::text;
 
 /// Sets a year's quota; it may not be below the awards already made that year.
 pub(super) fn set(state: &DecisionState, command: &SetAnnualQuota) -> Result<DomainEvent, DomainError> {
     let decision = text::decision(&command.decision)?;
+    let guideline_ref = command
+        .guideline_ref
+        .as_deref()
+        .map(|r| text::optional_line("guidelineRef", r, DOCUMENT_REF_MAX))
+        .transpose()?
+        .flatten();
     let record = state.year(command.year);
     target::check_version(
         || quota_stream(command.year),
@@ -29,6 +36,7 @@ pub(super) fn set(state: &DecisionState, command: &SetAnnualQuota) -> Result<Dom
     Ok(AnnualQuotaSet {
         year: command.year,
         total: command.total,
+        guideline_ref,
         decision,
     }
     .into())

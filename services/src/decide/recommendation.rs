@@ -1,7 +1,9 @@
 //! 推荐: a city (or the province) puts a pilot forward for a year.
 
+use chrono::Datelike;
 use liangye_events::catalogue::{DomainEvent, Figures, Recommended, Status, UnitKind};
 use liangye_projections::DecisionState;
+use liangye_projections::decision_state::Unit;
 
 use super::command::Recommend;
 use super::eligibility::unmet_criteria;
@@ -32,6 +34,7 @@ pub(super) fn recommend(
         )));
     }
     target::require_status(unit, Status::Pilot, "recommend")?;
+    check_year(unit, command)?;
     let unmet = unmet_criteria(unit.kind, &command.figures);
     if !unmet.is_empty() {
         return Err(DomainError::NotEligible {
@@ -52,7 +55,7 @@ pub(super) fn recommend(
 
 /// Regions are judged on GDP, revenue and manufacturing share; enterprises on revenue and
 /// market-share rank. A figure of the other sort is refused rather than stored unused.
-fn check_relevant_figures(kind: UnitKind, figures: &Figures) -> Result<(), DomainError> {
+pub(super) fn check_relevant_figures(kind: UnitKind, figures: &Figures) -> Result<(), DomainError> {
     let refuse = |field: &'static str, applies: &str| {
         DomainError::validation(
             field,
@@ -73,6 +76,37 @@ fn check_relevant_figures(kind: UnitKind, figures: &Figures) -> Result<(), Domai
         if figures.manufacturing_share_bp.is_some() {
             return Err(refuse("manufacturingShareBp", "regions (counties and zones)"));
         }
+    }
+    Ok(())
+}
+
+/// A recommendation's year is not before the year the unit was listed, and not after the
+/// year following the decision's date.
+fn check_year(unit: &Unit, command: &Recommend) -> Result<(), DomainError> {
+    let year = command.year.get();
+    let decided = command.decision.decided_on.year();
+    if let Some(listed) = unit.listed_on()
+        && year < listed.year()
+    {
+        return Err(DomainError::validation(
+            "year",
+            format!(
+                "{year} is before {}, the year {} was listed ({listed}); recommend it for {} or later",
+                listed.year(),
+                describe(unit),
+                listed.year()
+            ),
+        ));
+    }
+    if year > decided + 1 {
+        return Err(DomainError::validation(
+            "year",
+            format!(
+                "{year} is more than a year after the decision date {}; a recommendation dated in {decided} is for {decided} or {} at the latest",
+                command.decision.decided_on,
+                decided + 1
+            ),
+        ));
     }
     Ok(())
 }

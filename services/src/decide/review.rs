@@ -1,7 +1,8 @@
 //! 评审: the four review stages of a year's attempt, strictly in order.
 
-use liangye_events::catalogue::{DomainEvent, ReviewRecorded, ReviewStage, Status};
+use liangye_events::catalogue::{DomainEvent, ReviewOutcome, ReviewRecorded, ReviewStage, Status};
 use liangye_projections::DecisionState;
+use liangye_projections::decision_state::Unit;
 
 use super::command::RecordReview;
 use super::error::DomainError;
@@ -15,7 +16,17 @@ use super::text;
 pub(super) fn record(state: &DecisionState, command: &RecordReview) -> Result<DomainEvent, DomainError> {
     let decision = text::decision(&command.decision)?;
     let objections = text::optional_paragraph("objections", command.objections.as_deref(), PARAGRAPH_MAX)?;
+    let reason = text::optional_paragraph("reason", command.reason.as_deref(), PARAGRAPH_MAX)?;
     check_stage_fields(command, objections.is_some())?;
+    if command.outcome == ReviewOutcome::Failed && reason.is_none() {
+        return Err(DomainError::validation(
+            "reason",
+            format!(
+                "is required for a FAILED (未通过) {} stage: say why it failed",
+                command.stage.label_zh()
+            ),
+        ));
+    }
     let unit = target::unit(state, command.designation_id)?;
     target::check_unit_version(unit, command.expected_version)?;
     target::require_status(unit, Status::Recommended, "recordReview")?;
@@ -52,6 +63,9 @@ pub(super) fn record(state: &DecisionState, command: &RecordReview) -> Result<Do
             command.year
         )));
     }
+    if command.stage == ReviewStage::PublicNotice {
+        check_notice_dates(unit, command)?;
+    }
     Ok(ReviewRecorded {
         unit_id: unit.id,
         year: command.year,
@@ -61,9 +75,42 @@ pub(super) fn record(state: &DecisionState, command: &RecordReview) -> Result<Do
         notice_start: command.notice_start,
         notice_end: command.notice_end,
         objections,
+        reason,
         decision,
     }
     .into())
+}
+
+/// 社会公示 starts on or after the site inspection's date, and is decided on or after its
+/// last day.
+fn check_notice_dates(unit: &Unit, command: &RecordReview) -> Result<(), DomainError> {
+    let (Some(start), Some(end)) = (command.notice_start, command.notice_end) else {
+        return Ok(());
+    };
+    let site = unit
+        .reviews_of(command.year)
+        .and_then(|progress| progress.site_inspection_on);
+    if let Some(site) = site
+        && start < site
+    {
+        return Err(DomainError::validation(
+            "noticeStart",
+            format!(
+                "{start} is before the site inspection (现场察看) of {}, decided on {site}; the public notice starts on or after it",
+                describe(unit)
+            ),
+        ));
+    }
+    if command.decision.decided_on < end {
+        return Err(DomainError::validation(
+            "decidedOn",
+            format!(
+                "{} is before the public notice ends on {end}; record the 社会公示 stage on or after its last day",
+                command.decision.decided_on
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// EXPERT carries a score; PUBLIC_NOTICE carries its period (and objections); no other
@@ -103,6 +150,8 @@ fn check_stage_fields(command: &RecordReview, has_objections: bool) -> Result<()
                  public notice",
             ));
         };
+        text::date("noticeStart", start)?;
+        text::date("noticeEnd", end)?;
         if end < start {
             return Err(DomainError::validation(
                 "noticeEnd",

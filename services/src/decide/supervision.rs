@@ -1,6 +1,8 @@
 //! Supervision of awarded units (policy §四(四)): 绩效评价, 表彰 and 摘牌.
 
-use liangye_events::catalogue::{Commended, Delisted, DomainEvent, EvaluationRecorded, Status, Year};
+use liangye_events::catalogue::{
+    Commended, DelistGround, Delisted, DomainEvent, EvaluationRecorded, Grade, Status, Year,
+};
 use liangye_projections::DecisionState;
 use liangye_projections::decision_state::Unit;
 
@@ -47,6 +49,31 @@ pub(super) fn commend(state: &DecisionState, command: &Commend) -> Result<Domain
     let decision = text::decision(&command.decision)?;
     let unit = awarded_unit(state, command.designation_id, command.expected_version, "commend")?;
     not_before_award(unit, command.year)?;
+    match unit.evaluation(command.year) {
+        Some(e) if matches!(e.grade, Grade::Excellent | Grade::Good) => {}
+        Some(e) => {
+            return Err(DomainError::validation(
+                "year",
+                format!(
+                    "{}'s {} evaluation is {} ({}); a commendation rests on that year's evaluation graded 优秀 (EXCELLENT) or 良好 (GOOD)",
+                    describe(unit),
+                    command.year,
+                    e.grade.label_zh(),
+                    e.grade
+                ),
+            ));
+        }
+        None => {
+            return Err(DomainError::validation(
+                "year",
+                format!(
+                    "{} has no evaluation for {}; record it (recordEvaluation) first: a commendation rests on that year's evaluation graded 优秀 (EXCELLENT) or 良好 (GOOD)",
+                    describe(unit),
+                    command.year
+                ),
+            ));
+        }
+    }
     Ok(Commended {
         unit_id: unit.id,
         year: command.year,
@@ -61,7 +88,28 @@ pub(super) fn commend(state: &DecisionState, command: &Commend) -> Result<Domain
 pub(super) fn delist(state: &DecisionState, command: &Delist) -> Result<DomainEvent, DomainError> {
     let reason = text::paragraph("reason", &command.reason, PARAGRAPH_MAX)?;
     let decision = text::decision(&command.decision)?;
+    if command.ground == DelistGround::FailedEvaluation && command.evaluation_year.is_none() {
+        return Err(DomainError::validation(
+            "evaluationYear",
+            "is required with ground FAILED_EVALUATION (经评价不符合标准): name the year whose evaluation was graded 不合格 (FAIL)",
+        ));
+    }
     let unit = awarded_unit(state, command.designation_id, command.expected_version, "delist")?;
+    if command.ground == DelistGround::FailedEvaluation
+        && let Some(year) = command.evaluation_year
+        && let Some(evaluation) = unit.evaluation(year)
+        && evaluation.grade != Grade::Fail
+    {
+        return Err(DomainError::validation(
+            "evaluationYear",
+            format!(
+                "{}'s {year} evaluation is {} ({}), not 不合格 (FAIL); ground FAILED_EVALUATION rests on a FAIL grade — use ground OTHER and say why in the reason",
+                describe(unit),
+                evaluation.grade.label_zh(),
+                evaluation.grade
+            ),
+        ));
+    }
     if let Some(year) = command.evaluation_year
         && unit.evaluation(year).is_none()
     {
@@ -85,6 +133,7 @@ pub(super) fn delist(state: &DecisionState, command: &Delist) -> Result<DomainEv
     Ok(Delisted {
         unit_id: unit.id,
         reason,
+        ground: command.ground,
         evaluation_year: command.evaluation_year,
         decision,
     }

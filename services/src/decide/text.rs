@@ -3,7 +3,7 @@
 //! free of control characters other than line breaks and tabs.
 
 use chrono::NaiveDate;
-use liangye_events::catalogue::Decision;
+use liangye_events::catalogue::{Decision, Sector};
 
 use super::error::DomainError;
 use super::limits::{DOCUMENT_REF_MAX, INDUSTRIES_MAX, INDUSTRY_MAX, NOTE_MAX};
@@ -104,6 +104,15 @@ pub(super) fn paragraph(field: &'static str, value: &str, max: usize) -> Result<
     required(field, value, max, Lines::Many)
 }
 
+/// An optional single-line text; blank is absent.
+pub(super) fn optional_line(
+    field: &'static str,
+    value: &str,
+    max: usize,
+) -> Result<Option<String>, DomainError> {
+    bounded(field, value, max, Lines::One)
+}
+
 /// An optional multi-line text; blank is absent.
 pub(super) fn optional_paragraph(
     field: &'static str,
@@ -121,6 +130,42 @@ const DECIDED_ON_RANGE: (NaiveDate, NaiveDate) = match (
     (Some(first), Some(last)) => (first, last),
     _ => (NaiveDate::MIN, NaiveDate::MAX),
 };
+
+/// `date` (a notice's first or last day) within 2000–2100, as every date is.
+pub(super) fn date(field: &'static str, date: NaiveDate) -> Result<NaiveDate, DomainError> {
+    let (first, last) = DECIDED_ON_RANGE;
+    if date < first || date > last {
+        return Err(DomainError::validation(
+            field,
+            format!("{date} is not a plausible date; give a date from {first} to {last}"),
+        ));
+    }
+    Ok(date)
+}
+
+/// A unit's sectors: one or more, repeats dropped (first kept).
+pub(super) fn sectors(values: &[Sector]) -> Result<Vec<Sector>, DomainError> {
+    if values.is_empty() {
+        let choices: Vec<String> = Sector::ALL
+            .iter()
+            .map(|s| format!("{s} {}", s.label_zh()))
+            .collect();
+        return Err(DomainError::validation(
+            "sectors",
+            format!(
+                "must name one or more sectors (主要行业领域); choose from {}",
+                choices.join(", ")
+            ),
+        ));
+    }
+    let mut sectors: Vec<Sector> = Vec::with_capacity(values.len());
+    for sector in values {
+        if !sectors.contains(sector) {
+            sectors.push(*sector);
+        }
+    }
+    Ok(sectors)
+}
 
 /// The decision part, normalized: document reference and note trimmed (blank is absent)
 /// and bounded, the date within 2000–2100.

@@ -1,5 +1,6 @@
 //! Properties of the read side over random valid command sequences, decided by the real
-//! `decide` and folded as the writer folds them:
+//! `decide` and folded as the writer folds them (retractions of any decision, amendments,
+//! withdrawals, non-selections, indicator reports and subsidies among them):
 //!
 //! - the registry folded event by event equals a replay of the whole log, and equals a
 //!   replay from a snapshot taken at any position (through its JSON body) plus the tail;
@@ -13,8 +14,8 @@ use std::collections::HashMap;
 use chrono::{Duration, TimeZone, Utc};
 use liangye_events::canonical::format_timestamp;
 use liangye_events::catalogue::{
-    Batch, CityCode, DomainEvent, Grade, RecordedEvent, ReviewOutcome, Role, SecretSha256, Status, UnitKind,
-    Year,
+    Batch, CityCode, DelistGround, DomainEvent, Grade, RecordedEvent, ReviewOutcome, Role, SecretSha256,
+    Sector, Status, UnitKind, Year,
 };
 use liangye_events::envelope::Metadata;
 use liangye_projections::registry::{DesignationFilter, PageRequest, UnitCode};
@@ -23,7 +24,9 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use uuid::Uuid;
 
-use crate::decide::{Command, Delist, IssueAccess, ListPilot, Principal, RevokeAccess, decide};
+use crate::decide::{
+    AmendUnit, Command, Delist, IssueAccess, ListPilot, Principal, RetractDecision, RevokeAccess, decide,
+};
 use crate::scenario;
 
 /// One step of a random history; indexes pick among the units and tokens listed so far.
@@ -77,6 +80,15 @@ enum Action {
         fail: bool,
         pick: u8,
     },
+    /// Retracts the unit's latest decision.
+    Retract {
+        unit: usize,
+    },
+    /// Amends the unit's name, sectors, county or identifier.
+    Amend {
+        unit: usize,
+        pick: u8,
+    },
 }
 
 fn action() -> impl Strategy<Value = Action> {
@@ -96,6 +108,8 @@ fn action() -> impl Strategy<Value = Action> {
         1 => (0usize..8).prop_map(|token| Action::RevokeToken { token }),
         16 => (0usize..4, proptest::bool::weighted(0.08), any::<u8>())
             .prop_map(|(unit, fail, pick)| Action::Advance { unit, fail, pick }),
+        2 => unit.clone().prop_map(|unit| Action::Retract { unit }),
+        2 => (unit.clone(), any::<u8>()).prop_map(|(unit, pick)| Action::Amend { unit, pick }),
     ]
 }
 
@@ -110,7 +124,7 @@ struct Log {
 }
 
 fn year(offset: u8) -> i64 {
-    2022 + i64::from(offset)
+    2023 + i64::from(offset)
 }
 
 fn city(n: u8) -> CityCode {
@@ -168,6 +182,8 @@ impl Log {
                         batch: Batch::new(2).ok()?,
                         decision: scenario::decision(on, 1),
                         expected_version: None,
+                        sectors: vec![Sector::Other],
+                        county_code: None,
                     }),
                 }
             }
@@ -220,8 +236,9 @@ impl Log {
                     designation_id: id,
                     reason: "绩效评价不合格".into(),
                     evaluation_year,
-                    decision: scenario::decision(scenario::day_in(2026, 2, 1), 800),
+                    decision: scenario::decision(scenario::day_in(2027, 2, 1), 800),
                     expected_version: None,
+                    ground: DelistGround::Other,
                 })
             }
             Action::RevokePilot { unit } => scenario::revoke_pilot(self.unit(unit)?, on),
@@ -252,7 +269,14 @@ impl Log {
                     }
                     Status::Recommended => {
                         let attempt = u.current_attempt?;
+                        let year_of = i64::from(attempt.get());
+                        if pick % 9 == 0 {
+                            return Some(scenario::withdraw(id, year_of, latest_date(u)));
+                        }
                         match u.reviews_of(attempt)?.next_stage() {
+                            None if pick % 5 == 0 => {
+                                return Some(scenario::close_selection(id, year_of, latest_date(u)));
+                            }
                             Some(stage) => scenario::review(
                                 id,
                                 attempt.get().into(),
@@ -268,6 +292,17 @@ impl Log {
                     }
                     Status::Awarded => {
                         let awarded = i64::from(u.award?.year.get());
+                        if pick % 7 == 5 {
+                            let figures = if u.kind.is_region() {
+                                scenario::region_figures(9_000_000_000 + i64::from(pick) * 50_000_000, 3600)
+                            } else {
+                                scenario::enterprise_figures(800_000_000 + i64::from(pick) * 2_000_000)
+                            };
+                            return Some(scenario::report_indicators(id, awarded, figures, latest_date(u)));
+                        }
+                        if pick % 7 == 6 {
+                            return Some(scenario::grant_subsidy(id, awarded, 2_000_000, latest_date(u)));
+                        }
                         match pick % 4 {
                             0 | 1 => scenario::evaluate(
                                 id,
@@ -282,14 +317,56 @@ impl Log {
                                     designation_id: id,
                                     reason: "绩效评价不合格".into(),
                                     evaluation_year,
-                                    decision: scenario::decision(scenario::day_in(2026, 2, 1), 800),
+                                    decision: scenario::decision(scenario::day_in(2027, 2, 1), 800),
                                     expected_version: None,
+                                    ground: DelistGround::Other,
                                 })
                             }
                         }
                     }
                     Status::Delisted | Status::PilotRevoked => return None,
                 }
+            }
+            Action::Retract { unit } => {
+                let id = self.unit(unit)?;
+                let u = self.state.unit(id)?;
+                let latest = u.latest_decision()?;
+                Command::RetractDecision(RetractDecision {
+                    designation_id: id,
+                    position: latest.position,
+                    reason: "录入错误".into(),
+                    decision: scenario::decision(latest.decided_on, 950),
+                    expected_version: None,
+                })
+            }
+            Action::Amend { unit, pick } => {
+                let id = self.unit(unit)?;
+                let u = self.state.unit(id)?;
+                let n = self.serial + 1;
+                self.serial = n;
+                let mut amend = AmendUnit {
+                    designation_id: id,
+                    reason: "信息变更".into(),
+                    name: None,
+                    sectors: None,
+                    industries: None,
+                    county_code: None,
+                    credit_code: None,
+                    accept_invalid_credit_code: false,
+                    division_code: None,
+                    zone_code: None,
+                    decision: scenario::decision(latest_date(u), 960),
+                    expected_version: None,
+                };
+                match pick % 4 {
+                    0 => amend.name = Some(format!("{}（更名{n}）", u.name)),
+                    1 => amend.sectors = Some(vec![Sector::ALL[usize::from(pick) % Sector::ALL.len()]]),
+                    2 if u.kind == UnitKind::Enterprise => {
+                        amend.credit_code = Some(scenario::credit_code(u.city, n + 5000));
+                    }
+                    _ => amend.county_code = Some(scenario::county_code(u.city, u32::from(pick) % 90)),
+                }
+                Command::AmendUnit(amend)
             }
             Action::RevokeToken { token } => {
                 let token_id = *self.tokens.get(token % self.tokens.len().max(1))?;
@@ -303,8 +380,14 @@ impl Log {
         let Some(command) = self.command(action) else {
             return;
         };
-        let Ok(events) = decide(&self.state, &command, &Principal::operator("省发展改革委")) else {
-            return;
+        let events = match decide(&self.state, &command, &Principal::operator("省发展改革委")) {
+            Ok(events) => events,
+            Err(error) => {
+                if std::env::var("LY_DEBUG").is_ok() {
+                    eprintln!("refused {}: {error}", command.name());
+                }
+                return;
+            }
         };
         for (stream_id, event) in events {
             match &event {
@@ -335,6 +418,12 @@ impl Log {
             self.events.push(recorded);
         }
     }
+}
+
+/// The date of the unit's latest decision (a next decision may bear it).
+fn latest_date(unit: &liangye_projections::decision_state::Unit) -> chrono::NaiveDate {
+    unit.latest_decision()
+        .map_or_else(|| scenario::day_in(2023, 2, 1), |d| d.decided_on)
 }
 
 fn build(actions: &[Action]) -> Log {
@@ -505,7 +594,7 @@ proptest! {
 fn a_random_history_reaches_every_status() {
     // The generator is worth its name: a long history exercises the whole lifecycle.
     let mut runner = proptest::test_runner::TestRunner::deterministic();
-    let actions = proptest::collection::vec(action(), 400)
+    let actions = proptest::collection::vec(action(), 600)
         .new_tree(&mut runner)
         .map(|tree| tree.current())
         .unwrap_or_default();
@@ -515,4 +604,28 @@ fn a_random_history_reaches_every_status() {
         assert!(stats.by_status.get(*status) > 0, "no unit is {status}: {stats:?}");
     }
     assert!(!stats.quotas.is_empty());
+    // … and the corrections, closures, monitoring and subsidies.
+    let kinds: std::collections::BTreeSet<&str> = log.events.iter().map(|e| e.event.event_type()).collect();
+    for kind in [
+        "DecisionRetracted",
+        "UnitAmended",
+        "RecommendationWithdrawn",
+        "NotSelected",
+        "IndicatorsReported",
+        "SubsidyGranted",
+    ] {
+        assert!(kinds.contains(kind), "no {kind} in {kinds:?}");
+    }
+    let retracted: std::collections::BTreeSet<_> = log
+        .events
+        .iter()
+        .filter_map(|e| match &e.event {
+            DomainEvent::DecisionRetracted(r) => Some(r.retracted_type),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        retracted.len() >= 5,
+        "retractions of too few kinds: {retracted:?}"
+    );
 }

@@ -82,13 +82,13 @@ async fn a_unit_lives_its_whole_life_through_mutations(db: &TestDb) {
         &app,
         provincial,
         "recordEvaluation",
-        evaluation(&id, 2025, "FAIL"),
+        evaluation(&id, 2025, "GOOD"),
     )
     .await;
     check(&evaluated, "EvaluationRecorded", "AWARDED", 8);
     assert_eq!(
         evaluated["designation"]["evaluations"],
-        json!([{ "year": 2025, "grade": "FAIL", "gradeLabel": "不合格", "score": 61, "decidedOn": "2025-12-01" }])
+        json!([{ "year": 2025, "grade": "GOOD", "gradeLabel": "良好", "score": 61, "decidedOn": "2025-12-01" }])
     );
 
     let commended = decide(&app, provincial, "commend", commend(&id, 2025)).await;
@@ -100,10 +100,11 @@ async fn a_unit_lives_its_whole_life_through_mutations(db: &TestDb) {
 
     let mut input = delist(&id);
     input["evaluationYear"] = json!(2025);
+    input["reason"] = json!("重大违法违规");
     input["documentRef"] = json!("苏发改服务发〔2026〕8号");
     let delisted = decide(&app, provincial, "delist", input).await;
     check(&delisted, "Delisted", "DELISTED", 10);
-    assert_eq!(delisted["designation"]["delistingReason"], "绩效评价不合格");
+    assert_eq!(delisted["designation"]["delistingReason"], "重大违法违规");
     assert_eq!(delisted["designation"]["statusLabel"], "已摘牌");
     // The certificate stays on record after delisting.
     assert_eq!(delisted["designation"]["certificateNo"], "JSLY-2025-001");

@@ -6,6 +6,7 @@
 //! - `errors`: every error code of §4, and no database text in any message;
 //! - `lifecycle`: a unit's whole life through mutations, and idempotent `commandId`s;
 //! - `reads`: pagination, filters and as-of;
+//! - `programme`: corrections, closures, dates and grounds, sectors, monitoring, subsidies;
 //! - `merkle`: tree heads and proofs, verified as an auditor would;
 //! - `subscription`: catch-up then live over `graphql-transport-ws`;
 //! - `transport`: malformed and oversized requests, batches, `/healthz`, `/metrics`.
@@ -17,6 +18,7 @@ extern crate liangye_tests;
 mod errors;
 mod lifecycle;
 mod merkle;
+mod programme;
 mod reads;
 mod roles;
 mod subscription;

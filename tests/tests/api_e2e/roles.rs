@@ -98,7 +98,9 @@ async fn refused_to_all_but(callers: &Callers<'_>, allowed: &[Caller], name: &st
 /// Refused to every caller in `refused`, then accepted for `caller` (one event appended).
 async fn matrix(callers: &Callers<'_>, name: &str, input: Value, caller: Caller) -> Value {
     let allowed = match name {
-        "recommend" => vec![Caller::Provincial, Caller::CityOwn],
+        "recommend" | "withdrawRecommendation" | "reportIndicators" => {
+            vec![Caller::Provincial, Caller::CityOwn]
+        }
         _ => vec![Caller::Provincial],
     };
     refused_to_all_but(callers, &allowed, name, &input).await;
@@ -191,7 +193,7 @@ async fn every_mutation_follows_the_role_matrix(db: &TestDb) {
     matrix(
         &callers,
         "recordEvaluation",
-        evaluation(&id, 2025, "FAIL"),
+        evaluation(&id, 2025, "GOOD"),
         Caller::Provincial,
     )
     .await;
@@ -199,6 +201,83 @@ async fn every_mutation_follows_the_role_matrix(db: &TestDb) {
 
     matrix(&callers, "commend", commend(&id, 2025), Caller::Provincial).await;
     tried.push("commend");
+
+    // reportIndicators: 苏州's own token may, like recommend.
+    let reported = matrix(
+        &callers,
+        "reportIndicators",
+        json!({ "designationId": id, "year": 2025, "revenueYuan": "1600000000",
+                "decidedOn": "2026-01-15", "documentRef": "苏发改服务〔2026〕3号" }),
+        Caller::CityOwn,
+    )
+    .await;
+    assert_eq!(reported["events"][0]["role"], "CITY");
+    tried.push("reportIndicators");
+
+    matrix(
+        &callers,
+        "grantSubsidy",
+        json!({ "designationId": id, "year": 2025, "amountYuan": "2000000",
+                "fund": "省级服务业发展专项资金", "decidedOn": "2026-01-20" }),
+        Caller::Provincial,
+    )
+    .await;
+    tried.push("grantSubsidy");
+
+    matrix(
+        &callers,
+        "amendUnit",
+        json!({ "designationId": id, "reason": "企业更名", "name": "苏州角色矩阵智能科技有限公司",
+                "decidedOn": "2026-01-25" }),
+        Caller::Provincial,
+    )
+    .await;
+    tried.push("amendUnit");
+
+    // withdrawRecommendation: 苏州 withdraws the province's recommendation of its own unit.
+    let withdrawn = matrix(
+        &callers,
+        "withdrawRecommendation",
+        json!({ "designationId": third, "year": 2025, "reason": "材料需补充",
+                "decidedOn": "2025-04-01" }),
+        Caller::CityOwn,
+    )
+    .await;
+    assert_eq!(withdrawn["designation"]["status"], "PILOT");
+    tried.push("withdrawRecommendation");
+
+    // closeSelection: 南京's unit passes every stage and is not chosen.
+    for stage in STAGES {
+        decide(
+            &app,
+            provincial,
+            "recordReview",
+            review(&nanjing, 2025, stage, "PASSED"),
+        )
+        .await;
+    }
+    let closed = matrix(
+        &callers,
+        "closeSelection",
+        json!({ "designationId": nanjing, "year": 2025, "reason": "择优遴选未入选",
+                "decidedOn": "2025-07-25" }),
+        Caller::Provincial,
+    )
+    .await;
+    assert_eq!(closed["designation"]["status"], "PILOT");
+    tried.push("closeSelection");
+
+    // retractDecision: the revocation of the other pilot.
+    let restored = matrix(
+        &callers,
+        "retractDecision",
+        json!({ "designationId": other, "position": revoked["position"], "reason": "误撤销",
+                "decidedOn": "2024-09-30" }),
+        Caller::Provincial,
+    )
+    .await;
+    assert_eq!(restored["designation"]["status"], "PILOT");
+    tried.push("retractDecision");
 
     let delisted = matrix(&callers, "delist", delist(&id), Caller::Provincial).await;
     assert_eq!(delisted["designation"]["status"], "DELISTED");

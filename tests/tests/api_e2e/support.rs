@@ -12,8 +12,14 @@ pub const DESIGNATION: &str = "id name kind kindLabel cityCode cityName status s
     certificateNo version recommendedYear evaluations { year grade gradeLabel score decidedOn } \
     commendations { year citation decidedOn } delistingReason";
 
-/// The nine mutations of DESIGN.md §4.
-pub const MUTATIONS: [&str; 9] = [
+/// The fifteen mutations of DESIGN.md §4.
+pub const MUTATIONS: [&str; 15] = [
+    "retractDecision",
+    "amendUnit",
+    "withdrawRecommendation",
+    "closeSelection",
+    "reportIndicators",
+    "grantSubsidy",
     "listPilot",
     "revokePilot",
     "recommend",
@@ -150,23 +156,29 @@ pub fn recommend(id: &str, year: i64) -> Value {
     })
 }
 
-/// `recordReview` input: one stage, with a score for EXPERT and dates for PUBLIC_NOTICE.
+/// `recordReview` input: one stage, with a score for EXPERT, dates for PUBLIC_NOTICE (after
+/// the site inspection, and recorded once the notice has ended) and a reason for FAILED.
+/// Stages are dated 10 April, May, June and July.
 pub fn review(id: &str, year: i64, stage: &str, outcome: &str) -> Value {
+    let month = 4 + STAGES.iter().position(|s| *s == stage).unwrap_or(0);
     let mut input = json!({
         "designationId": id,
         "year": year,
         "stage": stage,
         "outcome": outcome,
-        "decidedOn": format!("{year}-05-10"),
+        "decidedOn": format!("{year}-{month:02}-10"),
     });
     match stage {
         "EXPERT" => input["score"] = json!(88),
         "PUBLIC_NOTICE" => {
-            input["noticeStart"] = json!(format!("{year}-06-01"));
-            input["noticeEnd"] = json!(format!("{year}-06-07"));
+            input["noticeStart"] = json!(format!("{year}-06-15"));
+            input["noticeEnd"] = json!(format!("{year}-06-21"));
             input["objections"] = json!("无");
         }
         _ => {}
+    }
+    if outcome == "FAILED" {
+        input["reason"] = json!("未达到评审要求");
     }
     input
 }
@@ -193,7 +205,7 @@ pub fn commend(id: &str, year: i64) -> Value {
 }
 
 pub fn delist(id: &str) -> Value {
-    json!({ "designationId": id, "reason": "绩效评价不合格", "decidedOn": "2026-02-01" })
+    json!({ "designationId": id, "reason": "企业注销", "ground": "OTHER", "decidedOn": "2026-02-01" })
 }
 
 pub fn revoke_pilot(id: &str) -> Value {

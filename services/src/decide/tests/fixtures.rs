@@ -5,15 +5,17 @@
 use chrono::NaiveDate;
 use liangye_events::catalogue::{
     AccessGranted, AccessRevoked, AnnualQuotaSet, Awarded, Batch, CertificateNo, CityCode, CreditCode,
-    Decision, Delisted, DivisionCode, DomainEvent, EvaluationRecorded, Figures, Grade, PilotListed,
-    PilotRevoked, Recommended, ReviewOutcome, ReviewRecorded, ReviewStage, Role, Score, SecretSha256,
-    UnitKind, Year, Yuan, ZoneCode,
+    Decision, DecisionRetracted, DelistGround, Delisted, DivisionCode, DomainEvent, EvaluationRecorded,
+    EventType, Figures, Grade, IndicatorFigures, IndicatorsReported, NotSelected, PilotListed, PilotRevoked,
+    RecommendationWithdrawn, Recommended, ReviewOutcome, ReviewRecorded, ReviewStage, Role, Score,
+    SecretSha256, Sector, SubsidyGranted, UnitAmended, UnitKind, Year, Yuan, ZoneCode,
 };
 use uuid::Uuid;
 
 use crate::decide::{
-    Award, Commend, Delist, IssueAccess, ListPilot, Principal, Recommend, RecordEvaluation, RecordReview,
-    RevokeAccess, RevokePilot, SetAnnualQuota,
+    AmendUnit, Award, CloseSelection, Commend, Delist, GrantSubsidy, IssueAccess, ListPilot, Principal,
+    Recommend, RecordEvaluation, RecordReview, ReportIndicators, RetractDecision, RevokeAccess, RevokePilot,
+    SetAnnualQuota, WithdrawRecommendation,
 };
 
 /// A real credit code that passes the GB 32100-2015 check.
@@ -137,6 +139,8 @@ fn listing(unit: Uuid, kind: UnitKind, name: &str, city: CityCode) -> PilotListe
         zone_code: None,
         industries: vec!["智能制造".into(), "工业互联网".into()],
         batch: Batch::new(1).unwrap(),
+        sectors: vec![Sector::Other],
+        county_code: None,
         decision: decided(),
     }
 }
@@ -146,6 +150,7 @@ pub fn county_listed(unit: Uuid, name: &str, code: &str) -> DomainEvent {
     let division = DivisionCode::parse(code).unwrap();
     PilotListed {
         division_code: Some(division),
+        county_code: Some(division),
         ..listing(unit, UnitKind::County, name, division.city())
     }
     .into()
@@ -165,6 +170,7 @@ pub fn industrial_zone_listed(unit: Uuid, name: &str, code: &str) -> DomainEvent
     let division = DivisionCode::parse(code).unwrap();
     PilotListed {
         division_code: Some(division),
+        county_code: Some(division),
         ..listing(unit, UnitKind::IndustrialZone, name, division.city())
     }
     .into()
@@ -193,6 +199,8 @@ fn list_command(unit: Uuid, kind: UnitKind, name: &str, city: CityCode) -> ListP
         batch: Batch::new(1).unwrap(),
         decision: decided(),
         expected_version: None,
+        sectors: vec![Sector::Other],
+        county_code: None,
     }
 }
 
@@ -251,6 +259,7 @@ pub fn review_recorded(unit: Uuid, y: i64, stage: ReviewStage, outcome: ReviewOu
         score,
         notice_start,
         notice_end,
+        reason,
         ..
     } = record_review(unit, y, stage, outcome);
     ReviewRecorded {
@@ -262,6 +271,7 @@ pub fn review_recorded(unit: Uuid, y: i64, stage: ReviewStage, outcome: ReviewOu
         notice_start,
         notice_end,
         objections: None,
+        reason,
         decision: decided(),
     }
     .into()
@@ -312,6 +322,7 @@ pub fn quota_set(y: i64, total: u32) -> DomainEvent {
     AnnualQuotaSet {
         year: year(y),
         total,
+        guideline_ref: None,
         decision: decided(),
     }
     .into()
@@ -333,6 +344,7 @@ pub fn delisted(unit: Uuid, reason: &str, evaluation_year: Option<i64>) -> Domai
         unit_id: unit,
         reason: reason.into(),
         evaluation_year: evaluation_year.map(year),
+        ground: DelistGround::Other,
         decision: decided(),
     }
     .into()
@@ -385,8 +397,10 @@ pub fn recommend(unit: Uuid, y: i64, figures: Figures) -> Recommend {
     }
 }
 
-/// A review command with the stage's required fields filled in: score 88 for EXPERT, the
-/// notice 2024-06-01 to 2024-06-07 for PUBLIC_NOTICE.
+/// A review command with the stage's required fields filled in: score 88 for EXPERT, a
+/// one-day notice on the fixtures' decision date (2024-05-06) for PUBLIC_NOTICE (it may
+/// not start before the site inspection, nor end after its own decision), and a reason
+/// for a FAILED outcome.
 pub fn record_review(unit: Uuid, y: i64, stage: ReviewStage, outcome: ReviewOutcome) -> RecordReview {
     let notice = stage == ReviewStage::PublicNotice;
     RecordReview {
@@ -395,11 +409,12 @@ pub fn record_review(unit: Uuid, y: i64, stage: ReviewStage, outcome: ReviewOutc
         stage,
         outcome,
         score: (stage == ReviewStage::Expert).then(|| Score::new(88).unwrap()),
-        notice_start: notice.then(|| date(2024, 6, 1)),
-        notice_end: notice.then(|| date(2024, 6, 7)),
+        notice_start: notice.then(|| date(2024, 5, 6)),
+        notice_end: notice.then(|| date(2024, 5, 6)),
         objections: None,
         decision: decided(),
         expected_version: None,
+        reason: (outcome == ReviewOutcome::Failed).then(|| "材料不完整".to_owned()),
     }
 }
 
@@ -418,6 +433,7 @@ pub fn set_quota(y: i64, total: u32) -> SetAnnualQuota {
         total,
         decision: decided(),
         expected_version: None,
+        guideline_ref: None,
     }
 }
 
@@ -449,6 +465,7 @@ pub fn delist(unit: Uuid, reason: &str, evaluation_year: Option<i64>) -> Delist 
         evaluation_year: evaluation_year.map(year),
         decision: decided(),
         expected_version: None,
+        ground: DelistGround::Other,
     }
 }
 
@@ -464,4 +481,162 @@ pub fn issue_access(token: Uuid, role: Role, city: Option<CityCode>) -> IssueAcc
 
 pub fn revoke_access(token: Uuid) -> RevokeAccess {
     RevokeAccess { token_id: token }
+}
+
+// ---- corrections, closures, monitoring, subsidies ----
+
+pub fn retract(unit: Uuid, position: i64) -> RetractDecision {
+    RetractDecision {
+        designation_id: unit,
+        position,
+        reason: "录入错误".into(),
+        decision: decided(),
+        expected_version: None,
+    }
+}
+
+pub fn retracted(unit: Uuid, position: i64, retracted_type: EventType) -> DomainEvent {
+    DecisionRetracted {
+        unit_id: unit,
+        position,
+        retracted_type,
+        reason: "录入错误".into(),
+        decision: decided(),
+    }
+    .into()
+}
+
+/// An amendment that changes nothing yet (set the fields to change).
+pub fn amend(unit: Uuid) -> AmendUnit {
+    AmendUnit {
+        designation_id: unit,
+        reason: "信息有误".into(),
+        name: None,
+        sectors: None,
+        industries: None,
+        county_code: None,
+        credit_code: None,
+        accept_invalid_credit_code: false,
+        division_code: None,
+        zone_code: None,
+        decision: decided(),
+        expected_version: None,
+    }
+}
+
+/// The event of an amendment that changes nothing yet.
+pub fn amended(unit: Uuid) -> UnitAmended {
+    UnitAmended {
+        unit_id: unit,
+        reason: "信息有误".into(),
+        name: None,
+        sectors: None,
+        industries: None,
+        county_code: None,
+        credit_code: None,
+        credit_code_check_overridden: None,
+        division_code: None,
+        zone_code: None,
+        decision: decided(),
+    }
+}
+
+pub fn withdraw(unit: Uuid, y: i64) -> WithdrawRecommendation {
+    WithdrawRecommendation {
+        designation_id: unit,
+        year: year(y),
+        reason: "申报材料需补充完善".into(),
+        decision: decided(),
+        expected_version: None,
+    }
+}
+
+pub fn withdrawn(unit: Uuid, y: i64) -> DomainEvent {
+    RecommendationWithdrawn {
+        unit_id: unit,
+        year: year(y),
+        reason: "申报材料需补充完善".into(),
+        decision: decided(),
+    }
+    .into()
+}
+
+pub fn close_selection(unit: Uuid, y: i64) -> CloseSelection {
+    CloseSelection {
+        designation_id: unit,
+        year: year(y),
+        reason: "择优遴选未入选".into(),
+        decision: decided(),
+        expected_version: None,
+    }
+}
+
+pub fn not_selected(unit: Uuid, y: i64) -> DomainEvent {
+    NotSelected {
+        unit_id: unit,
+        year: year(y),
+        reason: "择优遴选未入选".into(),
+        decision: decided(),
+    }
+    .into()
+}
+
+/// A region's indicators report with `figures`.
+pub fn report(unit: Uuid, y: i64, figures: Figures) -> ReportIndicators {
+    ReportIndicators {
+        designation_id: unit,
+        year: year(y),
+        figures: IndicatorFigures {
+            figures,
+            service_revenue_yuan: Some(yuan(3_000_000_000)),
+            rd_expense_yuan: None,
+        },
+        decision: decided(),
+        expected_version: None,
+    }
+}
+
+pub fn reported(unit: Uuid, y: i64, figures: Figures, below_standard: bool) -> DomainEvent {
+    IndicatorsReported {
+        unit_id: unit,
+        year: year(y),
+        figures: IndicatorFigures {
+            figures,
+            service_revenue_yuan: Some(yuan(3_000_000_000)),
+            rd_expense_yuan: None,
+        },
+        below_standard,
+        decision: decided(),
+    }
+    .into()
+}
+
+pub fn grant(unit: Uuid, y: i64, amount: i64) -> GrantSubsidy {
+    GrantSubsidy {
+        designation_id: unit,
+        year: year(y),
+        amount_yuan: yuan(amount),
+        fund: "省级服务业发展专项资金".into(),
+        decision: decided(),
+        expected_version: None,
+    }
+}
+
+pub fn granted(unit: Uuid, y: i64, amount: i64) -> DomainEvent {
+    SubsidyGranted {
+        unit_id: unit,
+        year: year(y),
+        amount_yuan: yuan(amount),
+        fund: "省级服务业发展专项资金".into(),
+        decision: decided(),
+    }
+    .into()
+}
+
+/// A decision dated `on` (the fixtures' others are dated 2024-05-06).
+pub fn dated(on: NaiveDate) -> Decision {
+    Decision {
+        decided_on: on,
+        ..decided()
+    }
 }

@@ -21,6 +21,11 @@ pub struct Given {
 }
 
 impl Given {
+    /// The state the command is decided against.
+    pub fn state(&self) -> &DecisionState {
+        &self.state
+    }
+
     /// Decides `command` for `principal`.
     pub fn when(&self, command: impl Into<Command>, principal: &Principal) -> Then {
         let command = command.into();

@@ -29,7 +29,7 @@ fn principal_strategy() -> impl Strategy<Value = Principal> {
 /// chooses among alternatives.
 #[derive(Debug, Clone)]
 enum Step {
-    Any(Command),
+    Any(Box<Command>),
     Advance { unit: u128, fail: bool, pick: u8 },
 }
 
@@ -59,7 +59,7 @@ fn command_strategy() -> impl Strategy<Value = Command> {
 
 fn step_strategy() -> impl Strategy<Value = Step> {
     prop_oneof![
-        1 => command_strategy().prop_map(Step::Any),
+        1 => command_strategy().prop_map(|c| Step::Any(Box::new(c))),
         3 => (1u128..=4, proptest::bool::weighted(0.1), any::<u8>())
             .prop_map(|(unit, fail, pick)| Step::Advance { unit, fail, pick }),
     ]
@@ -166,7 +166,7 @@ proptest! {
         let mut log = Vec::new();
         for (step, principal) in steps {
             let command = match step {
-                Step::Any(command) => command,
+                Step::Any(command) => *command,
                 Step::Advance { unit, fail, pick } => advance(&state, unit, fail, pick),
             };
             let before = state.clone();

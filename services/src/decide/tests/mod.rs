@@ -6,9 +6,13 @@ mod harness;
 
 mod access;
 mod award;
+mod closures;
+mod corrections;
+mod dates;
 mod fields;
 mod invariants;
 mod list_pilot;
+mod monitoring;
 mod permissions;
 mod quota;
 mod recommend;

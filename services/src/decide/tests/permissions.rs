@@ -6,7 +6,7 @@ use liangye_events::catalogue::{CityCode, DomainEvent, Grade, ReviewOutcome, Rev
 
 use super::fixtures::*;
 use super::harness::given;
-use crate::decide::{Command, ErrorCode, Principal};
+use crate::decide::{AmendUnit, Command, ErrorCode, Principal};
 
 const PROVINCIAL_TOKEN: u128 = 0xA1;
 const HOME_CITY_TOKEN: u128 = 0xA2;
@@ -69,7 +69,7 @@ fn mutations() -> Vec<(&'static str, Vec<DomainEvent>, Command)> {
         ),
         (
             "commend",
-            benchmark(unit, 2024, 1),
+            [benchmark(unit, 2024, 1), vec![evaluated(unit, 2025, Grade::Good)]].concat(),
             commend(unit, 2025, "示范带动作用明显").into(),
         ),
         (
@@ -83,6 +83,37 @@ fn mutations() -> Vec<(&'static str, Vec<DomainEvent>, Command)> {
             issue_access(id(0xB1), Role::Reader, None).into(),
         ),
         ("revokeAccess", vec![], revoke_access(id(SPARE_TOKEN)).into()),
+        // The unit's listing is its only decision, at position 7 (after the 6 tokens).
+        ("retractDecision", pilot(unit), retract(unit, 7).into()),
+        (
+            "amendUnit",
+            pilot(unit),
+            AmendUnit {
+                name: Some("昆山市（更正）".into()),
+                ..amend(unit)
+            }
+            .into(),
+        ),
+        (
+            "withdrawRecommendation",
+            in_review(unit, 2024),
+            withdraw(unit, 2024).into(),
+        ),
+        (
+            "closeSelection",
+            reviewed(unit, 2024),
+            close_selection(unit, 2024).into(),
+        ),
+        (
+            "reportIndicators",
+            benchmark(unit, 2024, 1),
+            report(unit, 2024, eligible_region()).into(),
+        ),
+        (
+            "grantSubsidy",
+            benchmark(unit, 2024, 1),
+            grant(unit, 2024, 2_000_000).into(),
+        ),
     ]
 }
 
@@ -95,7 +126,9 @@ fn every_mutation_by_every_role() {
         for (label, principal) in principals() {
             let allowed = match label {
                 "PROVINCIAL" => true,
-                "CITY (own city)" => name == "recommend",
+                "CITY (own city)" => {
+                    matches!(name, "recommend" | "withdrawRecommendation" | "reportIndicators")
+                }
                 _ => false,
             };
             let then = state.when(command.clone(), &principal);
@@ -108,7 +141,7 @@ fn every_mutation_by_every_role() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 11 * 5);
+    assert_eq!(checked, 17 * 5);
 }
 
 #[test]
@@ -150,6 +183,39 @@ fn a_city_recommends_only_units_of_its_own_city() {
         error.to_string(),
         "南京 设区市发展改革委 acts only on units of 南京; 县1 is in 苏州 (320500)"
     );
+}
+
+#[test]
+fn a_city_withdraws_and_reports_only_for_units_of_its_own_city() {
+    let in_review = given(in_review(id(1), 2024));
+    in_review
+        .when(withdraw(id(1), 2024), &city(HOME))
+        .then_events([withdrawn(id(1), 2024)]);
+    let error = in_review
+        .when(withdraw(id(1), 2024), &city(AWAY))
+        .then_error(ErrorCode::Forbidden);
+    assert!(
+        error.to_string().contains("acts only on units of 南京"),
+        "{error}"
+    );
+
+    let awarded = given(benchmark(id(1), 2024, 1));
+    awarded
+        .when(report(id(1), 2024, eligible_region()), &city(HOME))
+        .then_events([reported(id(1), 2024, eligible_region(), false)]);
+    awarded
+        .when(report(id(1), 2024, eligible_region()), &city(AWAY))
+        .then_error(ErrorCode::Forbidden);
+    // The other new decisions are the province's alone, whatever the city.
+    awarded
+        .when(grant(id(1), 2024, 1_000_000), &city(HOME))
+        .then_error(ErrorCode::Forbidden);
+    given(reviewed(id(1), 2024))
+        .when(close_selection(id(1), 2024), &city(HOME))
+        .then_error(ErrorCode::Forbidden);
+    given(pilot(id(1)))
+        .when(retract(id(1), 1), &city(HOME))
+        .then_error(ErrorCode::Forbidden);
 }
 
 #[test]

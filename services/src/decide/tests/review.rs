@@ -180,8 +180,8 @@ fn the_public_notice_needs_its_period() {
     given(history.clone())
         .when(
             RecordReview {
-                notice_start: Some(date(2024, 6, 7)),
-                notice_end: Some(date(2024, 6, 7)),
+                notice_start: Some(date(2024, 5, 6)),
+                notice_end: Some(date(2024, 5, 6)),
                 ..base.clone()
             },
             &provincial(),

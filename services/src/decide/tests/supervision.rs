@@ -84,21 +84,28 @@ fn unknown_units_are_not_found() {
 
 #[test]
 fn an_awarded_unit_is_commended_with_a_citation() {
-    given(benchmark(id(1), 2024, 1))
-        .when(
-            commend(id(1), 2025, "  两业融合成效显著，示范带动作用明显 "),
-            &provincial(),
-        )
-        .then_events([Commended {
-            unit_id: id(1),
-            year: year(2025),
-            citation: "两业融合成效显著，示范带动作用明显".into(),
-            decision: decided(),
-        }
-        .into()]);
+    given(
+        [
+            benchmark(id(1), 2024, 1),
+            vec![evaluated(id(1), 2025, Grade::Good)],
+        ]
+        .concat(),
+    )
+    .when(
+        commend(id(1), 2025, "  两业融合成效显著，示范带动作用明显 "),
+        &provincial(),
+    )
+    .then_events([Commended {
+        unit_id: id(1),
+        year: year(2025),
+        citation: "两业融合成效显著，示范带动作用明显".into(),
+        decision: decided(),
+    }
+    .into()]);
     // More than one commendation a year is fine.
     let history = [
         benchmark(id(1), 2024, 1),
+        vec![evaluated(id(1), 2025, Grade::Excellent)],
         vec![DomainEvent::from(Commended {
             unit_id: id(1),
             year: year(2025),
