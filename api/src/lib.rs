@@ -3,6 +3,7 @@
 //! read models.
 
 pub mod cli;
+pub mod console;
 pub mod demo;
 pub mod graphql;
 pub mod metrics;

@@ -45,6 +45,7 @@ struct Server {
 /// The router for `state`.
 pub fn router(state: AppState) -> Router {
     let schema = crate::graphql::schema(Some(state.clone()));
+    let console = crate::console::router(state.clone());
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
         .route("/graphql/ws", get(websocket))
@@ -52,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(Server { schema, state })
+        .merge(console)
 }
 
 /// Serve until `shutdown` resolves; then stop accepting, finish requests in flight.

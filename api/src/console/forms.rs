@@ -1,0 +1,496 @@
+//! The decisions the console records, as one table: each entry names the mutation, its
+//! Chinese title, who may make it (the role lists GraphQL uses), when the unit page offers
+//! it, its fields, and how its values become a [`Command`] — through the same parsers of
+//! `decide::input` the GraphQL mutations use. A new decision is one entry here.
+//!
+//! Nothing here decides: the statuses an entry is offered for only choose which forms a
+//! page shows; the engine judges every submission as it judges a GraphQL mutation.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use liangye_events::catalogue::{Grade, ReviewOutcome, ReviewStage, Role, Status, UnitKind};
+use liangye_services::decide::input::{
+    AwardInput, CommendInput, DecisionInput, DelistInput, ListPilotInput, RecommendInput,
+    RecordEvaluationInput, RecordReviewInput, RevokePilotInput, SetAnnualQuotaInput,
+};
+use liangye_services::decide::{Command, DomainError};
+use uuid::Uuid;
+
+use crate::graphql::auth::{PROVINCIAL, RECOMMENDERS};
+
+/// How a field is entered.
+#[derive(Clone, Copy)]
+pub enum Input {
+    Date,
+    Int,
+    /// Whole yuan, as digits.
+    Yuan,
+    Text,
+    LongText,
+    /// One of these `(value, label)` pairs.
+    Choice(fn() -> Vec<(&'static str, &'static str)>),
+}
+
+/// One field of a form; `name` is the GraphQL input field's name.
+pub struct Field {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub input: Input,
+    pub required: bool,
+    pub hint: &'static str,
+}
+
+const fn field(name: &'static str, label: &'static str, input: Input, required: bool) -> Field {
+    Field {
+        name,
+        label,
+        input,
+        required,
+        hint: "",
+    }
+}
+
+const fn hinted(
+    name: &'static str,
+    label: &'static str,
+    input: Input,
+    required: bool,
+    hint: &'static str,
+) -> Field {
+    Field {
+        name,
+        label,
+        input,
+        required,
+        hint,
+    }
+}
+
+/// Where a decision is offered.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// On a unit's page while the unit has one of these statuses.
+    Unit(&'static [Status]),
+    /// On the 名录 page: a new unit.
+    NewUnit,
+    /// On the 申报 page: a year's plan.
+    Year,
+}
+
+/// One decision the console can record.
+pub struct DecisionForm {
+    /// The mutation's name (`recommend`), also the form's path segment.
+    pub name: &'static str,
+    pub title: &'static str,
+    /// Who may submit it (the same lists the GraphQL mutations require).
+    pub roles: &'static [Role],
+    pub scope: Scope,
+    pub fields: &'static [Field],
+    /// The values, the unit (for unit decisions) and the common decision fields, as a
+    /// command.
+    pub build: fn(&Values, Option<Uuid>, DecisionInput) -> Result<Command, DomainError>,
+}
+
+impl DecisionForm {
+    pub fn allows(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+}
+
+/// Every field a decision has besides its own (DESIGN.md §4).
+pub const COMMON: &[Field] = &[
+    field("decidedOn", "决定日期", Input::Date, true),
+    hinted(
+        "documentRef",
+        "文号",
+        Input::Text,
+        false,
+        "如 苏发改服务发〔2025〕12号",
+    ),
+    field("note", "备注", Input::LongText, false),
+];
+
+fn kinds() -> Vec<(&'static str, &'static str)> {
+    UnitKind::ALL.iter().map(|k| (k.as_str(), k.label_zh())).collect()
+}
+fn cities() -> Vec<(&'static str, &'static str)> {
+    liangye_events::catalogue::CityCode::all()
+        .map(|c| (c.code(), c.name()))
+        .collect()
+}
+fn stages() -> Vec<(&'static str, &'static str)> {
+    ReviewStage::ALL
+        .iter()
+        .map(|s| (s.as_str(), s.label_zh()))
+        .collect()
+}
+fn outcomes() -> Vec<(&'static str, &'static str)> {
+    ReviewOutcome::ALL
+        .iter()
+        .map(|s| (s.as_str(), s.label_zh()))
+        .collect()
+}
+fn grades() -> Vec<(&'static str, &'static str)> {
+    Grade::ALL.iter().map(|s| (s.as_str(), s.label_zh())).collect()
+}
+
+/// The table.
+pub const DECISIONS: &[DecisionForm] = &[
+    DecisionForm {
+        name: "listPilot",
+        title: "列入试点名单",
+        roles: PROVINCIAL,
+        scope: Scope::NewUnit,
+        fields: &[
+            field("name", "名称", Input::Text, true),
+            field("kind", "类型", Input::Choice(kinds), true),
+            field("cityCode", "设区市", Input::Choice(cities), true),
+            hinted(
+                "creditCode",
+                "统一社会信用代码",
+                Input::Text,
+                false,
+                "企业必填，18位",
+            ),
+            hinted(
+                "divisionCode",
+                "行政区划代码",
+                Input::Text,
+                false,
+                "县(市、区)、工业集中区必填，6位",
+            ),
+            hinted("zoneCode", "开发区代码", Input::Text, false, "开发园区可填，8位"),
+            hinted("industries", "行业描述", Input::Text, false, "多个以、分隔"),
+            field("batch", "批次", Input::Int, true),
+        ],
+        build: |v, _, decision| {
+            ListPilotInput {
+                unit_id: Uuid::now_v7(),
+                name: v.text("name").unwrap_or_default(),
+                kind: v.choice("kind", UnitKind::parse)?,
+                city_code: v.text("cityCode").unwrap_or_default(),
+                division_code: v.text("divisionCode"),
+                credit_code: v.text("creditCode"),
+                accept_invalid_credit_code: false,
+                zone_code: v.text("zoneCode"),
+                industries: v.list("industries"),
+                batch: v.required_int("batch")?,
+                decision,
+            }
+            .parse()
+        },
+    },
+    DecisionForm {
+        name: "recommend",
+        title: "推荐参评",
+        roles: RECOMMENDERS,
+        scope: Scope::Unit(&[Status::Pilot]),
+        fields: &[
+            field("year", "参评年度", Input::Int, true),
+            hinted(
+                "revenueYuan",
+                "年营业收入（元）",
+                Input::Yuan,
+                false,
+                "整数元，10亿元 = 1000000000",
+            ),
+            hinted("gdpYuan", "地区生产总值（元）", Input::Yuan, false, "区域类填写"),
+            hinted(
+                "manufacturingShareBp",
+                "制造业增加值占比（基点）",
+                Input::Int,
+                false,
+                "3500 = 35.00%",
+            ),
+            hinted(
+                "marketShareRank",
+                "细分行业全国市场占有率排名",
+                Input::Int,
+                false,
+                "企业可填",
+            ),
+        ],
+        build: |v, unit, decision| {
+            RecommendInput {
+                designation_id: unit_id(unit)?,
+                year: v.required_int("year")?,
+                revenue_yuan: v.text("revenueYuan"),
+                gdp_yuan: v.text("gdpYuan"),
+                manufacturing_share_bp: v.int("manufacturingShareBp")?,
+                market_share_rank: v.int("marketShareRank")?,
+                decision,
+            }
+            .parse()
+        },
+    },
+    DecisionForm {
+        name: "revokePilot",
+        title: "撤销试点",
+        roles: PROVINCIAL,
+        scope: Scope::Unit(&[Status::Pilot]),
+        fields: &[],
+        build: |_, unit, decision| {
+            RevokePilotInput {
+                designation_id: unit_id(unit)?,
+                decision,
+            }
+            .parse()
+        },
+    },
+    DecisionForm {
+        name: "recordReview",
+        title: "记录评审",
+        roles: PROVINCIAL,
+        scope: Scope::Unit(&[Status::Recommended]),
+        fields: &[
+            field("year", "参评年度", Input::Int, true),
+            field("stage", "评审环节", Input::Choice(stages), true),
+            field("outcome", "结果", Input::Choice(outcomes), true),
+            hinted("score", "专家评审得分", Input::Int, false, "专家评审必填，0–100"),
+            hinted("noticeStart", "公示开始", Input::Date, false, "社会公示必填"),
+            hinted("noticeEnd", "公示结束", Input::Date, false, "社会公示必填"),
+            hinted("objections", "公示异议", Input::LongText, false, "社会公示可填"),
+        ],
+        build: |v, unit, decision| {
+            RecordReviewInput {
+                designation_id: unit_id(unit)?,
+                year: v.required_int("year")?,
+                stage: v.choice("stage", ReviewStage::parse)?,
+                outcome: v.choice("outcome", ReviewOutcome::parse)?,
+                score: v.int("score")?,
+                notice_start: v.date("noticeStart")?,
+                notice_end: v.date("noticeEnd")?,
+                objections: v.text("objections"),
+                decision,
+            }
+            .parse()
+        },
+    },
+    DecisionForm {
+        name: "award",
+        title: "授牌",
+        roles: PROVINCIAL,
+        scope: Scope::Unit(&[Status::Recommended]),
+        fields: &[field("year", "授牌年度", Input::Int, true)],
+        build: |v, unit, decision| {
+            AwardInput {
+                designation_id: unit_id(unit)?,
+                year: v.required_int("year")?,
+                decision,
+            }
+            .parse()
+        },
+    },
+    DecisionForm {
+        name: "recordEvaluation",
+        title: "绩效评价",
+        roles: PROVINCIAL,
+        scope: Scope::Unit(&[Status::Awarded]),
+        fields: &[
+            field("year", "评价年度", Input::Int, true),
+            field("grade", "等次", Input::Choice(grades), true),
+            hinted("score", "得分", Input::Int, false, "可填，0–100"),
+        ],
+        build: |v, unit, decision| {
+            RecordEvaluationInput {
+                designation_id: unit_id(unit)?,
+                year: v.required_int("year")?,
+                grade: v.choice("grade", Grade::parse)?,
+                score: v.int("score")?,
+                decision,
+            }
+            .parse()
+        },
+    },
+    DecisionForm {
+        name: "commend",
+        title: "表彰",
+        roles: PROVINCIAL,
+        scope: Scope::Unit(&[Status::Awarded]),
+        fields: &[
+            field("year", "表彰年度", Input::Int, true),
+            field("citation", "表彰事由", Input::LongText, true),
+        ],
+        build: |v, unit, decision| {
+            CommendInput {
+                designation_id: unit_id(unit)?,
+                year: v.required_int("year")?,
+                citation: v.text("citation").unwrap_or_default(),
+                decision,
+            }
+            .parse()
+        },
+    },
+    DecisionForm {
+        name: "delist",
+        title: "摘牌",
+        roles: PROVINCIAL,
+        scope: Scope::Unit(&[Status::Awarded]),
+        fields: &[
+            field("reason", "摘牌原因", Input::LongText, true),
+            hinted(
+                "evaluationYear",
+                "依据的评价年度",
+                Input::Int,
+                false,
+                "因评价不合格摘牌时填写",
+            ),
+        ],
+        build: |v, unit, decision| {
+            DelistInput {
+                designation_id: unit_id(unit)?,
+                reason: v.text("reason").unwrap_or_default(),
+                evaluation_year: v.int("evaluationYear")?,
+                decision,
+            }
+            .parse()
+        },
+    },
+    DecisionForm {
+        name: "setAnnualQuota",
+        title: "制定年度指标",
+        roles: PROVINCIAL,
+        scope: Scope::Year,
+        fields: &[
+            field("year", "年度", Input::Int, true),
+            field("total", "授牌指标（个）", Input::Int, true),
+        ],
+        build: |v, _, decision| {
+            SetAnnualQuotaInput {
+                year: v.required_int("year")?,
+                total: v.required_int("total")?,
+                decision,
+            }
+            .parse()
+        },
+    },
+];
+
+/// The entry for mutation `name`.
+pub fn find(name: &str) -> Option<&'static DecisionForm> {
+    DECISIONS.iter().find(|d| d.name == name)
+}
+
+fn unit_id(unit: Option<Uuid>) -> Result<Uuid, DomainError> {
+    unit.ok_or_else(|| DomainError::validation("designationId", "the form names no unit"))
+}
+
+/// A submitted form's values, by field name; blank values count as absent.
+#[derive(Debug, Clone, Default)]
+pub struct Values(pub HashMap<String, String>);
+
+impl Values {
+    pub fn new(pairs: Vec<(String, String)>) -> Self {
+        Self(pairs.into_iter().collect())
+    }
+
+    pub fn raw(&self, name: &str) -> &str {
+        self.0.get(name).map_or("", String::as_str)
+    }
+
+    pub fn text(&self, name: &str) -> Option<String> {
+        let v = self.raw(name).trim();
+        (!v.is_empty()).then(|| v.to_owned())
+    }
+
+    /// Several values separated by 、 , ， or ;.
+    pub fn list(&self, name: &'static str) -> Vec<String> {
+        self.raw(name)
+            .split(['、', ',', '，', ';', '；'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    pub fn int(&self, name: &'static str) -> Result<Option<i64>, DomainError> {
+        self.text(name)
+            .map(|v| {
+                v.parse::<i64>().map_err(|_| {
+                    DomainError::validation(name, format!("{v:?} is not a whole number (请填写整数)"))
+                })
+            })
+            .transpose()
+    }
+
+    pub fn required_int(&self, name: &'static str) -> Result<i64, DomainError> {
+        self.int(name)?
+            .ok_or_else(|| DomainError::validation(name, "is required (必填)"))
+    }
+
+    pub fn date(&self, name: &'static str) -> Result<Option<NaiveDate>, DomainError> {
+        self.text(name)
+            .map(|v| {
+                NaiveDate::parse_from_str(&v, "%Y-%m-%d").map_err(|_| {
+                    DomainError::validation(
+                        name,
+                        format!("{v:?} is not a date YYYY-MM-DD (日期格式应为 年-月-日)"),
+                    )
+                })
+            })
+            .transpose()
+    }
+
+    pub fn choice<T, E: std::fmt::Display>(
+        &self,
+        name: &'static str,
+        parse: fn(&str) -> Result<T, E>,
+    ) -> Result<T, DomainError> {
+        let v = self
+            .text(name)
+            .ok_or_else(|| DomainError::validation(name, "is required (必填)"))?;
+        parse(&v).map_err(|e| DomainError::validation(name, e))
+    }
+
+    /// The fields every decision carries.
+    pub fn decision(&self) -> Result<DecisionInput, DomainError> {
+        Ok(DecisionInput {
+            decided_on: self
+                .date("decidedOn")?
+                .ok_or_else(|| DomainError::validation("decidedOn", "is required (必填)"))?,
+            document_ref: self.text("documentRef"),
+            note: self.text("note"),
+            expected_version: self.int("expectedVersion")?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_mutation_has_one_entry_and_every_entry_a_known_role_list() {
+        let mut names: Vec<&str> = DECISIONS.iter().map(|d| d.name).collect();
+        names.sort_unstable();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(before, names.len(), "a decision appears twice");
+        for d in DECISIONS {
+            assert!(!d.roles.contains(&Role::Reader) && !d.roles.contains(&Role::Auditor));
+            for f in d.fields.iter().chain(COMMON) {
+                assert!(f.name.chars().all(|c| c.is_ascii_alphanumeric()), "{}", f.name);
+            }
+        }
+    }
+
+    #[test]
+    fn builds_commands_through_the_input_parsers() {
+        let values = Values::new(vec![
+            ("year".into(), "2025".into()),
+            ("revenueYuan".into(), "1500000000".into()),
+            ("decidedOn".into(), "2025-03-01".into()),
+            ("documentRef".into(), " ".into()),
+        ]);
+        let decision = values.decision().expect("decision");
+        assert_eq!(decision.document_ref, None);
+        let form = find("recommend").expect("recommend");
+        let command = (form.build)(&values, Some(Uuid::now_v7()), decision).expect("command");
+        assert!(matches!(command, Command::Recommend(_)));
+
+        let bad = Values::new(vec![("year".into(), "二〇二五".into())]);
+        let error = (form.build)(&bad, Some(Uuid::now_v7()), DecisionInput::on(NaiveDate::MIN)).unwrap_err();
+        assert!(matches!(error, DomainError::Validation { field: "year", .. }));
+    }
+}
