@@ -7,6 +7,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::decision_state::AccessToken;
+use crate::policy::{Action, Scope, allows, permission};
 
 /// What a role may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -26,37 +27,20 @@ pub struct Capabilities {
 }
 
 impl Capabilities {
-    /// The capabilities of `role` (acting for `city`, for `CITY`).
+    /// The capabilities of `role` (acting for `city`, for `CITY`), as the policy table
+    /// ([`crate::policy`]) gives them.
     pub const fn of(role: Role, city: Option<CityCode>) -> Self {
-        match role {
-            Role::Provincial => Self {
-                recommend: true,
-                recommend_city: None,
-                decide: true,
-                read_registry: true,
-                read_log: true,
-            },
-            Role::City => Self {
-                recommend: city.is_some(),
-                recommend_city: city,
-                decide: false,
-                read_registry: true,
-                read_log: false,
-            },
-            Role::Auditor => Self {
-                recommend: false,
-                recommend_city: None,
-                decide: false,
-                read_registry: true,
-                read_log: true,
-            },
-            Role::Reader => Self {
-                recommend: false,
-                recommend_city: None,
-                decide: false,
-                read_registry: true,
-                read_log: false,
-            },
+        let (recommend, recommend_city) = match permission(role, Action::Recommend) {
+            Some(Scope::Any) => (true, None),
+            Some(Scope::OwnCity) => (city.is_some(), city),
+            None => (false, None),
+        };
+        Self {
+            recommend,
+            recommend_city,
+            decide: allows(role, Action::Award),
+            read_registry: allows(role, Action::ReadRegistry),
+            read_log: allows(role, Action::ReadLog),
         }
     }
 

@@ -6,11 +6,13 @@
 //! - [`registry`]: the read model of the registry, now and as of any earlier position;
 //! - [`statistics`]: counts by status, city, kind and award year, quotas, the target;
 //! - [`history`]: one unit's events, folded on demand from its stream;
-//! - [`access`]: which token may do what, at any moment.
+//! - [`access`]: which token may do what, at any moment;
+//! - [`policy`]: the one table of who may do what.
 
 pub mod access;
 pub mod decision_state;
 pub mod history;
+pub mod policy;
 pub mod registry;
 pub mod statistics;
 

@@ -4,6 +4,7 @@ pub mod access;
 pub mod checkpoints;
 pub mod decide;
 pub mod engine;
+pub mod errors;
 pub mod live;
 pub mod scenario;
 pub mod store;

@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 use liangye_events::StoredEvent;
 use liangye_events::catalogue::{CityCode, DomainEvent, RecordedEvent};
 use liangye_services::EventStore;
-use liangye_services::decide::{Command, ErrorCode, Principal};
+use liangye_services::decide::{Coded, Command, ErrorCode, Principal};
 use liangye_services::engine::{Decided, Engine, EngineError, Submission};
 use liangye_services::scenario;
 use liangye_tests::TestDb;
@@ -86,7 +86,7 @@ fn awards(events: &[StoredEvent]) -> Vec<(Uuid, String)> {
 }
 
 fn code_of(result: &Result<Decided, EngineError>) -> Option<ErrorCode> {
-    result.as_ref().err().map(EngineError::code)
+    result.as_ref().err().map(Coded::code)
 }
 
 async fn race(engines: &[Engine], submissions: Vec<Submission>) -> Vec<Result<Decided, EngineError>> {
@@ -335,7 +335,7 @@ async fn a_revoked_token_stops_at_once_on_every_node(db: &TestDb) {
     // Node A revokes it; node B refuses the very next command.
     run_all(
         &a,
-        vec![liangye_services::decide::input::revoke_access(&token.token_id.to_string()).unwrap()],
+        vec![liangye_services::decide::fields::revoke_access(&token.token_id.to_string()).unwrap()],
     )
     .await;
     let err = b

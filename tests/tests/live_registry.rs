@@ -10,7 +10,7 @@ use liangye_events::catalogue::{CityCode, Role, SecretSha256, Status, unit_strea
 use liangye_events::{Metadata, NewEvent};
 use liangye_projections::Registry;
 use liangye_projections::registry::{DesignationFilter, PageRequest, SNAPSHOT_FORMAT};
-use liangye_services::decide::{Command, ErrorCode, IssueAccess, Principal, RevokeAccess};
+use liangye_services::decide::{Coded, Command, ErrorCode, IssueAccess, Principal, RevokeAccess};
 use liangye_services::engine::Engine;
 use liangye_services::live::{
     AsOf, AsOfError, Live, LiveConfig, LiveError, Moment, rebuild, registry_at, registry_json, replay_range,

@@ -20,14 +20,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::NaiveDate;
+use liangye_api::graphql::inputs::{
+    AwardInput, CommendInput, DelistInput, ListPilotInput, RecommendInput, RecordEvaluationInput,
+    RecordReviewInput, RevokePilotInput, SetAnnualQuotaInput,
+};
+use liangye_api::graphql::scalars::{Date, YuanScalar};
 use liangye_events::catalogue::{CityCode, Grade, RecordedEvent, ReviewOutcome, ReviewStage, Role, UnitKind};
 use liangye_projections::DecisionState;
 use liangye_services::EventStore;
-use liangye_services::decide::input::{
-    AwardInput, CommendInput, DecisionInput, DelistInput, ListPilotInput, RecommendInput,
-    RecordEvaluationInput, RecordReviewInput, RevokePilotInput, SetAnnualQuotaInput,
-};
-use liangye_services::decide::{Command, DomainError, ErrorCode, Principal};
+use liangye_services::decide::{Coded, Command, DomainError, ErrorCode, Principal};
 use liangye_services::engine::{Engine, Submission};
 use liangye_services::scenario;
 use liangye_tests::{TestApp, TestDb};
@@ -221,6 +222,15 @@ fn date() -> BoxedStrategy<NaiveDate> {
     )
 }
 
+/// The fields every decision input has.
+#[derive(Debug, Clone)]
+struct DecisionInput {
+    decided_on: NaiveDate,
+    document_ref: Option<String>,
+    note: Option<String>,
+    expected_version: Option<i64>,
+}
+
 fn decision() -> BoxedStrategy<DecisionInput> {
     (
         date(),
@@ -303,10 +313,9 @@ fn command(scene: &Scene) -> BoxedStrategy<Parsed> {
                 (division_code, credit_code, accept),
                 (zone, industries, batch, decision),
             )| {
-                ListPilotInput {
-                    unit_id: Uuid::now_v7(),
+                Command::try_from(ListPilotInput {
                     name,
-                    kind,
+                    kind: kind.into(),
                     city_code,
                     division_code,
                     credit_code,
@@ -314,9 +323,12 @@ fn command(scene: &Scene) -> BoxedStrategy<Parsed> {
                     zone_code: zone,
                     industries,
                     batch,
-                    decision,
-                }
-                .parse()
+                    decided_on: Date(decision.decided_on),
+                    document_ref: decision.document_ref,
+                    note: decision.note,
+                    command_id: None,
+                    expected_version: decision.expected_version,
+                })
             },
         );
     let recommend = (
@@ -330,16 +342,19 @@ fn command(scene: &Scene) -> BoxedStrategy<Parsed> {
     )
         .prop_map(
             |(designation_id, year, revenue_yuan, gdp_yuan, share, rank, decision)| {
-                RecommendInput {
+                Command::try_from(RecommendInput {
                     designation_id,
                     year,
-                    revenue_yuan,
-                    gdp_yuan,
+                    revenue_yuan: revenue_yuan.map(YuanScalar),
+                    gdp_yuan: gdp_yuan.map(YuanScalar),
                     manufacturing_share_bp: share,
                     market_share_rank: rank,
-                    decision,
-                }
-                .parse()
+                    decided_on: Date(decision.decided_on),
+                    document_ref: decision.document_ref,
+                    note: decision.note,
+                    command_id: None,
+                    expected_version: decision.expected_version,
+                })
             },
         );
     let review = (
@@ -357,57 +372,72 @@ fn command(scene: &Scene) -> BoxedStrategy<Parsed> {
                 (designation_id, year, stage, outcome),
                 (score, notice_start, notice_end, objections, decision),
             )| {
-                RecordReviewInput {
+                Command::try_from(RecordReviewInput {
                     designation_id,
                     year,
-                    stage,
-                    outcome,
+                    stage: stage.into(),
+                    outcome: outcome.into(),
                     score,
-                    notice_start,
-                    notice_end,
+                    notice_start: notice_start.map(Date),
+                    notice_end: notice_end.map(Date),
                     objections,
-                    decision,
-                }
-                .parse()
+                    decided_on: Date(decision.decided_on),
+                    document_ref: decision.document_ref,
+                    note: decision.note,
+                    command_id: None,
+                    expected_version: decision.expected_version,
+                })
             },
         );
     let award = (id(), year(), decision()).prop_map(|(designation_id, year, decision)| {
-        AwardInput {
+        Command::try_from(AwardInput {
             designation_id,
             year,
-            decision,
-        }
-        .parse()
+            decided_on: Date(decision.decided_on),
+            document_ref: decision.document_ref,
+            note: decision.note,
+            command_id: None,
+            expected_version: decision.expected_version,
+        })
     });
     let quota = (year(), mostly(0i64..60, any_int()), decision()).prop_map(|(year, total, decision)| {
-        SetAnnualQuotaInput {
+        Command::try_from(SetAnnualQuotaInput {
             year,
             total,
-            decision,
-        }
-        .parse()
+            decided_on: Date(decision.decided_on),
+            document_ref: decision.document_ref,
+            note: decision.note,
+            command_id: None,
+            expected_version: decision.expected_version,
+        })
     });
     let evaluation = (id(), year(), pick(Grade::ALL), score(), decision()).prop_map(
         |(designation_id, year, grade, score, decision)| {
-            RecordEvaluationInput {
+            Command::try_from(RecordEvaluationInput {
                 designation_id,
                 year,
-                grade,
+                grade: grade.into(),
                 score,
-                decision,
-            }
-            .parse()
+                decided_on: Date(decision.decided_on),
+                document_ref: decision.document_ref,
+                note: decision.note,
+                command_id: None,
+                expected_version: decision.expected_version,
+            })
         },
     );
     let commend =
         (id(), year(), words(), decision()).prop_map(|(designation_id, year, citation, decision)| {
-            CommendInput {
+            Command::try_from(CommendInput {
                 designation_id,
                 year,
                 citation,
-                decision,
-            }
-            .parse()
+                decided_on: Date(decision.decided_on),
+                document_ref: decision.document_ref,
+                note: decision.note,
+                command_id: None,
+                expected_version: decision.expected_version,
+            })
         });
     let delist = (
         id(),
@@ -416,20 +446,26 @@ fn command(scene: &Scene) -> BoxedStrategy<Parsed> {
         decision(),
     )
         .prop_map(|(designation_id, reason, evaluation_year, decision)| {
-            DelistInput {
+            Command::try_from(DelistInput {
                 designation_id,
                 reason,
                 evaluation_year,
-                decision,
-            }
-            .parse()
+                decided_on: Date(decision.decided_on),
+                document_ref: decision.document_ref,
+                note: decision.note,
+                command_id: None,
+                expected_version: decision.expected_version,
+            })
         });
     let revoke = (id(), decision()).prop_map(|(designation_id, decision)| {
-        RevokePilotInput {
+        Command::try_from(RevokePilotInput {
             designation_id,
-            decision,
-        }
-        .parse()
+            decided_on: Date(decision.decided_on),
+            document_ref: decision.document_ref,
+            note: decision.note,
+            command_id: None,
+            expected_version: decision.expected_version,
+        })
     });
     prop_oneof![
         3 => list,

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use futures::StreamExt;
 use liangye_events::canonical::to_jcs;
 use liangye_events::{Metadata, NewEvent, StoredEvent};
+use liangye_services::errors::{Coded, ErrorCode};
 use liangye_services::{AppendBatch, Backend, EventStore, StoreError};
 use liangye_tests::TestDb;
 use serde_json::{Value, json};
@@ -600,7 +601,10 @@ async fn merkle_tree_is_kept_with_the_log(db: &TestDb) {
 async fn tree_requests_beyond_the_head_are_refused(db: &TestDb) {
     let store = EventStore::connect(&db.url).await.unwrap();
     assert_eq!(store.head_root().await.unwrap(), None);
-    assert!(store.tree_root(1).await.unwrap_err().is_caller_error());
+    assert_eq!(
+        store.tree_root(1).await.unwrap_err().code(),
+        ErrorCode::ValidationFailed
+    );
     store
         .append(batch(vec![event("s", json!({})), event("s", json!({}))]))
         .await
@@ -615,6 +619,6 @@ async fn tree_requests_beyond_the_head_are_refused(db: &TestDb) {
         store.consistency_proof(0, None).await.unwrap_err(),
         store.consistency_proof(1, Some(5)).await.unwrap_err(),
     ] {
-        assert!(err.is_caller_error(), "{err}");
+        assert_eq!(err.code(), ErrorCode::ValidationFailed, "{err}");
     }
 }

@@ -7,7 +7,7 @@ use liangye_events::catalogue::{ACCESS_STREAM, CityCode, RecordedEvent, Role};
 use liangye_projections::DecisionState;
 use liangye_services::EventStore;
 use liangye_services::access::new_token;
-use liangye_services::decide::{Principal, input};
+use liangye_services::decide::{Principal, fields};
 use liangye_services::engine::Engine;
 
 use super::CliResult;
@@ -59,7 +59,7 @@ pub async fn run(store: &EventStore, command: TokenCommand) -> CliResult<ExitCod
             println!("{}", token.secret);
         }
         TokenCommand::Revoke { token_id } => {
-            let command = input::revoke_access(&token_id)?;
+            let command = fields::revoke_access(&token_id)?;
             let (engine, _) = Engine::start(store.clone());
             let decided = engine.execute(command, &operator()).await?;
             println!(

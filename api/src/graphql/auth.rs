@@ -1,9 +1,9 @@
 //! Who is calling: the bearer token of the request (or of the websocket's
-//! `connection_init` payload), resolved against the live access view, and the role matrix
-//! of DESIGN.md §1 applied per field.
+//! `connection_init` payload), resolved against the live access view, and the policy table
+//! (`liangye_projections::policy`) applied per field.
 
 use async_graphql::Context;
-use liangye_events::catalogue::Role;
+use liangye_projections::policy::{self, Action};
 use liangye_services::decide::Principal;
 
 use super::error::ApiError;
@@ -35,24 +35,22 @@ pub fn caller<'a>(ctx: &'a Context<'_>) -> Result<&'a Principal, ApiError> {
     }
 }
 
-/// The principal if its role is one of `roles`, else `FORBIDDEN` (or `UNAUTHENTICATED`).
-pub fn require<'a>(ctx: &'a Context<'_>, roles: &[Role], what: &str) -> Result<&'a Principal, ApiError> {
+/// The principal if the policy table ([`policy`]) allows its role `action`, else
+/// `FORBIDDEN` (or `UNAUTHENTICATED`). A city-scoped action is checked against the unit by
+/// `decide`.
+pub fn require<'a>(ctx: &'a Context<'_>, action: Action) -> Result<&'a Principal, ApiError> {
     let p = caller(ctx)?;
-    if roles.contains(&p.role) {
+    if policy::allows(p.role, action) {
         Ok(p)
     } else {
-        Err(ApiError::forbidden(what))
+        Err(ApiError::forbidden(action.describe()))
     }
 }
 
-/// Registry, history and statistics: every role.
-pub const READERS: &[Role] = &[Role::Provincial, Role::City, Role::Auditor, Role::Reader];
-/// Raw event log, actors, proofs: PROVINCIAL and AUDITOR.
-pub const AUDITORS: &[Role] = &[Role::Provincial, Role::Auditor];
-/// `recommend`: PROVINCIAL and CITY (its own city: checked by the decision).
-pub const RECOMMENDERS: &[Role] = &[Role::Provincial, Role::City];
-/// Every other mutation: PROVINCIAL.
-pub const PROVINCIAL: &[Role] = &[Role::Provincial];
+/// Whether the caller may see what `action` covers (e.g. actors, for `ReadLog`).
+pub fn may(ctx: &Context<'_>, action: Action) -> bool {
+    matches!(ctx.data_opt::<Caller>(), Some(Caller::Token(p)) if policy::allows(p.role, action))
+}
 
 #[cfg(test)]
 mod tests {

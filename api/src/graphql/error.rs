@@ -2,16 +2,23 @@
 //! Client-side errors say what is wrong; server-side ones are logged in full and shown to
 //! the client only as `INTERNAL` with a reference, never with database text.
 
+use std::sync::Arc;
+
 use async_graphql::{Error, ErrorExtensions};
-use liangye_services::decide::{DomainError, ErrorCode};
+use liangye_services::StoreError;
+use liangye_services::decide::DomainError;
 use liangye_services::engine::EngineError;
+use liangye_services::errors::{Coded, ErrorCode};
+use liangye_services::live::{AsOfError, LiveError};
 use uuid::Uuid;
 
-/// An API error: a code and a message for the client.
+/// An API error: a code and a message for the client, and for a server-side failure the
+/// cause, which is logged and never shown.
 #[derive(Debug, Clone)]
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
+    pub cause: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
 
 impl ApiError {
@@ -19,6 +26,7 @@ impl ApiError {
         Self {
             code,
             message: message.into(),
+            cause: None,
         }
     }
 
@@ -41,14 +49,24 @@ impl ApiError {
         Self::new(ErrorCode::NotFound, message)
     }
 
-    /// A server-side failure: logged with a reference the client is given instead.
-    pub fn internal(cause: &dyn std::fmt::Display) -> Self {
+    /// A server-side failure: logged with its cause under a reference; the client is given
+    /// only the reference.
+    pub fn internal<E: std::error::Error + Send + Sync + 'static>(cause: E) -> Self {
         let reference = Uuid::now_v7();
-        tracing::error!(%reference, error = %cause, "internal error");
-        Self::new(
-            ErrorCode::Internal,
-            format!("internal error; reference {reference}"),
-        )
+        tracing::error!(%reference, error = %cause, detail = ?cause, "internal error");
+        Self {
+            code: ErrorCode::Internal,
+            message: format!("internal error; reference {reference}"),
+            cause: Some(Arc::new(cause)),
+        }
+    }
+
+    /// Any error with a code: the caller's say what is wrong; `INTERNAL` keeps its cause.
+    pub fn coded<E: Coded + Send + Sync + 'static>(e: E) -> Self {
+        match e.code() {
+            ErrorCode::Internal => Self::internal(e),
+            code => Self::new(code, e.to_string()),
+        }
     }
 }
 
@@ -64,30 +82,17 @@ impl From<ApiError> for Error {
     }
 }
 
-impl From<DomainError> for ApiError {
-    fn from(e: DomainError) -> Self {
-        ApiError::new(e.code(), e.to_string())
-    }
+macro_rules! from_coded {
+    ($($error:ty),+) => {
+        $(impl From<$error> for ApiError {
+            fn from(e: $error) -> Self {
+                ApiError::coded(e)
+            }
+        })+
+    };
 }
 
-impl From<EngineError> for ApiError {
-    fn from(e: EngineError) -> Self {
-        match e {
-            EngineError::Rejected(d) => d.into(),
-            other => ApiError::internal(&other),
-        }
-    }
-}
-
-impl From<liangye_services::StoreError> for ApiError {
-    fn from(e: liangye_services::StoreError) -> Self {
-        if e.is_caller_error() {
-            ApiError::validation(e.to_string())
-        } else {
-            ApiError::internal(&e)
-        }
-    }
-}
+from_coded!(DomainError, EngineError, StoreError, LiveError, AsOfError);
 
 /// The result type of resolvers.
 pub type ApiResult<T> = Result<T, Error>;

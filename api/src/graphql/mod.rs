@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod enums;
 pub mod error;
+pub mod inputs;
 pub mod mutation;
 pub mod query;
 mod read;

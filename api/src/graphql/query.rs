@@ -8,7 +8,9 @@ use liangye_projections::registry::{Designation as Unit, DesignationFilter, Page
 use liangye_projections::statistics::Statistics as DomainStatistics;
 use uuid::Uuid;
 
-use super::auth::{AUDITORS, READERS, require};
+use liangye_projections::policy::Action;
+
+use super::auth::require;
 use super::enums::{Role, Status, UnitKind};
 use super::error::{ApiError, ApiResult};
 use super::read::{AsOfInput, live_error, moment};
@@ -323,7 +325,7 @@ impl QueryRoot {
         after: Option<String>,
         as_of: Option<AsOfInput>,
     ) -> ApiResult<DesignationConnection> {
-        require(ctx, READERS, "read the registry")?;
+        require(ctx, Action::ReadRegistry)?;
         let state = ctx.data::<AppState>()?;
         let filter = domain_filter(filter.unwrap_or_default())?;
         let page = PageRequest::new(first.map(i64::from), after.as_deref())
@@ -358,7 +360,7 @@ impl QueryRoot {
         id: Uuid,
         as_of: Option<AsOfInput>,
     ) -> ApiResult<Option<Designation>> {
-        require(ctx, READERS, "read the registry")?;
+        require(ctx, Action::ReadRegistry)?;
         let state = ctx.data::<AppState>()?;
         let at = moment(state, as_of).await?;
         Ok(state
@@ -374,7 +376,7 @@ impl QueryRoot {
         code: String,
         as_of: Option<AsOfInput>,
     ) -> ApiResult<Option<Designation>> {
-        require(ctx, READERS, "read the registry")?;
+        require(ctx, Action::ReadRegistry)?;
         let state = ctx.data::<AppState>()?;
         let at = moment(state, as_of).await?;
         let unit = state.live.designation_by_code(&code, at).map_err(live_error)?;
@@ -391,7 +393,7 @@ impl QueryRoot {
         stream_id: Option<String>,
         #[graphql(name = "type")] event_type: Option<String>,
     ) -> ApiResult<EventConnection> {
-        require(ctx, AUDITORS, "read the raw event log")?;
+        require(ctx, Action::ReadLog)?;
         let state = ctx.data::<AppState>()?;
         let first = i64::from(first.unwrap_or(20));
         if !(0..=100).contains(&first) {
@@ -461,7 +463,7 @@ impl QueryRoot {
 
     /// Counts by status, city, kind and award year; quota use; progress toward the target.
     async fn statistics(&self, ctx: &Context<'_>, as_of: Option<AsOfInput>) -> ApiResult<Statistics> {
-        require(ctx, READERS, "read statistics")?;
+        require(ctx, Action::ReadRegistry)?;
         let state = ctx.data::<AppState>()?;
         let at = moment(state, as_of).await?;
         Ok(state.live.statistics(at).into())
@@ -469,7 +471,7 @@ impl QueryRoot {
 
     /// The head of the log and its Merkle root.
     async fn log_head(&self, ctx: &Context<'_>) -> ApiResult<LogHead> {
-        require(ctx, READERS, "read the log head")?;
+        require(ctx, Action::ReadRegistry)?;
         let state = ctx.data::<AppState>()?;
         let head = state.store.head().await.map_err(ApiError::from)?;
         let root = match head.position {
@@ -485,7 +487,7 @@ impl QueryRoot {
 
     /// The Merkle root of the first `size` events (AUDITOR, PROVINCIAL).
     async fn tree_head(&self, ctx: &Context<'_>, size: i64) -> ApiResult<TreeHead> {
-        require(ctx, AUDITORS, "read tree heads")?;
+        require(ctx, Action::ReadLog)?;
         let state = ctx.data::<AppState>()?;
         let root = state.store.tree_root(size).await.map_err(ApiError::from)?;
         Ok(TreeHead {
@@ -501,7 +503,7 @@ impl QueryRoot {
         position: i64,
         tree_size: Option<i64>,
     ) -> ApiResult<InclusionProof> {
-        require(ctx, AUDITORS, "read proofs")?;
+        require(ctx, Action::ReadLog)?;
         let state = ctx.data::<AppState>()?;
         let p = state
             .store
@@ -524,7 +526,7 @@ impl QueryRoot {
         from_size: i64,
         to_size: Option<i64>,
     ) -> ApiResult<ConsistencyProof> {
-        require(ctx, AUDITORS, "read proofs")?;
+        require(ctx, Action::ReadLog)?;
         let state = ctx.data::<AppState>()?;
         let p = state
             .store
@@ -542,7 +544,7 @@ impl QueryRoot {
 
     /// The latest signed checkpoint; null until one is signed.
     async fn checkpoint(&self, ctx: &Context<'_>) -> ApiResult<Option<Checkpoint>> {
-        require(ctx, AUDITORS, "read checkpoints")?;
+        require(ctx, Action::ReadLog)?;
         let state = ctx.data::<AppState>()?;
         let Some(c) = state.store.latest_checkpoint().await.map_err(ApiError::from)? else {
             return Ok(None);
@@ -561,7 +563,7 @@ impl QueryRoot {
         ctx: &Context<'_>,
         as_of: Option<AsOfInput>,
     ) -> ApiResult<Vec<AccessToken>> {
-        require(ctx, AUDITORS, "read access tokens")?;
+        require(ctx, Action::ReadLog)?;
         let state = ctx.data::<AppState>()?;
         let at = moment(state, as_of).await?;
         Ok(state

@@ -21,10 +21,7 @@ pub struct AsOfInput {
 
 /// A live-registry error for the client: its own code; storage trouble as `INTERNAL`.
 pub fn live_error(e: LiveError) -> async_graphql::Error {
-    match e.code() {
-        liangye_services::decide::ErrorCode::Internal => ApiError::internal(&e).into(),
-        code => ApiError::new(code, e.to_string()).into(),
-    }
+    ApiError::from(e).into()
 }
 
 /// The position an `asOf` argument stands for (`None`: now), once the live registry has

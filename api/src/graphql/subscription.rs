@@ -4,7 +4,9 @@
 use async_graphql::{Context, Subscription};
 use futures::{Stream, StreamExt};
 
-use super::auth::{AUDITORS, require};
+use liangye_projections::policy::Action;
+
+use super::auth::require;
 use super::error::{ApiError, ApiResult};
 use super::state::AppState;
 use super::types::Event;
@@ -19,7 +21,7 @@ impl SubscriptionRoot {
         ctx: &Context<'_>,
         after_position: Option<i64>,
     ) -> Result<impl Stream<Item = ApiResult<Event>> + use<>, async_graphql::Error> {
-        require(ctx, AUDITORS, "read the raw event log")?;
+        require(ctx, Action::ReadLog)?;
         let after = after_position.unwrap_or(0);
         if after < 0 {
             return Err(ApiError::validation("afterPosition must be 0 or more").into());

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use liangye_events::StoredEvent;
 use liangye_events::catalogue::{DomainEvent, Role as DomainRole};
 use liangye_projections::history::HistoryEntry as DomainHistoryEntry;
+use liangye_projections::policy::{self, Action};
 use liangye_projections::registry::Designation as Unit;
 use uuid::Uuid;
 
@@ -134,7 +135,7 @@ impl Designation {
     async fn history(&self, ctx: &Context<'_>) -> ApiResult<Vec<HistoryEntry>> {
         let state = ctx.data::<AppState>()?;
         let principal = caller(ctx)?;
-        let show_actor = matches!(principal.role, DomainRole::Provincial | DomainRole::Auditor);
+        let show_actor = policy::allows(principal.role, Action::ReadLog);
         let history = state
             .live
             .history(self.unit.id, self.as_of)
@@ -197,7 +198,7 @@ fn redact(event: &DomainEvent) -> serde_json::Value {
 }
 
 pub fn parse_time(s: &str) -> Result<DateTime<Utc>, ApiError> {
-    liangye_events::canonical::parse_timestamp(s).map_err(|e| ApiError::internal(&e))
+    liangye_events::canonical::parse_timestamp(s).map_err(ApiError::internal)
 }
 
 /// One event of the raw log (PROVINCIAL and AUDITOR).

@@ -8,6 +8,7 @@ use liangye_events::catalogue::{
     Batch, CityCode, CreditCode, Decision, DivisionCode, Figures, Grade, ReviewOutcome, ReviewStage, Role,
     Score, SecretSha256, UnitKind, Year, ZoneCode,
 };
+use liangye_projections::policy::Action;
 use uuid::Uuid;
 
 /// 列入试点: list a new unit as a provincial pilot.
@@ -171,6 +172,23 @@ impl Command {
             Command::Delist(_) => "delist",
             Command::IssueAccess(_) => "issueAccess",
             Command::RevokeAccess(_) => "revokeAccess",
+        }
+    }
+
+    /// What the command does, in the policy table's terms ([`liangye_projections::policy`]).
+    pub const fn action(&self) -> Action {
+        match self {
+            Command::ListPilot(_) => Action::ListPilot,
+            Command::RevokePilot(_) => Action::RevokePilot,
+            Command::Recommend(_) => Action::Recommend,
+            Command::RecordReview(_) => Action::RecordReview,
+            Command::Award(_) => Action::Award,
+            Command::SetAnnualQuota(_) => Action::SetAnnualQuota,
+            Command::RecordEvaluation(_) => Action::RecordEvaluation,
+            Command::Commend(_) => Action::Commend,
+            Command::Delist(_) => Action::Delist,
+            Command::IssueAccess(_) => Action::IssueAccess,
+            Command::RevokeAccess(_) => Action::RevokeAccess,
         }
     }
 

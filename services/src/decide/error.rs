@@ -1,66 +1,10 @@
-//! [`DomainError`], why a command was rejected, and [`ErrorCode`], the one mapping of errors
-//! to the codes of DESIGN.md §4.
+//! [`DomainError`], why a command was rejected. Its client-facing code is given in
+//! [`crate::errors`], with every other error's.
 
 use std::fmt;
 
 use liangye_events::catalogue::{BasisPoints, MarketShareRank, Year, Yuan};
 use uuid::Uuid;
-
-/// The error codes clients see in `extensions.code` (DESIGN.md §4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ErrorCode {
-    Unauthenticated,
-    Forbidden,
-    ValidationFailed,
-    NotEligible,
-    InvalidTransition,
-    Conflict,
-    QuotaExceeded,
-    Duplicate,
-    NotFound,
-    QueryTooComplex,
-    Internal,
-}
-
-impl ErrorCode {
-    /// Every code.
-    pub const ALL: [ErrorCode; 11] = [
-        ErrorCode::Unauthenticated,
-        ErrorCode::Forbidden,
-        ErrorCode::ValidationFailed,
-        ErrorCode::NotEligible,
-        ErrorCode::InvalidTransition,
-        ErrorCode::Conflict,
-        ErrorCode::QuotaExceeded,
-        ErrorCode::Duplicate,
-        ErrorCode::NotFound,
-        ErrorCode::QueryTooComplex,
-        ErrorCode::Internal,
-    ];
-
-    /// The code as clients see it, e.g. `"NOT_ELIGIBLE"`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::Unauthenticated => "UNAUTHENTICATED",
-            ErrorCode::Forbidden => "FORBIDDEN",
-            ErrorCode::ValidationFailed => "VALIDATION_FAILED",
-            ErrorCode::NotEligible => "NOT_ELIGIBLE",
-            ErrorCode::InvalidTransition => "INVALID_TRANSITION",
-            ErrorCode::Conflict => "CONFLICT",
-            ErrorCode::QuotaExceeded => "QUOTA_EXCEEDED",
-            ErrorCode::Duplicate => "DUPLICATE",
-            ErrorCode::NotFound => "NOT_FOUND",
-            ErrorCode::QueryTooComplex => "QUERY_TOO_COMPLEX",
-            ErrorCode::Internal => "INTERNAL",
-        }
-    }
-}
-
-impl fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// One standard of policy §四(二) that a recommendation does not meet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,8 +84,8 @@ fn numbered(unmet: &[UnmetCriterion]) -> String {
         .join("; ")
 }
 
-/// Why a command was rejected. Every message says what to change; [`DomainError::code`]
-/// maps it to the client-facing code.
+/// Why a command was rejected. Every message says what to change; [`crate::errors`] maps
+/// it to the client-facing code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DomainError {
     /// The principal's token is unknown or revoked.
@@ -192,21 +136,6 @@ pub enum DomainError {
 }
 
 impl DomainError {
-    /// The client-facing code.
-    pub const fn code(&self) -> ErrorCode {
-        match self {
-            DomainError::Unauthenticated(_) => ErrorCode::Unauthenticated,
-            DomainError::Forbidden(_) => ErrorCode::Forbidden,
-            DomainError::Validation { .. } => ErrorCode::ValidationFailed,
-            DomainError::NotEligible { .. } => ErrorCode::NotEligible,
-            DomainError::InvalidTransition(_) => ErrorCode::InvalidTransition,
-            DomainError::Conflict { .. } => ErrorCode::Conflict,
-            DomainError::QuotaExceeded { .. } => ErrorCode::QuotaExceeded,
-            DomainError::Duplicate(_) => ErrorCode::Duplicate,
-            DomainError::NotFound(_) => ErrorCode::NotFound,
-        }
-    }
-
     /// A validation error on `field`.
     pub fn validation(field: &'static str, message: impl fmt::Display) -> Self {
         DomainError::Validation {

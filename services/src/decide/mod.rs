@@ -18,7 +18,7 @@ mod award;
 mod command;
 mod eligibility;
 mod error;
-pub mod input;
+pub mod fields;
 pub mod limits;
 mod permissions;
 mod pilot;
@@ -36,11 +36,12 @@ mod tests;
 use liangye_events::catalogue::DomainEvent;
 use liangye_projections::DecisionState;
 
+pub use crate::errors::{Coded, ErrorCode};
 pub use command::{
     Award, Command, Commend, Delist, IssueAccess, ListPilot, Recommend, RecordEvaluation, RecordReview,
     RevokeAccess, RevokePilot, SetAnnualQuota,
 };
-pub use error::{DomainError, ErrorCode, UnmetCriterion};
+pub use error::{DomainError, UnmetCriterion};
 pub use principal::Principal;
 
 /// Decides `command` for `principal` against `state`: the events to append, each with its

@@ -1,10 +1,11 @@
-//! Who may do what (DESIGN.md §1): a presented token must be active; `PROVINCIAL` may do
-//! everything; `CITY` may only recommend, and only units of its own city; `AUDITOR` and
-//! `READER` may change nothing.
+//! Applying who may do what to a command: a presented token must be active, its role must
+//! be allowed the command by the policy table ([`liangye_projections::policy`]), and a
+//! city-scoped principal acts only on its own city's units.
 
 use liangye_events::catalogue::Role;
 use liangye_projections::DecisionState;
 use liangye_projections::decision_state::Unit;
+use liangye_projections::policy::{Scope, permission};
 
 use super::command::Command;
 use super::error::DomainError;
@@ -38,30 +39,26 @@ pub(super) fn authenticate(state: &DecisionState, principal: &Principal) -> Resu
     Ok(())
 }
 
-/// Whether the principal's role may issue this command at all. A `CITY` principal's city
-/// is checked against the unit by [`city_scope`].
+/// Whether the principal's role may issue this command at all, by the policy table
+/// ([`liangye_projections::policy`]). A principal whose scope is its own city must name one;
+/// its city is checked against the unit by [`city_scope`].
 pub(super) fn authorize(command: &Command, principal: &Principal) -> Result<(), DomainError> {
     let role = principal.role;
-    match role {
-        Role::Provincial => Ok(()),
-        Role::City if matches!(command, Command::Recommend(_)) => {
-            if principal.city.is_some() {
-                Ok(())
-            } else {
-                Err(DomainError::Forbidden(
-                    "a CITY principal without a city may not recommend; its token must name \
-                     the city it acts for"
-                        .to_owned(),
-                ))
-            }
-        }
-        Role::City => Err(DomainError::Forbidden(format!(
-            "{} ({role}) may only recommend units of its own city; {} is decided by \
-             省发展改革委 (PROVINCIAL)",
+    let action = command.action();
+    match permission(role, action) {
+        Some(Scope::Any) => Ok(()),
+        Some(Scope::OwnCity) if principal.city.is_some() => Ok(()),
+        Some(Scope::OwnCity) => Err(DomainError::Forbidden(format!(
+            "a {role} principal without a city may not {}; its token must name the city it acts for",
+            action.describe()
+        ))),
+        None if role == Role::City => Err(DomainError::Forbidden(format!(
+            "{} ({role}) may not {}: {} is decided by 省发展改革委 (PROVINCIAL)",
             role.label_zh(),
+            action.describe(),
             command.name()
         ))),
-        Role::Auditor | Role::Reader => Err(DomainError::Forbidden(format!(
+        None => Err(DomainError::Forbidden(format!(
             "{} ({role}) tokens are read-only; {} is decided by 省发展改革委 (PROVINCIAL)",
             role.label_zh(),
             command.name()
@@ -76,7 +73,7 @@ pub(super) fn city_scope(principal: &Principal, unit: &Unit) -> Result<(), Domai
     }
     let acting = principal.city.map_or("(no city)", |c| c.name());
     Err(DomainError::Forbidden(format!(
-        "{acting} 设区市发展改革委 may recommend only units of {acting}; {} is in {} ({})",
+        "{acting} 设区市发展改革委 acts only on units of {acting}; {} is in {} ({})",
         unit.name,
         unit.city.name(),
         unit.city.code()

@@ -10,13 +10,15 @@ mod writer;
 
 pub use stats::BatchStats;
 
+use std::sync::Arc;
+
 use crate::{EventStore, StoreError};
 use liangye_events::StoredEvent;
 use liangye_events::catalogue::{DecodeError, RecordedEvent};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-use crate::decide::{Command, DomainError, ErrorCode, Principal};
+use crate::decide::{Command, DomainError, Principal};
 
 /// Commands waiting at most; a caller beyond it waits for room.
 const QUEUE_DEPTH: usize = 4096;
@@ -56,6 +58,8 @@ impl Submission {
 /// An accepted command: its events as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decided {
+    /// The unit the decision is about (`None` for quotas and access).
+    pub designation_id: Option<Uuid>,
     pub events: Vec<StoredEvent>,
     /// The position of its last event.
     pub position: i64,
@@ -68,9 +72,9 @@ pub struct Decided {
 pub enum EngineError {
     #[error(transparent)]
     Rejected(#[from] DomainError),
-    /// The store failed; the message is for logs, not for clients.
+    /// The store failed; for logs, never for clients.
     #[error("storage failed: {0}")]
-    Storage(String),
+    Storage(Arc<StoreError>),
     /// A stored event could not be decoded: the log needs an auditor's attention.
     #[error("log cannot be decoded: {0}")]
     Decode(String),
@@ -78,19 +82,9 @@ pub enum EngineError {
     Stopped,
 }
 
-impl EngineError {
-    /// The client-facing code: a rejection's own, otherwise `INTERNAL`.
-    pub fn code(&self) -> ErrorCode {
-        match self {
-            EngineError::Rejected(e) => e.code(),
-            _ => ErrorCode::Internal,
-        }
-    }
-}
-
 impl From<StoreError> for EngineError {
     fn from(e: StoreError) -> Self {
-        EngineError::Storage(e.to_string())
+        EngineError::Storage(Arc::new(e))
     }
 }
 

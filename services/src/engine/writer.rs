@@ -82,7 +82,12 @@ async fn process(
             let first = tx.find_command(id).await?;
             if let Some(last) = first.last() {
                 let position = last.position;
+                let designation_id = match first.first().map(RecordedEvent::from_stored) {
+                    Some(recorded) => recorded?.event.unit_id(),
+                    None => None,
+                };
                 results.push(Ok(Decided {
+                    designation_id,
                     events: first,
                     position,
                     duplicate: true,
@@ -114,6 +119,7 @@ async fn process(
         }
         let position = stored.last().map_or(state.position(), |e| e.position);
         results.push(Ok(Decided {
+            designation_id: submission.command.designation_id(),
             events: stored,
             position,
             duplicate: false,

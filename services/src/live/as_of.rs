@@ -10,7 +10,6 @@ use chrono::{DateTime, Utc};
 use liangye_events::canonical::format_timestamp;
 
 use super::LiveError;
-use crate::decide::ErrorCode;
 
 /// A moment to look at the registry as of: GraphQL's `AsOf` input, or the command line's
 /// `--as-of POSITION|RFC3339`.
@@ -41,13 +40,6 @@ pub enum AsOfError {
     InTheFuture { at: String, now: String },
     #[error("the log is empty: there is no moment to look at yet")]
     EmptyLog,
-}
-
-impl AsOfError {
-    /// The client-facing code: always `VALIDATION_FAILED`.
-    pub const fn code(&self) -> ErrorCode {
-        ErrorCode::ValidationFailed
-    }
 }
 
 impl AsOf {
@@ -145,6 +137,9 @@ mod tests {
         };
         assert_eq!(format_timestamp(t), "2024-05-06T07:08:09.500000Z");
         assert!(matches!(AsOf::parse("yesterday"), Err(AsOfError::Unreadable(_))));
-        assert_eq!(AsOfError::Both.code(), ErrorCode::ValidationFailed);
+        assert_eq!(
+            crate::errors::Coded::code(&AsOfError::Both),
+            crate::errors::ErrorCode::ValidationFailed
+        );
     }
 }

@@ -58,7 +58,7 @@ pub use replay::{
     save_snapshot,
 };
 
-use crate::decide::{DomainError, ErrorCode, Principal};
+use crate::decide::{DomainError, Principal};
 
 /// How the live registry follows the log.
 #[derive(Debug, Clone)]
@@ -114,17 +114,6 @@ pub enum LiveError {
     },
     #[error("the live registry has stopped")]
     Stopped,
-}
-
-impl LiveError {
-    /// The client-facing code: the caller's mistakes are `VALIDATION_FAILED`, everything
-    /// else `INTERNAL`.
-    pub const fn code(&self) -> ErrorCode {
-        match self {
-            LiveError::AsOf(_) | LiveError::Code(_) | LiveError::Page(_) => ErrorCode::ValidationFailed,
-            _ => ErrorCode::Internal,
-        }
-    }
 }
 
 impl From<StoreError> for LiveError {

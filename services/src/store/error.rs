@@ -32,27 +32,3 @@ pub enum StoreError {
     #[error("migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
-
-impl StoreError {
-    /// True when the error is the caller's (bad input or a version conflict), not the database's.
-    pub fn is_caller_error(&self) -> bool {
-        matches!(
-            self,
-            Self::UnknownScheme(_)
-                | Self::InvalidStreamId { .. }
-                | Self::InvalidEvent(_)
-                | Self::NegativeExpectedVersion { .. }
-                | Self::Conflict { .. }
-                | Self::Canonical { .. }
-        ) || matches!(
-            self,
-            Self::Tree(
-                liangye_events::merkle::MerkleError::EmptyTree
-                    | liangye_events::merkle::MerkleError::IndexOutOfRange { .. }
-                    | liangye_events::merkle::MerkleError::FromAfterTo { .. }
-                    | liangye_events::merkle::MerkleError::BeyondHead { .. }
-                    | liangye_events::merkle::MerkleError::TooLarge(_)
-            )
-        )
-    }
-}

@@ -6,7 +6,7 @@ use liangye_events::catalogue::{DomainEvent, RecordedEvent};
 use liangye_events::envelope::Metadata;
 use liangye_projections::DecisionState;
 
-use crate::decide::{Command, DomainError, ErrorCode, Principal, decide};
+use crate::decide::{Coded, Command, DomainError, ErrorCode, Principal, decide};
 
 /// The state after `events`, folded as the log would hold them: positions 1, 2, 3 … and
 /// stream versions counted per stream.

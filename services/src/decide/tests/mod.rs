@@ -6,7 +6,7 @@ mod harness;
 
 mod access;
 mod award;
-mod input;
+mod fields;
 mod invariants;
 mod list_pilot;
 mod permissions;

@@ -133,7 +133,7 @@ fn forbidden_messages_say_who_may() {
     assert!(
         error
             .to_string()
-            .contains("may only recommend units of its own city")
+            .contains("may not set annual quotas (年度指标): setAnnualQuota is decided by 省发展改革委")
     );
 }
 
@@ -148,7 +148,7 @@ fn a_city_recommends_only_units_of_its_own_city() {
         .then_error(ErrorCode::Forbidden);
     assert_eq!(
         error.to_string(),
-        "南京 设区市发展改革委 may recommend only units of 南京; 县1 is in 苏州 (320500)"
+        "南京 设区市发展改革委 acts only on units of 南京; 县1 is in 苏州 (320500)"
     );
 }
 
