@@ -108,8 +108,10 @@ impl Demo {
         Api::new(&self.addr, self.token("PROVINCIAL"))
     }
 
-    /// A new enterprise listed by GraphQL: `n` picks its city (4: 苏州, 0: 南京).
+    /// A new enterprise listed by GraphQL: `n` picks its city (n % 13: 4 苏州, 0 南京) and
+    /// its credit code (numbers far above the demo's own).
     async fn list(&self, n: u64) -> String {
+        let n = 13 * 100_000 + n;
         let input =
             support::with_command_id(list_pilot(n, &format!("控制台{}", uuid::Uuid::now_v7().simple())));
         match self.api().mutate("listPilot", &input).await {
@@ -319,7 +321,7 @@ async fn sessions_csrf_and_roles_over_http() {
 
 async fn http_rules(demo: &Demo) {
     let suzhou = demo.list(4).await;
-    let nanjing = demo.list(0).await;
+    let nanjing = demo.list(13).await;
 
     // No session: every page sends the browser to the login page.
     let mut anon = Browserless::new(demo);
@@ -478,7 +480,15 @@ async fn http_rules(demo: &Demo) {
     let page = post(&mut city, recommend(csrf.clone(), suzhou.clone(), "500000000")).await;
     assert_eq!(page.status, 422, "{}", page.body);
     assert!(page.body.contains("不符合标杆引领典型基本条件"));
-    assert!(page.body.contains("企业规模或市场地位") && page.body.contains("500000000"));
+    assert!(
+        page.body.contains("企业规模或市场地位") && page.body.contains("5亿元"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("id=\"alert\""),
+        "the refusal is summed up at the top"
+    );
     assert!(
         page.body.contains(&command_id),
         "the refused form keeps its commandId"
@@ -779,7 +789,7 @@ async fn staff_use_the_console_in_chromium() {
 
 async fn walkthrough(demo: &Demo, d: &browser::Driver) {
     let suzhou = demo.list(4).await;
-    let nanjing = demo.list(0).await;
+    let nanjing = demo.list(13).await;
 
     // Every role logs in and sees the overview; read-only roles see no decision forms.
     for role in ["READER", "AUDITOR"] {
@@ -835,7 +845,7 @@ async fn walkthrough(demo: &Demo, d: &browser::Driver) {
     d.goto(&format!("/console/units/{nanjing}")).await;
     assert!(d.source().await.contains("该单位不属于本市"));
     // Forge: take a form of our own city's page and point it at the 南京 unit.
-    let other = demo.list(4).await;
+    let other = demo.list(17).await;
     d.goto(&format!("/console/units/{other}")).await;
     let page = d
         .submit(

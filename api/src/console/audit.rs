@@ -25,7 +25,7 @@ fn forbidden(staff: &Staff) -> Response {
     )
 }
 
-fn internal(staff: &Staff, error: &dyn std::fmt::Display) -> Response {
+fn internal<E: std::error::Error + Send + Sync + 'static>(staff: &Staff, error: E) -> Response {
     let error = ApiError::internal(error);
     message(
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -53,13 +53,13 @@ async fn render(
     let store = &console.app.store;
     let head = match store.head().await {
         Ok(head) => head,
-        Err(e) => return internal(staff, &e),
+        Err(e) => return internal(staff, e),
     };
     let root = match head.position {
         0 => liangye_events::merkle::empty_tree_hash(),
         n => match store.tree_root(n).await {
             Ok(root) => root,
-            Err(e) => return internal(staff, &e),
+            Err(e) => return internal(staff, e),
         },
     };
     let checkpoint = match store.latest_checkpoint().await {
@@ -69,7 +69,7 @@ async fn render(
             signed_at: cp.signed_at,
             note: cp.note,
         }),
-        Err(e) => return internal(staff, &e),
+        Err(e) => return internal(staff, e),
     };
     let status = match &result {
         Some(r) if !r.ok => StatusCode::UNPROCESSABLE_ENTITY,
@@ -178,17 +178,17 @@ pub async fn proofs(
                 "证明需以签名检查点为根：请以 serve --signing-key 启动或运行 liangye checkpoint 后再下载。",
             );
         }
-        Err(e) => return internal(&staff, &e),
+        Err(e) => return internal(&staff, e),
     };
     let events = match store.read_stream(&format!("unit-{id}"), 0).await {
         Ok(events) => events,
-        Err(e) => return internal(&staff, &e),
+        Err(e) => return internal(&staff, e),
     };
     let mut bundles = Vec::new();
     for event in events.iter().filter(|e| e.position <= checkpoint.size) {
         let proof = match store.inclusion_proof(event.position, Some(checkpoint.size)).await {
             Ok(proof) => proof,
-            Err(e) => return internal(&staff, &e),
+            Err(e) => return internal(&staff, e),
         };
         let bundle = ProofBundle::new(
             event.canonical.clone(),
@@ -200,7 +200,7 @@ pub async fn proofs(
         );
         match serde_json::from_str::<serde_json::Value>(&bundle.to_json()) {
             Ok(value) => bundles.push(value),
-            Err(e) => return internal(&staff, &e),
+            Err(e) => return internal(&staff, e),
         }
     }
     let body = serde_json::to_string_pretty(&bundles).unwrap_or_else(|_| "[]".to_owned());

@@ -17,6 +17,7 @@ use super::forms::{DecisionForm, Scope, Values, find};
 use super::pages::{refused_form, render_applications, render_unit, render_units, staff_or_return};
 use super::views::Refusal;
 use super::{Console, Staff, check_csrf, message};
+use crate::graphql::error::ApiError;
 
 pub async fn submit(
     State(console): State<Console>,
@@ -55,11 +56,11 @@ pub async fn submit(
         .and_then(|v| Uuid::try_parse(&v).ok());
     let command_id = values.text("commandId").and_then(|v| Uuid::try_parse(&v).ok());
     let built = values
-        .decision()
+        .common()
         .and_then(|common| (decision.build)(&values, unit, common));
     let outcome = match built {
         Ok(command) => decide(&console, &staff, command, command_id).await,
-        Err(e) => Err(EngineError::Rejected(e)),
+        Err(e) => Err(Refusal::of_engine(EngineError::Rejected(e))),
     };
     match outcome {
         Ok((position, duplicate, recorded_unit)) => {
@@ -74,17 +75,7 @@ pub async fn submit(
             };
             Redirect::to(&target).into_response()
         }
-        Err(error) => {
-            refused(
-                &console,
-                &staff,
-                decision,
-                unit,
-                &values,
-                Refusal::of_engine(error),
-            )
-            .await
-        }
+        Err(refusal) => refused(&console, &staff, decision, unit, &values, refusal).await,
     }
 }
 
@@ -95,23 +86,23 @@ async fn decide(
     staff: &Staff,
     command: Command,
     command_id: Option<Uuid>,
-) -> Result<(i64, bool, Option<Uuid>), EngineError> {
+) -> Result<(i64, bool, Option<Uuid>), Refusal> {
     let mut submission = Submission::new(command, staff.principal.clone());
     submission.command_id = command_id;
-    let decided = console.app.engine.submit(submission).await?;
+    let decided = console
+        .app
+        .engine
+        .submit(submission)
+        .await
+        .map_err(Refusal::of_engine)?;
     console.app.metrics.decisions.inc();
     console
         .app
         .live
         .wait_for(decided.position)
         .await
-        .map_err(|e| EngineError::Storage(e.to_string()))?;
-    let unit = decided.events.first().and_then(|e| {
-        e.stream_id
-            .strip_prefix("unit-")
-            .and_then(|id| Uuid::try_parse(id).ok())
-    });
-    Ok((decided.position, decided.duplicate, unit))
+        .map_err(|e| Refusal::of_api(ApiError::from(e)))?;
+    Ok((decided.position, decided.duplicate, decided.designation_id))
 }
 
 /// The page the form came from, with the form showing why it was refused.

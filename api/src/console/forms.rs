@@ -1,7 +1,9 @@
 //! The decisions the console records, as one table: each entry names the mutation, its
-//! Chinese title, who may make it (the role lists GraphQL uses), when the unit page offers
-//! it, its fields, and how its values become a [`Command`] — through the same parsers of
-//! `decide::input` the GraphQL mutations use. A new decision is one entry here.
+//! Chinese title, its action in the policy table (`liangye_projections::policy`, which the
+//! GraphQL guards and `decide` read), when the unit page offers it, its fields, and how its
+//! values become a [`Command`]: by filling the mutation's own GraphQL input object and
+//! converting it exactly as the mutation does (`Command::try_from`). A new decision is one
+//! entry here.
 //!
 //! Nothing here decides: the statuses an entry is offered for only choose which forms a
 //! page shows; the engine judges every submission as it judges a GraphQL mutation.
@@ -10,14 +12,39 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use liangye_events::catalogue::{Grade, ReviewOutcome, ReviewStage, Role, Status, UnitKind};
-use liangye_services::decide::input::{
-    AwardInput, CommendInput, DecisionInput, DelistInput, ListPilotInput, RecommendInput,
-    RecordEvaluationInput, RecordReviewInput, RevokePilotInput, SetAnnualQuotaInput,
-};
+use liangye_projections::policy::{self, Action};
 use liangye_services::decide::{Command, DomainError};
 use uuid::Uuid;
 
-use crate::graphql::auth::{PROVINCIAL, RECOMMENDERS};
+use crate::graphql::inputs::{
+    AwardInput, CommendInput, DelistInput, ListPilotInput, RecommendInput, RecordEvaluationInput,
+    RecordReviewInput, RevokePilotInput, SetAnnualQuotaInput,
+};
+use crate::graphql::scalars::{Date, YuanScalar};
+
+/// The fields every decision input has (DESIGN.md §4).
+pub struct Common {
+    pub decided_on: Date,
+    pub document_ref: Option<String>,
+    pub note: Option<String>,
+    pub command_id: Option<Uuid>,
+    pub expected_version: Option<i64>,
+}
+
+/// A mutation's input object: its own fields and the common ones.
+macro_rules! input {
+    ($ty:ident { $($field:ident : $value:expr),* $(,)? }, $common:expr) => {{
+        let common: Common = $common;
+        $ty {
+            $($field: $value,)*
+            decided_on: common.decided_on,
+            document_ref: common.document_ref,
+            note: common.note,
+            command_id: common.command_id,
+            expected_version: common.expected_version,
+        }
+    }};
+}
 
 /// How a field is entered.
 #[derive(Clone, Copy)]
@@ -83,18 +110,18 @@ pub struct DecisionForm {
     /// The mutation's name (`recommend`), also the form's path segment.
     pub name: &'static str,
     pub title: &'static str,
-    /// Who may submit it (the same lists the GraphQL mutations require).
-    pub roles: &'static [Role],
+    /// Its action in the policy table: who may submit it.
+    pub action: Action,
     pub scope: Scope,
     pub fields: &'static [Field],
     /// The values, the unit (for unit decisions) and the common decision fields, as a
     /// command.
-    pub build: fn(&Values, Option<Uuid>, DecisionInput) -> Result<Command, DomainError>,
+    pub build: fn(&Values, Option<Uuid>, Common) -> Result<Command, DomainError>,
 }
 
 impl DecisionForm {
     pub fn allows(&self, role: Role) -> bool {
-        self.roles.contains(&role)
+        policy::allows(role, self.action)
     }
 }
 
@@ -139,8 +166,8 @@ fn grades() -> Vec<(&'static str, &'static str)> {
 pub const DECISIONS: &[DecisionForm] = &[
     DecisionForm {
         name: "listPilot",
+        action: Action::ListPilot,
         title: "列入试点名单",
-        roles: PROVINCIAL,
         scope: Scope::NewUnit,
         fields: &[
             field("name", "名称", Input::Text, true),
@@ -164,27 +191,27 @@ pub const DECISIONS: &[DecisionForm] = &[
             hinted("industries", "行业描述", Input::Text, false, "多个以、分隔"),
             field("batch", "批次", Input::Int, true),
         ],
-        build: |v, _, decision| {
-            ListPilotInput {
-                unit_id: Uuid::now_v7(),
-                name: v.text("name").unwrap_or_default(),
-                kind: v.choice("kind", UnitKind::parse)?,
-                city_code: v.text("cityCode").unwrap_or_default(),
-                division_code: v.text("divisionCode"),
-                credit_code: v.text("creditCode"),
-                accept_invalid_credit_code: false,
-                zone_code: v.text("zoneCode"),
-                industries: v.list("industries"),
-                batch: v.required_int("batch")?,
-                decision,
-            }
-            .parse()
+        build: |v, _, common| {
+            Command::try_from(input!(
+                ListPilotInput {
+                    name: v.text("name").unwrap_or_default(),
+                    kind: v.choice("kind", UnitKind::parse)?.into(),
+                    city_code: v.text("cityCode").unwrap_or_default(),
+                    division_code: v.text("divisionCode"),
+                    credit_code: v.text("creditCode"),
+                    accept_invalid_credit_code: false,
+                    zone_code: v.text("zoneCode"),
+                    industries: v.list("industries"),
+                    batch: v.required_int("batch")?,
+                },
+                common
+            ))
         },
     },
     DecisionForm {
         name: "recommend",
+        action: Action::Recommend,
         title: "推荐参评",
-        roles: RECOMMENDERS,
         scope: Scope::Unit(&[Status::Pilot]),
         fields: &[
             field("year", "参评年度", Input::Int, true),
@@ -211,37 +238,39 @@ pub const DECISIONS: &[DecisionForm] = &[
                 "企业可填",
             ),
         ],
-        build: |v, unit, decision| {
-            RecommendInput {
-                designation_id: unit_id(unit)?,
-                year: v.required_int("year")?,
-                revenue_yuan: v.text("revenueYuan"),
-                gdp_yuan: v.text("gdpYuan"),
-                manufacturing_share_bp: v.int("manufacturingShareBp")?,
-                market_share_rank: v.int("marketShareRank")?,
-                decision,
-            }
-            .parse()
+        build: |v, unit, common| {
+            Command::try_from(input!(
+                RecommendInput {
+                    designation_id: unit_id(unit)?,
+                    year: v.required_int("year")?,
+                    revenue_yuan: v.text("revenueYuan").map(YuanScalar),
+                    gdp_yuan: v.text("gdpYuan").map(YuanScalar),
+                    manufacturing_share_bp: v.int("manufacturingShareBp")?,
+                    market_share_rank: v.int("marketShareRank")?,
+                },
+                common
+            ))
         },
     },
     DecisionForm {
         name: "revokePilot",
+        action: Action::RevokePilot,
         title: "撤销试点",
-        roles: PROVINCIAL,
         scope: Scope::Unit(&[Status::Pilot]),
         fields: &[],
-        build: |_, unit, decision| {
-            RevokePilotInput {
-                designation_id: unit_id(unit)?,
-                decision,
-            }
-            .parse()
+        build: |_, unit, common| {
+            Command::try_from(input!(
+                RevokePilotInput {
+                    designation_id: unit_id(unit)?
+                },
+                common
+            ))
         },
     },
     DecisionForm {
         name: "recordReview",
+        action: Action::RecordReview,
         title: "记录评审",
-        roles: PROVINCIAL,
         scope: Scope::Unit(&[Status::Recommended]),
         fields: &[
             field("year", "参评年度", Input::Int, true),
@@ -252,80 +281,84 @@ pub const DECISIONS: &[DecisionForm] = &[
             hinted("noticeEnd", "公示结束", Input::Date, false, "社会公示必填"),
             hinted("objections", "公示异议", Input::LongText, false, "社会公示可填"),
         ],
-        build: |v, unit, decision| {
-            RecordReviewInput {
-                designation_id: unit_id(unit)?,
-                year: v.required_int("year")?,
-                stage: v.choice("stage", ReviewStage::parse)?,
-                outcome: v.choice("outcome", ReviewOutcome::parse)?,
-                score: v.int("score")?,
-                notice_start: v.date("noticeStart")?,
-                notice_end: v.date("noticeEnd")?,
-                objections: v.text("objections"),
-                decision,
-            }
-            .parse()
+        build: |v, unit, common| {
+            Command::try_from(input!(
+                RecordReviewInput {
+                    designation_id: unit_id(unit)?,
+                    year: v.required_int("year")?,
+                    stage: v.choice("stage", ReviewStage::parse)?.into(),
+                    outcome: v.choice("outcome", ReviewOutcome::parse)?.into(),
+                    score: v.int("score")?,
+                    notice_start: v.date("noticeStart")?.map(Date),
+                    notice_end: v.date("noticeEnd")?.map(Date),
+                    objections: v.text("objections"),
+                },
+                common
+            ))
         },
     },
     DecisionForm {
         name: "award",
+        action: Action::Award,
         title: "授牌",
-        roles: PROVINCIAL,
         scope: Scope::Unit(&[Status::Recommended]),
         fields: &[field("year", "授牌年度", Input::Int, true)],
-        build: |v, unit, decision| {
-            AwardInput {
-                designation_id: unit_id(unit)?,
-                year: v.required_int("year")?,
-                decision,
-            }
-            .parse()
+        build: |v, unit, common| {
+            Command::try_from(input!(
+                AwardInput {
+                    designation_id: unit_id(unit)?,
+                    year: v.required_int("year")?,
+                },
+                common
+            ))
         },
     },
     DecisionForm {
         name: "recordEvaluation",
+        action: Action::RecordEvaluation,
         title: "绩效评价",
-        roles: PROVINCIAL,
         scope: Scope::Unit(&[Status::Awarded]),
         fields: &[
             field("year", "评价年度", Input::Int, true),
             field("grade", "等次", Input::Choice(grades), true),
             hinted("score", "得分", Input::Int, false, "可填，0–100"),
         ],
-        build: |v, unit, decision| {
-            RecordEvaluationInput {
-                designation_id: unit_id(unit)?,
-                year: v.required_int("year")?,
-                grade: v.choice("grade", Grade::parse)?,
-                score: v.int("score")?,
-                decision,
-            }
-            .parse()
+        build: |v, unit, common| {
+            Command::try_from(input!(
+                RecordEvaluationInput {
+                    designation_id: unit_id(unit)?,
+                    year: v.required_int("year")?,
+                    grade: v.choice("grade", Grade::parse)?.into(),
+                    score: v.int("score")?,
+                },
+                common
+            ))
         },
     },
     DecisionForm {
         name: "commend",
+        action: Action::Commend,
         title: "表彰",
-        roles: PROVINCIAL,
         scope: Scope::Unit(&[Status::Awarded]),
         fields: &[
             field("year", "表彰年度", Input::Int, true),
             field("citation", "表彰事由", Input::LongText, true),
         ],
-        build: |v, unit, decision| {
-            CommendInput {
-                designation_id: unit_id(unit)?,
-                year: v.required_int("year")?,
-                citation: v.text("citation").unwrap_or_default(),
-                decision,
-            }
-            .parse()
+        build: |v, unit, common| {
+            Command::try_from(input!(
+                CommendInput {
+                    designation_id: unit_id(unit)?,
+                    year: v.required_int("year")?,
+                    citation: v.text("citation").unwrap_or_default(),
+                },
+                common
+            ))
         },
     },
     DecisionForm {
         name: "delist",
+        action: Action::Delist,
         title: "摘牌",
-        roles: PROVINCIAL,
         scope: Scope::Unit(&[Status::Awarded]),
         fields: &[
             field("reason", "摘牌原因", Input::LongText, true),
@@ -337,32 +370,34 @@ pub const DECISIONS: &[DecisionForm] = &[
                 "因评价不合格摘牌时填写",
             ),
         ],
-        build: |v, unit, decision| {
-            DelistInput {
-                designation_id: unit_id(unit)?,
-                reason: v.text("reason").unwrap_or_default(),
-                evaluation_year: v.int("evaluationYear")?,
-                decision,
-            }
-            .parse()
+        build: |v, unit, common| {
+            Command::try_from(input!(
+                DelistInput {
+                    designation_id: unit_id(unit)?,
+                    reason: v.text("reason").unwrap_or_default(),
+                    evaluation_year: v.int("evaluationYear")?,
+                },
+                common
+            ))
         },
     },
     DecisionForm {
         name: "setAnnualQuota",
+        action: Action::SetAnnualQuota,
         title: "制定年度指标",
-        roles: PROVINCIAL,
         scope: Scope::Year,
         fields: &[
             field("year", "年度", Input::Int, true),
             field("total", "授牌指标（个）", Input::Int, true),
         ],
-        build: |v, _, decision| {
-            SetAnnualQuotaInput {
-                year: v.required_int("year")?,
-                total: v.required_int("total")?,
-                decision,
-            }
-            .parse()
+        build: |v, _, common| {
+            Command::try_from(input!(
+                SetAnnualQuotaInput {
+                    year: v.required_int("year")?,
+                    total: v.required_int("total")?,
+                },
+                common
+            ))
         },
     },
 ];
@@ -443,14 +478,16 @@ impl Values {
         parse(&v).map_err(|e| DomainError::validation(name, e))
     }
 
-    /// The fields every decision carries.
-    pub fn decision(&self) -> Result<DecisionInput, DomainError> {
-        Ok(DecisionInput {
-            decided_on: self
-                .date("decidedOn")?
-                .ok_or_else(|| DomainError::validation("decidedOn", "is required (必填)"))?,
+    /// The fields every decision carries, the form's `commandId` among them.
+    pub fn common(&self) -> Result<Common, DomainError> {
+        Ok(Common {
+            decided_on: Date(
+                self.date("decidedOn")?
+                    .ok_or_else(|| DomainError::validation("decidedOn", "is required (必填)"))?,
+            ),
             document_ref: self.text("documentRef"),
             note: self.text("note"),
+            command_id: self.text("commandId").and_then(|v| Uuid::try_parse(&v).ok()),
             expected_version: self.int("expectedVersion")?,
         })
     }
@@ -468,7 +505,8 @@ mod tests {
         names.dedup();
         assert_eq!(before, names.len(), "a decision appears twice");
         for d in DECISIONS {
-            assert!(!d.roles.contains(&Role::Reader) && !d.roles.contains(&Role::Auditor));
+            assert!(d.action.is_decision());
+            assert!(!d.allows(Role::Reader) && !d.allows(Role::Auditor));
             for f in d.fields.iter().chain(COMMON) {
                 assert!(f.name.chars().all(|c| c.is_ascii_alphanumeric()), "{}", f.name);
             }
@@ -483,14 +521,18 @@ mod tests {
             ("decidedOn".into(), "2025-03-01".into()),
             ("documentRef".into(), " ".into()),
         ]);
-        let decision = values.decision().expect("decision");
-        assert_eq!(decision.document_ref, None);
+        let common = values.common().expect("decision");
+        assert_eq!(common.document_ref, None);
         let form = find("recommend").expect("recommend");
-        let command = (form.build)(&values, Some(Uuid::now_v7()), decision).expect("command");
+        let command = (form.build)(&values, Some(Uuid::now_v7()), common).expect("command");
         assert!(matches!(command, Command::Recommend(_)));
 
-        let bad = Values::new(vec![("year".into(), "二〇二五".into())]);
-        let error = (form.build)(&bad, Some(Uuid::now_v7()), DecisionInput::on(NaiveDate::MIN)).unwrap_err();
+        let bad = Values::new(vec![
+            ("year".into(), "二〇二五".into()),
+            ("decidedOn".into(), "2025-03-01".into()),
+        ]);
+        let common = bad.common().expect("decision");
+        let error = (form.build)(&bad, Some(Uuid::now_v7()), common).unwrap_err();
         assert!(matches!(error, DomainError::Validation { field: "year", .. }));
     }
 }

@@ -165,7 +165,7 @@ pub fn html(status: StatusCode, page: &impl Template) -> Response {
             response
         }
         Err(e) => {
-            let error = crate::graphql::error::ApiError::internal(&e);
+            let error = crate::graphql::error::ApiError::internal(e);
             (StatusCode::INTERNAL_SERVER_ERROR, error.message).into_response()
         }
     }

@@ -15,7 +15,7 @@ use super::charts::{self, Bar};
 use super::forms::{DECISIONS, DecisionForm, Scope, Values};
 use super::views::{
     ApplicationRow, ApplicationsPage, Choice, ExportsPage, FormView, Hidden, HistoryView, ImportsPage, Link,
-    OverviewPage, QuotaRow, Refusal, Row, StageCell, UnitPage, UnitRow, UnitsPage,
+    OverviewPage, QuotaRow, Refusal, Row, StageCell, UnitPage, UnitRow, UnitsPage, yuan_zh,
 };
 use super::{Console, Staff, html, message};
 
@@ -207,7 +207,20 @@ fn new_form(
 }
 
 /// A form re-shown after a refusal: the values as sent, the same `commandId`.
-pub fn refused_form(decision: &DecisionForm, staff: &Staff, values: &Values, refusal: Refusal) -> FormView {
+pub fn refused_form(
+    decision: &DecisionForm,
+    staff: &Staff,
+    values: &Values,
+    mut refusal: Refusal,
+) -> FormView {
+    refusal.field = refusal.field_name.and_then(|name| {
+        decision
+            .fields
+            .iter()
+            .chain(super::forms::COMMON)
+            .find(|f| f.name == name)
+            .map(|f| f.label)
+    });
     let hidden = ["commandId", "designationId", "expectedVersion"]
         .into_iter()
         .filter_map(|name| values.text(name).map(|value| Hidden { name, value }))
@@ -322,6 +335,7 @@ pub async fn render_units(
     });
     let mut chrome = staff.chrome("units");
     chrome.flash = flash(query);
+    chrome.alert_for(new_unit.iter());
     let status_code = if new_unit.as_ref().is_some_and(|f| f.error.is_some()) {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -412,7 +426,7 @@ pub async fn render_unit(
     let history = match live.history(id, at).await {
         Ok(history) => history,
         Err(e) => {
-            let error = crate::graphql::error::ApiError::internal(&e);
+            let error = crate::graphql::error::ApiError::internal(e);
             return message(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 staff.chrome("units"),
@@ -434,7 +448,7 @@ pub async fn render_unit(
                     summary: e.summary_zh(),
                     document_ref: e.document_ref.clone().unwrap_or_default(),
                     note: e.note.clone().unwrap_or_default(),
-                    recorded_at: e.recorded_at.clone(),
+                    recorded_at: super::views::beijing(&e.recorded_at),
                     actor: if with_actor {
                         e.actor.clone()
                     } else {
@@ -542,6 +556,7 @@ pub async fn render_unit(
     };
     let mut chrome = staff.chrome("units");
     chrome.flash = flash(query);
+    chrome.alert_for(forms.iter());
     let status = if forms.iter().any(|f| f.error.is_some()) {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -668,13 +683,13 @@ pub async fn render_applications(
                 let f = &recommendation.figures;
                 let mut figures = Vec::new();
                 if let Some(v) = f.revenue_yuan {
-                    figures.push(format!("营收 {v} 元"));
+                    figures.push(format!("营收 {}", yuan_zh(v)));
                 }
                 if let Some(v) = f.gdp_yuan {
-                    figures.push(format!("GDP {v} 元"));
+                    figures.push(format!("GDP {}", yuan_zh(v)));
                 }
                 if let Some(v) = f.manufacturing_share_bp {
-                    figures.push(format!("制造业占比 {:.2}%", v.get() as f64 / 100.0));
+                    figures.push(format!("制造业占比 {:.2}%", f64::from(v.get()) / 100.0));
                 }
                 if let Some(v) = f.market_share_rank {
                     figures.push(format!("市场占有率第 {v} 名"));
@@ -708,6 +723,7 @@ pub async fn render_applications(
     });
     let mut chrome = staff.chrome("applications");
     chrome.flash = flash(query);
+    chrome.alert_for(quota_form.iter());
     let status = if quota_form.as_ref().is_some_and(|f| f.error.is_some()) {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {

@@ -2,6 +2,7 @@
 
 use askama::Template;
 use liangye_events::catalogue::Role;
+use liangye_projections::policy::{self, Action};
 use liangye_services::decide::{DomainError, ErrorCode, Principal, UnmetCriterion};
 use liangye_services::engine::EngineError;
 
@@ -13,6 +14,8 @@ pub struct Chrome {
     pub user: Option<UserView>,
     pub nav: Vec<NavItem>,
     pub flash: Option<String>,
+    /// A refusal, summed up at the top of the page (the form below has the details).
+    pub alert: Option<String>,
 }
 
 pub struct UserView {
@@ -30,7 +33,7 @@ pub struct NavItem {
 
 /// Which pages the navigation offers a role.
 pub fn may_audit(role: Role) -> bool {
-    crate::graphql::auth::AUDITORS.contains(&role)
+    policy::allows(role, Action::ReadLog)
 }
 
 impl Chrome {
@@ -39,7 +42,13 @@ impl Chrome {
             user: None,
             nav: Vec::new(),
             flash: None,
+            alert: None,
         }
+    }
+
+    /// The session's CSRF token ("" before login).
+    pub fn csrf(&self) -> &str {
+        self.user.as_ref().map_or("", |u| u.csrf.as_str())
     }
 
     pub fn for_principal(principal: &Principal, csrf: &str, active: &str) -> Self {
@@ -69,8 +78,47 @@ impl Chrome {
                 })
                 .collect(),
             flash: None,
+            alert: None,
         }
     }
+
+    /// Sum up the refused form among `forms`, if any.
+    pub fn alert_for<'a>(&mut self, forms: impl IntoIterator<Item = &'a FormView>) {
+        self.alert = forms.into_iter().find_map(|f| {
+            f.error
+                .as_ref()
+                .map(|e| format!("未记录“{}”：{}。原因见下方表单。", f.title, e.title))
+        });
+    }
+}
+
+/// An amount of yuan as staff read it: `1500000000` → `15亿元`, `123456789` → `1.23亿元`.
+pub fn yuan_zh(yuan: liangye_events::catalogue::Yuan) -> String {
+    const YI: i64 = 100_000_000;
+    let v = yuan.get();
+    if v >= YI {
+        if v % YI == 0 {
+            format!("{}亿元", v / YI)
+        } else {
+            format!("{:.2}亿元", v as f64 / YI as f64)
+        }
+    } else if v >= 10_000 && v % 10_000 == 0 {
+        format!("{}万元", v / 10_000)
+    } else {
+        format!("{v}元")
+    }
+}
+
+/// A recorded instant (RFC 3339, UTC) in Beijing time, to the second.
+pub fn beijing(recorded_at: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(recorded_at).map_or_else(
+        |_| recorded_at.to_owned(),
+        |t| {
+            (t.with_timezone(&chrono::Utc) + chrono::Duration::hours(8))
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        },
+    )
 }
 
 #[derive(Template)]
@@ -189,6 +237,10 @@ impl FormView {
 /// Why a decision was not recorded, in Chinese, with every unmet criterion.
 pub struct Refusal {
     pub code: &'static str,
+    /// The input field a validation error is about, as the form labels it.
+    pub field: Option<&'static str>,
+    /// Its name in the input (camelCase).
+    pub field_name: Option<&'static str>,
     pub title: &'static str,
     pub message: String,
     pub unmet: Vec<UnmetView>,
@@ -209,15 +261,15 @@ fn unmet_view(criterion: &UnmetCriterion) -> UnmetView {
         UnmetCriterion::ManufacturingShare { share } => UnmetView {
             criterion: "制造业增加值占比",
             required: "达 35% 以上（含 35%）",
-            actual: given(share.map(|s| format!("{:.2}", s.get() as f64 / 100.0)), "%"),
+            actual: given(share.map(|s| format!("{:.2}", f64::from(s.get()) / 100.0)), "%"),
         },
         UnmetCriterion::RegionalScale { gdp, revenue } => UnmetView {
             criterion: "区域经济规模",
             required: "地区生产总值或年营业收入超过 100 亿元（不含 100 亿元）",
             actual: format!(
                 "地区生产总值 {}；年营业收入 {}",
-                given(gdp, " 元"),
-                given(revenue, " 元")
+                given(gdp.map(yuan_zh), ""),
+                given(revenue.map(yuan_zh), "")
             ),
         },
         UnmetCriterion::EnterpriseStanding { revenue, rank } => UnmetView {
@@ -259,12 +311,24 @@ impl Refusal {
             }
             _ => Vec::new(),
         };
-        let api = ApiError::from(error);
+        let field_name = match &error {
+            EngineError::Rejected(DomainError::Validation { field, .. }) => Some(*field),
+            _ => None,
+        };
+        let mut refusal = Self::of_api(ApiError::from(error));
+        refusal.unmet = unmet;
+        refusal.field_name = field_name;
+        refusal
+    }
+
+    pub fn of_api(api: ApiError) -> Self {
         Self {
             code: api.code.as_str(),
+            field: None,
+            field_name: None,
             title: code_title(api.code),
             message: api.message,
-            unmet,
+            unmet: Vec::new(),
         }
     }
 
