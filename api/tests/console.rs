@@ -514,6 +514,66 @@ async fn http_rules(demo: &Demo) {
     assert!(shown.contains("重复提交未再次记录"));
     assert!(shown.contains("推荐参评2025年度") || shown.contains("2025年度标杆引领典型"));
 
+    // 审计: sign a checkpoint, download the unit's proofs, check one, and a forged one.
+    let key = demo.db.path("console-key");
+    let key = key.to_str().expect("utf-8 path");
+    let (ok, out, err) = liangye(
+        &demo.db.url,
+        &["keygen", "--origin", "liangye.test/console", "--out", key],
+    )
+    .await;
+    assert!(ok, "{out}{err}");
+    let (ok, out, err) = liangye(&demo.db.url, &["checkpoint", "--signing-key", key]).await;
+    assert!(ok, "{out}{err}");
+    let public_key = std::fs::read_to_string(format!("{key}.pub")).expect("verifier key");
+    let mut auditor = Browserless::new(demo);
+    auditor.login(demo.token("AUDITOR")).await;
+    let audit = auditor.get("/console/audit").await;
+    assert!(
+        !audit.body.contains("id=\"no-checkpoint\""),
+        "the checkpoint is shown"
+    );
+    let proofs = auditor.get(&format!("/console/audit/proofs?unit={suzhou}")).await;
+    assert_eq!(proofs.status, 200, "{}", proofs.body);
+    let bundles: serde_json::Value = serde_json::from_str(&proofs.body).expect("JSON bundles");
+    let bundles = bundles.as_array().expect("an array of bundles");
+    assert!(bundles.len() >= 2, "listing and recommendation: {bundles:?}");
+    let bundle = bundles[0].to_string();
+    let csrf_a = csrf_of(&audit.body);
+    let page = auditor
+        .post(
+            "/console/audit/verify",
+            &[
+                ("csrf_token", &csrf_a),
+                ("bundle", &bundle),
+                ("publicKey", &public_key),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("校验通过"), "{}", page.body);
+    let mut forged = bundles[0].clone();
+    forged["canonical"] = json!(
+        forged["canonical"]
+            .as_str()
+            .expect("canonical")
+            .replace("控制台", "伪造")
+    );
+    let page = auditor
+        .post(
+            "/console/audit/verify",
+            &[
+                ("csrf_token", &csrf_a),
+                ("bundle", &forged.to_string()),
+                ("publicKey", &public_key),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("校验未通过"), "{}", page.body);
+    let page = city.get(&format!("/console/audit/proofs?unit={suzhou}")).await;
+    assert_eq!(page.status, 403, "CITY may not download proofs");
+
     // Logout ends the session.
     let page = city.post("/console/logout", &[("csrf_token", &csrf)]).await;
     assert_eq!(page.status, 303);
