@@ -2,6 +2,7 @@
 //! rules live here: commands are decided by `liangye-services`, reads come from its live
 //! read models.
 
+pub mod app;
 pub mod cli;
 pub mod console;
 pub mod demo;

@@ -6,15 +6,14 @@
 //! result and appends nothing. On a fresh SQLite file, and on a fresh PostgreSQL database
 //! when `TEST_DATABASE_URL` is set.
 
-mod support;
-
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::future::join_all;
-use support::{
-    Ack, Api, Db, Outcome, PATIENCE, Rng, Server, YEAR, assert_acks_in_log, assert_command_ids_once,
+use liangye_tests::TestDb;
+use liangye_tests::process::{
+    Ack, Api, Outcome, PATIENCE, Rng, Server, YEAR, assert_acks_in_log, assert_command_ids_once,
     assert_verifies, designation_id, export, issue_token, list_pilot, steps_after_listing, with_command_id,
 };
 
@@ -25,13 +24,13 @@ const WRITERS: usize = 8;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqlite_survives_kill_9_under_concurrent_writers() {
-    crash_and_check(&Db::sqlite(), "crash/sqlite").await;
+    crash_and_check(&TestDb::sqlite(), "crash/sqlite").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_survives_kill_9_under_concurrent_writers() {
-    let Some(db) = Db::postgres().await else {
-        eprintln!("skipped: TEST_DATABASE_URL is not set");
+    let Some(db) = TestDb::postgres_or_skip("crash::postgres_survives_kill_9_under_concurrent_writers").await
+    else {
         return;
     };
     crash_and_check(&db, "crash/postgres").await;
@@ -46,7 +45,7 @@ struct Shared {
     unexpected: Mutex<Vec<String>>,
 }
 
-async fn crash_and_check(db: &Db, label: &str) {
+async fn crash_and_check(db: &TestDb, label: &str) {
     let token = issue_token(&db.url, "PROVINCIAL", "省发展改革委(崩溃测试)").await;
     let log = db.path("server.log");
     let shared = Arc::new(Shared::default());
@@ -147,7 +146,7 @@ async fn submit(
 /// plus 8 older ones) answer `duplicate: true` with the first result, appending nothing.
 /// Returns how many acknowledgements exist now.
 async fn check_after_restart(
-    db: &Db,
+    db: &TestDb,
     api: &Api,
     shared: &Shared,
     checked_before: usize,

@@ -11,29 +11,31 @@
 //! this file (cargo runs test binaries one after another), and it waits for PostgreSQL to
 //! accept connections again before it ends, whatever happens.
 
-mod support;
-
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use serde_json::{Value, json};
-use support::{
-    Ack, Api, Db, Outcome, PATIENCE, Server, YEAR, assert_acks_in_log, assert_command_ids_once,
-    assert_verifies, designation_id, eventually, export, issue_token, list_pilot, steps_after_listing,
-    with_command_id,
+use liangye_tests::TestDb;
+use liangye_tests::process::{
+    Ack, Api, Outcome, PATIENCE, Server, YEAR, assert_acks_in_log, assert_command_ids_once, assert_verifies,
+    designation_id, eventually, export, issue_token, list_pilot, steps_after_listing, with_command_id,
 };
+use serde_json::{Value, json};
 
 const WRITERS: usize = 6;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_restart_under_load_loses_nothing_and_recovers() {
-    let Some(db) = Db::postgres().await else {
-        eprintln!("skipped: TEST_DATABASE_URL is not set");
+    let Some(db) =
+        TestDb::postgres_or_skip("pg_restart::postgres_restart_under_load_loses_nothing_and_recovers").await
+    else {
         return;
     };
     let Some(version) = local_cluster() else {
-        eprintln!("skipped: no local PostgreSQL cluster under /etc/postgresql to restart");
+        liangye_tests::skip(
+            "pg_restart::postgres_restart_under_load_loses_nothing_and_recovers",
+            "no local PostgreSQL cluster under /etc/postgresql to restart",
+        );
         return;
     };
     let _ready = WaitForPostgres; // Whatever happens below, PostgreSQL is up before we end.

@@ -7,8 +7,6 @@
 //! acknowledged decision and every invariant, and once both nodes have caught up they
 //! answer the same statistics and the same registry.
 
-mod support;
-
 use std::collections::{BTreeSet, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -17,12 +15,12 @@ use futures::future::join_all;
 use liangye_events::StoredEvent;
 use liangye_events::catalogue::{CityCode, DomainEvent, RecordedEvent};
 use liangye_services::scenario;
-use serde_json::{Value, json};
-use support::{
-    Ack, Api, Db, Outcome, PATIENCE, Server, YEAR, assert_acks_in_log, assert_command_ids_once,
-    assert_verifies, designation_id, eventually, export, issue_token, list_pilot, steps_after_listing,
-    with_command_id,
+use liangye_tests::TestDb;
+use liangye_tests::process::{
+    Ack, Api, Outcome, PATIENCE, Server, YEAR, assert_acks_in_log, assert_command_ids_once, assert_verifies,
+    designation_id, eventually, export, issue_token, list_pilot, steps_after_listing, with_command_id,
 };
+use serde_json::{Value, json};
 
 /// The awards `YEAR` may have: fewer than the lifecycles that try.
 const QUOTA: usize = 10;
@@ -35,8 +33,9 @@ const RACE_YEAR: i64 = 2026;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_servers_on_one_postgres_keep_one_log_and_agree() {
-    let Some(db) = Db::postgres().await else {
-        eprintln!("skipped: TEST_DATABASE_URL is not set");
+    let Some(db) =
+        TestDb::postgres_or_skip("two_nodes::two_servers_on_one_postgres_keep_one_log_and_agree").await
+    else {
         return;
     };
     let token = issue_token(&db.url, "PROVINCIAL", "省发展改革委(双节点测试)").await;

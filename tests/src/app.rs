@@ -8,18 +8,17 @@
 //! come back as JSON for the caller to check.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
+use liangye_api::app::{App, Options};
 use liangye_api::graphql::AppState;
-use liangye_api::metrics::Metrics;
 use liangye_events::catalogue::{CityCode, Role};
 use liangye_services::EventStore;
 use liangye_services::access::new_token;
 use liangye_services::decide::{Command, Principal, RevokeAccess};
 use liangye_services::engine::{Decided, Engine, EngineError};
-use liangye_services::live::{Live, LiveConfig};
+use liangye_services::live::Live;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -76,7 +75,7 @@ pub struct TestApp {
     client: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
-    writer: Option<JoinHandle<()>>,
+    app: Option<App>,
 }
 
 impl TestApp {
@@ -93,24 +92,16 @@ impl TestApp {
     /// The server on the database at `url` (empty or not, e.g. one a benchmark prepared);
     /// `demo` fills an empty one with the `serve --demo` sample before the tokens are issued.
     pub async fn spawn_on(url: &str, demo: bool) -> Self {
-        let store = EventStore::connect(url)
-            .await
-            .unwrap_or_else(|e| panic!("connect to {url}: {e}"));
-        let (engine, writer) = Engine::start(store.clone());
-        if demo {
-            liangye_api::demo::fill(&engine)
-                .await
-                .unwrap_or_else(|e| panic!("demo sample refused: {e}"));
-        }
-        let live = Live::start(store.clone(), LiveConfig::default())
-            .await
-            .unwrap_or_else(|e| panic!("live registry: {e}"));
-        let state = AppState {
-            store,
-            engine,
-            live,
-            metrics: Arc::new(Metrics::new()),
-        };
+        let app = App::start(
+            url,
+            Options {
+                demo,
+                ..Options::default()
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("start the app on {url}: {e}"));
+        let state = app.state.clone();
 
         let tokens = Tokens {
             provincial: issue(&state, "省发展改革委(测试)", Role::Provincial, None).await,
@@ -132,6 +123,7 @@ impl TestApp {
             reader: issue(&state, "省大数据中心(测试)", Role::Reader, None).await,
         };
 
+        app.ready().await.expect("the live registry reaches the head");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind 127.0.0.1:0");
@@ -152,7 +144,7 @@ impl TestApp {
             client,
             shutdown: Some(shutdown),
             server: Some(server),
-            writer: Some(writer),
+            app: Some(app),
         }
     }
 
@@ -331,13 +323,13 @@ impl TestApp {
                 Err(_) => panic!("server did not shut down"),
             }
         }
-        let store = self.state.store.clone();
-        let writer = self.writer.take();
+        let app = self.app.take();
         drop(self);
-        if let Some(writer) = writer {
-            let _ = tokio::time::timeout(PATIENCE, writer).await;
+        if let Some(app) = app {
+            tokio::time::timeout(PATIENCE, app.shutdown())
+                .await
+                .expect("the writer stops after its batch");
         }
-        store.close().await;
     }
 }
 

@@ -1,17 +1,25 @@
-//! Shared helpers for the end-to-end, conformance and reliability tests and the benchmark
-//! harness: a fresh database per test on SQLite (always) and PostgreSQL (when
-//! `TEST_DATABASE_URL` is set).
+//! The one test kit of the workspace, for the end-to-end, conformance, reliability, hardening
+//! and browser tests and the benchmark harness:
+//! - [`TestDb`]: a fresh database per test on SQLite (always) and PostgreSQL (when
+//!   `TEST_DATABASE_URL` is set), and [`on_both_backends!`] to run a test on each;
+//! - [`TestApp`]: the application on port 0 in this process, built as `serve` builds it, with
+//!   one token per role and GraphQL/websocket helpers;
+//! - [`process`]: the `liangye` binary as a process (`serve`, `verify`, `export`, …).
+//!
+//! Rules are tested given/when/then beside `decide` (`liangye-services`' `decide::tests`).
 
 pub mod app;
+pub mod bench;
+pub mod process;
 pub mod testdb;
 
 pub use app::TestApp;
-pub use testdb::TestDb;
-pub mod bench;
+pub use testdb::{TestDb, skip};
 
 /// Declares each listed `async fn NAME(db: &TestDb)` of the calling module as two tests:
 /// `sqlite::NAME` on a fresh SQLite file, and `postgres::NAME` on a fresh PostgreSQL
-/// database when `TEST_DATABASE_URL` is set (skipped, saying so, when it is not).
+/// database when `TEST_DATABASE_URL` is set (skipped, saying so in the output, when it is
+/// not; failing under CI).
 #[macro_export]
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
@@ -28,8 +36,8 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn $name() {
-                    let Some(db) = $crate::TestDb::postgres().await else {
-                        eprintln!("skipped: TEST_DATABASE_URL is not set");
+                    let test = concat!(module_path!(), "::", stringify!($name));
+                    let Some(db) = $crate::TestDb::postgres_or_skip(test).await else {
                         return;
                     };
                     super::$name(&db).await;

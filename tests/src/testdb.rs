@@ -13,7 +13,8 @@ pub const TEST_DATABASE_URL: &str = "TEST_DATABASE_URL";
 
 pub struct TestDb {
     pub url: String,
-    _dir: Option<tempfile::TempDir>,
+    /// A temporary directory of the test's own: the SQLite file, servers' logs, side files.
+    dir: tempfile::TempDir,
     pg: Option<PgDrop>,
 }
 
@@ -27,11 +28,7 @@ impl TestDb {
     pub fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("temporary directory");
         let url = format!("sqlite://{}", dir.path().join("liangye.db").display());
-        Self {
-            url,
-            _dir: Some(dir),
-            pg: None,
-        }
+        Self { url, dir, pg: None }
     }
 
     /// A new, empty PostgreSQL database, or `None` when `TEST_DATABASE_URL` is not set.
@@ -55,7 +52,7 @@ impl TestDb {
         let url = replace_database(&admin_url, &name);
         Self {
             url,
-            _dir: None,
+            dir: tempfile::tempdir().expect("temporary directory"),
             pg: Some(PgDrop { admin_url, name }),
         }
     }
@@ -70,10 +67,36 @@ impl TestDb {
         }
     }
 
-    /// The directory of a SQLite test database (for side files), if any.
-    pub fn dir(&self) -> Option<&std::path::Path> {
-        self._dir.as_ref().map(|d| d.path())
+    /// A new, empty PostgreSQL database, or — when `TEST_DATABASE_URL` is not set — `None`
+    /// after saying in the test output that `test` was skipped (and failing instead under
+    /// CI, where nothing may be skipped).
+    pub async fn postgres_or_skip(test: &str) -> Option<Self> {
+        let db = Self::postgres().await;
+        if db.is_none() {
+            skip(test, "TEST_DATABASE_URL is not set");
+        }
+        db
     }
+
+    /// The test's own temporary directory.
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
+    /// A file in the test's own temporary directory.
+    pub fn path(&self, name: &str) -> std::path::PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+/// Report that `test` did not run, and why: in the test output for everyone to see (past
+/// the test harness's capture), or, when `CI` is set, as a failure — CI skips nothing.
+pub fn skip(test: &str, reason: &str) {
+    if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
+        panic!("{test} cannot run: {reason}; under CI nothing may be skipped");
+    }
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "skipped: {test}: {reason}");
 }
 
 impl Drop for TestDb {

@@ -55,8 +55,8 @@ macro_rules! on_both_backends {
                 #[test]
                 fn $name() {
                     let rt = super::runtime();
-                    let Some(db) = rt.block_on(liangye_tests::TestDb::postgres()) else {
-                        eprintln!("skipped: TEST_DATABASE_URL is not set");
+                    let test = concat!(module_path!(), "::", stringify!($name));
+                    let Some(db) = rt.block_on(liangye_tests::TestDb::postgres_or_skip(test)) else {
                         return;
                     };
                     super::$name(&rt, &db);

@@ -2,17 +2,12 @@
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use liangye_events::checkpoint::SignerKey;
-use liangye_services::EventStore;
-use liangye_services::checkpoints::{SigningPolicy, spawn_signer};
-use liangye_services::engine::Engine;
-use liangye_services::live::{Live, LiveConfig};
+use liangye_services::checkpoints::SigningPolicy;
 
 use super::CliResult;
-use crate::graphql::AppState;
-use crate::metrics::Metrics;
+use crate::app::{App, Options};
 
 pub async fn run(
     database: &str,
@@ -20,29 +15,31 @@ pub async fn run(
     demo: bool,
     signing: Option<(SignerKey, SigningPolicy)>,
 ) -> CliResult<ExitCode> {
-    let store = EventStore::connect(database).await?;
-    let (engine, writer) = Engine::start(store.clone());
+    let app = App::start(
+        database,
+        Options {
+            demo,
+            signing,
+            ..Options::default()
+        },
+    )
+    .await?;
     if demo {
-        let filled = crate::demo::fill(&engine).await?;
-        if filled > 0 {
-            println!("demo: recorded {filled} sample decisions across all 13 cities");
+        if app.demo_recorded > 0 {
+            println!(
+                "demo: recorded {} sample decisions across all 13 cities",
+                app.demo_recorded
+            );
         } else {
             println!("demo: the database already holds a log; no sample added");
         }
     }
-    let live = Live::start(store.clone(), LiveConfig::default()).await?;
-    let state = AppState {
-        store: store.clone(),
-        engine: engine.clone(),
-        live,
-        metrics: Arc::new(Metrics::new()),
-    };
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let addr = listener.local_addr()?;
     if demo {
-        let tokens = crate::demo::tokens(&engine).await?;
+        let tokens = crate::demo::tokens(&app.state.engine).await?;
         println!("demo tokens (each shown once):");
         for (role, name, secret) in &tokens.lines {
             println!("  {:<10} {name}: {secret}", role.as_str());
@@ -57,24 +54,13 @@ pub async fn run(
             );
         }
     }
-    // The tokens just issued (and anything else written since the live registry started)
-    // must authenticate the moment "listening" is printed.
-    let head = store.head().await?.position;
-    state.live.wait_for(head).await?;
-    let signer = signing.map(|(key, policy)| {
-        tracing::info!(key = %key.verifier().to_text(), every_events = policy.every_events, "signing checkpoints");
-        spawn_signer(store.clone(), key, policy)
-    });
+    // The tokens just issued must authenticate the moment "listening" is printed.
+    app.ready().await?;
     tracing::info!(%addr, database = %redact(database), "serving GraphQL on /graphql");
     println!("listening on http://{addr}/graphql");
-    crate::server::serve(listener, state, shutdown_signal()).await?;
+    crate::server::serve(listener, app.state.clone(), shutdown_signal()).await?;
     tracing::info!("shutting down: finishing the write batch in flight");
-    if let Some(signer) = signer {
-        signer.abort();
-    }
-    drop(engine);
-    let _ = writer.await;
-    store.close().await;
+    app.shutdown().await;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -118,24 +118,12 @@ pub fn rss_mib(pid: u32) -> Option<f64> {
 /// child process whose memory `rss` measures: prints `ready` once the registry holds the
 /// whole log, then serves until killed.
 pub async fn serve_only(url: &str) -> Result<()> {
-    use liangye_api::graphql::AppState;
-    use liangye_services::EventStore;
-    use liangye_services::engine::Engine;
-    use liangye_services::live::{Live, LiveConfig};
-    let store = EventStore::connect(url).await?;
-    let (engine, _writer) = Engine::start(store.clone());
-    let live = Live::start(store.clone(), LiveConfig::default()).await?;
-    let head = store.head().await?.position;
-    live.wait_for(head).await?;
-    let state = AppState {
-        store,
-        engine,
-        live,
-        metrics: Arc::new(liangye_api::metrics::Metrics::new()),
-    };
+    use liangye_api::app::{App, Options};
+    let app = App::start(url, Options::default()).await?;
+    let head = app.ready().await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     println!("ready {head}");
-    liangye_api::server::serve(listener, state, std::future::pending()).await?;
+    liangye_api::server::serve(listener, app.state.clone(), std::future::pending()).await?;
     Ok(())
 }
 

@@ -1,12 +1,10 @@
-//! What the process-level reliability tests share: a fresh database (SQLite file, or a new
-//! PostgreSQL database on the server named by `TEST_DATABASE_URL`), the real `liangye`
-//! binary (`serve`, `token issue`, `export`, `verify`), a GraphQL client over real HTTP,
-//! and realistic enterprise lifecycles with a `commandId` on every decision.
+//! The `liangye` binary as a process, for the reliability, hardening and browser tests of
+//! `api/tests/` (where Cargo builds the binary for them): run a command to completion, start
+//! `serve` on a fresh database and talk to it over real HTTP, and realistic enterprise
+//! lifecycles with a `commandId` on every decision.
 //!
 //! Every spawned server is killed (SIGKILL) when its [`Server`] is dropped, also when the
 //! test fails. Timeouts here only turn hangs into failures; nothing asserts on speed.
-
-#![allow(dead_code)]
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -18,8 +16,6 @@ use liangye_events::catalogue::CityCode;
 use liangye_events::integrity::row_from_canonical;
 use liangye_services::scenario;
 use serde_json::{Value, json};
-use sqlx::Connection;
-use sqlx::postgres::PgConnection;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use uuid::Uuid;
 
@@ -29,99 +25,26 @@ pub const PATIENCE: Duration = Duration::from_secs(60);
 /// The year every lifecycle is recommended and awarded for.
 pub const YEAR: i64 = 2025;
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_liangye");
-
-// ---------------------------------------------------------------------------------------
-// Databases
-
-/// A fresh database for one test: a SQLite file in a temporary directory, or a new
-/// PostgreSQL database (dropped with `WITH (FORCE)` when this is dropped).
-pub struct Db {
-    pub url: String,
-    /// Temporary directory for the SQLite file and the servers' logs.
-    pub dir: tempfile::TempDir,
-    pg: Option<(String, String)>,
-}
-
-impl Db {
-    pub fn sqlite() -> Self {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let url = format!("sqlite://{}", dir.path().join("registry.db").display());
-        Self { url, dir, pg: None }
+/// The `liangye` binary: `LIANGYE_BIN` if set, else the one Cargo built beside the running
+/// test (`target/<profile>/liangye`; the integration tests of `liangye-api` get it built).
+pub fn bin() -> PathBuf {
+    if let Some(path) = std::env::var_os("LIANGYE_BIN") {
+        return PathBuf::from(path);
     }
-
-    /// `None` when `TEST_DATABASE_URL` is not set.
-    pub async fn postgres() -> Option<Self> {
-        let admin_url = std::env::var("TEST_DATABASE_URL")
-            .ok()
-            .filter(|s| !s.is_empty())?;
-        let name = format!("liangye_t_{}", Uuid::now_v7().simple());
-        let mut admin = PgConnection::connect(&admin_url)
-            .await
-            .unwrap_or_else(|e| panic!("TEST_DATABASE_URL={admin_url} is not reachable: {e}"));
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut admin)
-            .await
-            .expect("CREATE DATABASE");
-        let _ = admin.close().await;
-        Some(Self {
-            url: replace_database(&admin_url, &name),
-            dir: tempfile::tempdir().expect("temporary directory"),
-            pg: Some((admin_url, name)),
-        })
-    }
-
-    pub async fn of(backend: &str) -> Option<Self> {
-        match backend {
-            "sqlite" => Some(Self::sqlite()),
-            "postgres" => Self::postgres().await,
-            other => panic!("unknown backend {other}"),
-        }
-    }
-
-    pub fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-}
-
-impl Drop for Db {
-    fn drop(&mut self) {
-        let Some((admin_url, name)) = self.pg.take() else {
-            return;
-        };
-        // From a thread of its own: this may run inside the test's runtime.
-        let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
-                return;
-            };
-            rt.block_on(async move {
-                let connect = PgConnection::connect(&admin_url);
-                if let Ok(Ok(mut admin)) = tokio::time::timeout(Duration::from_secs(20), connect).await {
-                    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut admin).await;
-                    let _ = admin.close().await;
-                }
-            });
-        })
-        .join();
-    }
-}
-
-/// Replace the database name in a PostgreSQL URL (keeping any query string).
-fn replace_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let prefix = match base[scheme_end..].find('/') {
-        Some(i) => &base[..scheme_end + i],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{prefix}/{name}?{q}"),
-        None => format!("{prefix}/{name}"),
-    }
+    let exe = std::env::current_exe().expect("the test's own path");
+    // target/<profile>/deps/<test> → target/<profile>/liangye
+    let path = exe
+        .parent()
+        .and_then(Path::parent)
+        .map(|dir| dir.join(format!("liangye{}", std::env::consts::EXE_SUFFIX)))
+        .expect("the test runs from target/<profile>/deps");
+    assert!(
+        path.exists(),
+        "{} does not exist: run process tests from liangye-api's integration tests (Cargo \
+         builds the binary for them), or set LIANGYE_BIN",
+        path.display()
+    );
+    path
 }
 
 // ---------------------------------------------------------------------------------------
@@ -129,7 +52,7 @@ fn replace_database(url: &str, name: &str) -> String {
 
 /// Run `liangye --database DB ARGS…` to completion: exit success, stdout, stderr.
 pub async fn liangye(db: &str, args: &[&str]) -> (bool, String, String) {
-    let run = tokio::process::Command::new(BIN)
+    let run = tokio::process::Command::new(bin())
         .arg("--database")
         .arg(db)
         .args(args)
@@ -198,7 +121,7 @@ impl Server {
             .append(true)
             .open(log)
             .expect("server log file");
-        let mut child = tokio::process::Command::new(BIN)
+        let mut child = tokio::process::Command::new(bin())
             .arg("--database")
             .arg(db)
             .args(["serve", "--listen", "127.0.0.1:0"])
@@ -569,7 +492,7 @@ impl Rng {
         Self(seed | 1)
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
@@ -578,7 +501,7 @@ impl Rng {
 
     /// Uniform in `lo..hi`.
     pub fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.next() % (hi - lo).max(1)
+        lo + self.next_u64() % (hi - lo).max(1)
     }
 }
 
