@@ -878,7 +878,36 @@ async fn walkthrough(demo: &Demo, d: &browser::Driver) {
         .expect("name")
         .to_owned();
     d.goto("/console/units").await;
-    d.submit("search", &[("q", &name)]).await;
+    // Typing filters the list in place (htmx), without loading a new page.
+    d.client
+        .execute("window.__typed = true;", vec![])
+        .await
+        .expect("mark page");
+    d.client
+        .find(fantoccini::Locator::Id("q"))
+        .await
+        .expect("search field")
+        .send_keys(&name)
+        .await
+        .expect("type a name");
+    let mut filtered = false;
+    for _ in 0..600 {
+        let state = d
+            .client
+            .execute(
+                "return [window.__typed === true, document.querySelectorAll('#results a.unit-link').length];",
+                vec![],
+            )
+            .await
+            .expect("read the list");
+        assert_eq!(state[0], json!(true), "typing must not load a new page");
+        if state[1] == json!(1) {
+            filtered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(filtered, "the list was not filtered while typing");
     d.shot("units-search").await;
     d.click_and_wait("a.unit-link").await;
     assert_eq!(d.path().await, format!("/console/units/{suzhou}"));

@@ -122,10 +122,12 @@ async fn refused(
             // The page shows no form to a user it refuses (another city's unit): show the
             // refusal on its own then.
             if forbidden {
-                let text = form
-                    .error
-                    .as_ref()
-                    .map_or_else(String::new, |e| e.message.clone());
+                let text = form.error.as_ref().map_or_else(String::new, |e| {
+                    format!(
+                        "您的角色不能对该单位记录“{}”（设区市只能推荐本市单位）。详情：{}",
+                        decision.title, e.message
+                    )
+                });
                 return message(
                     StatusCode::FORBIDDEN,
                     staff.chrome("units"),
