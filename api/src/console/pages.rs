@@ -573,6 +573,7 @@ pub async fn render_unit(
         history,
         forms,
         no_forms,
+        next_step: super::views::next_step(d.status),
     };
     html(status, &page)
 }
