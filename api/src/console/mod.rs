@@ -2,6 +2,11 @@
 //! from templates compiled into the binary, every asset served from the binary. Reads come
 //! from the live read models; every decision goes through the engine exactly as a GraphQL
 //! mutation does (same command parsers, same `commandId` idempotency, same error map).
+//!
+//! The Excel exports and the pilot import (DESIGN.md §5) accept the console session too: their
+//! routes can join [`router`] and authenticate with [`Console::staff`] (and, for the import's
+//! POST, check the form's `csrf_token` field against `Staff::session.csrf` as
+//! [`check_csrf`] does); the 导入 and 导出 pages already link and post to their paths.
 
 mod assets;
 mod audit;
