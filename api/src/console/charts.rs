@@ -54,12 +54,18 @@ pub fn bars(items: &[Bar], legend: Option<(&str, &str)>) -> String {
         let _ = write!(
             svg,
             "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" class=\"label\">{}</text>\
-             <rect x=\"{LABEL}\" y=\"{}\" width=\"{}\" height=\"18\" class=\"bar-total\"><title>{}：{}</title></rect>",
+             <rect x=\"{LABEL}\" y=\"{}\" width=\"{}\" height=\"18\" class=\"{}\"><title>{}：{}</title></rect>",
             LABEL - 8,
             y + 14,
             esc(&bar.label),
             y + 1,
             w(bar.total).max(1),
+            // A single series is drawn dark; with a highlighted part, the total is light.
+            if bar.part.is_some() {
+                "bar-total"
+            } else {
+                "bar-part"
+            },
             esc(&bar.label),
             bar.total
         );
