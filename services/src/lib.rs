@@ -8,6 +8,7 @@ pub mod errors;
 pub mod live;
 pub mod scenario;
 pub mod store;
+pub mod verify;
 
 pub use store::{
     AppendBatch, AppendOutcome, Backend, EventStore, Head, StoreError, StoredCheckpoint, WriteTx,

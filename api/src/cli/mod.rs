@@ -3,7 +3,6 @@
 mod audit;
 mod log;
 
-pub use log::{VerifyOptions, verify_log};
 mod serve;
 mod token;
 
@@ -178,7 +177,7 @@ pub async fn run(args: Args) -> CliResult<ExitCode> {
             checkpoint,
             public_key,
         } => {
-            let mut options = log::VerifyOptions::default();
+            let mut options = liangye_services::verify::VerifyOptions::default();
             if let (Some(note), Some(key)) = (checkpoint, public_key) {
                 options.checkpoint = Some((audit::read_text(&note)?, audit::load_verifier(&key)?));
             }

@@ -6,6 +6,7 @@
 //! order. Inside it the caller may read the log's tail (to catch up), look up command ids and
 //! stream versions, and append; nothing is visible until [`WriteTx::commit`].
 
+mod backend;
 mod error;
 mod postgres;
 mod prepare;
@@ -23,6 +24,7 @@ use futures::Stream;
 use tokio::sync::watch;
 use uuid::Uuid;
 
+use backend::{LogTx, Sql, on_backend, on_tx};
 pub use error::StoreError;
 pub use prepare::{PreparedEvent, prepare, validate_stream_id};
 pub use scan::CanonicalPage;
@@ -110,8 +112,8 @@ impl EventStore {
             return Err(StoreError::UnknownScheme(url.to_owned()));
         };
         let head = match &pools {
-            Pools::Sqlite(p) => p.head().await?,
-            Pools::Postgres(p) => p.head().await?,
+            Pools::Sqlite(p) => Sql::head(p).await?,
+            Pools::Postgres(p) => Sql::head(p).await?,
         };
         let (head_tx, _) = watch::channel(head.position);
         let listener = match &pools {
@@ -137,10 +139,7 @@ impl EventStore {
 
     /// The current head, read from the database.
     pub async fn head(&self) -> Result<Head, StoreError> {
-        let head = match &self.inner.pools {
-            Pools::Sqlite(p) => p.head().await?,
-            Pools::Postgres(p) => p.head().await?,
-        };
+        let head = on_backend!(self, |b| b.head().await?);
         self.inner.head.send_if_modified(|h| {
             let grew = head.position > *h;
             if grew {
@@ -159,10 +158,7 @@ impl EventStore {
 
     /// Up to `limit` events with position > `after`, in order.
     pub async fn read_from(&self, after: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
-        match &self.inner.pools {
-            Pools::Sqlite(p) => p.read_from(after, limit).await,
-            Pools::Postgres(p) => p.read_from(after, limit).await,
-        }
+        on_backend!(self, |b| b.read_from(after, limit).await)
     }
 
     /// Every event of one stream with stream version > `after_version`, in order.
@@ -172,18 +168,12 @@ impl EventStore {
         after_version: i64,
     ) -> Result<Vec<StoredEvent>, StoreError> {
         validate_stream_id(stream_id)?;
-        match &self.inner.pools {
-            Pools::Sqlite(p) => p.read_stream(stream_id, after_version).await,
-            Pools::Postgres(p) => p.read_stream(stream_id, after_version).await,
-        }
+        on_backend!(self, |b| b.read_stream(stream_id, after_version).await)
     }
 
     /// The events a command id appended, in order (empty if never seen).
     pub async fn find_command(&self, command_id: Uuid) -> Result<Vec<StoredEvent>, StoreError> {
-        match &self.inner.pools {
-            Pools::Sqlite(p) => p.find_command(command_id).await,
-            Pools::Postgres(p) => p.find_command(command_id).await,
-        }
+        on_backend!(self, |b| b.find_command(command_id).await)
     }
 
     /// The log from `after` onwards as an endless stream: pages of what is stored, then each
@@ -218,14 +208,14 @@ impl EventStore {
     /// Begin the one write transaction (waits for the writer lock).
     pub async fn begin_write(&self) -> Result<WriteTx, StoreError> {
         let (tx, head) = match &self.inner.pools {
-            Pools::Sqlite(p) => {
-                let (tx, head) = p.begin_write().await?;
-                (TxKind::Sqlite(tx), head)
-            }
-            Pools::Postgres(p) => {
-                let (tx, head) = p.begin_write().await?;
-                (TxKind::Postgres(tx), head)
-            }
+            Pools::Sqlite(p) => p
+                .begin_write()
+                .await
+                .map(|(tx, head)| (TxKind::Sqlite(tx), head))?,
+            Pools::Postgres(p) => p
+                .begin_write()
+                .await
+                .map(|(tx, head)| (TxKind::Postgres(tx), head))?,
         };
         Ok(WriteTx {
             tx,
@@ -286,10 +276,7 @@ impl EventStore {
 
     /// Close the pools (waits for connections to be returned).
     pub async fn close(&self) {
-        match &self.inner.pools {
-            Pools::Sqlite(p) => p.close().await,
-            Pools::Postgres(p) => p.close().await,
-        }
+        on_backend!(self, |b| b.close().await)
     }
 }
 
@@ -316,18 +303,12 @@ impl WriteTx {
 
     /// Read events after `after` inside the transaction (to catch up to the head).
     pub async fn read_from(&mut self, after: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
-        match &mut self.tx {
-            TxKind::Sqlite(tx) => sqlite::read_from(tx, after, limit).await,
-            TxKind::Postgres(tx) => postgres::read_from(tx, after, limit).await,
-        }
+        on_tx!(&mut self.tx, |t| t.read_from(after, limit).await)
     }
 
     /// The events a command id appended (empty if never seen).
     pub async fn find_command(&mut self, command_id: Uuid) -> Result<Vec<StoredEvent>, StoreError> {
-        match &mut self.tx {
-            TxKind::Sqlite(tx) => sqlite::find_command(tx, command_id).await,
-            TxKind::Postgres(tx) => postgres::find_command(tx, command_id).await,
-        }
+        on_tx!(&mut self.tx, |t| t.find_command(command_id).await)
     }
 
     /// The current version of a stream (0 when it has no events).
@@ -335,10 +316,7 @@ impl WriteTx {
         if let Some(v) = self.versions.get(stream_id) {
             return Ok(*v);
         }
-        let v = match &mut self.tx {
-            TxKind::Sqlite(tx) => sqlite::stream_version(tx, stream_id).await?,
-            TxKind::Postgres(tx) => postgres::stream_version(tx, stream_id).await?,
-        };
+        let v = on_tx!(&mut self.tx, |t| t.stream_version(stream_id).await?);
         self.versions.insert(stream_id.to_owned(), v);
         Ok(v)
     }
@@ -368,10 +346,7 @@ impl WriteTx {
         if unknown.is_empty() {
             return Ok(());
         }
-        let found = match &mut self.tx {
-            TxKind::Sqlite(tx) => sqlite::stream_versions(tx, &unknown).await?,
-            TxKind::Postgres(tx) => postgres::stream_versions(tx, &unknown).await?,
-        };
+        let found = on_tx!(&mut self.tx, |t| t.stream_versions(&unknown).await?);
         for id in unknown {
             self.versions.entry(id).or_insert(0);
         }
@@ -427,10 +402,7 @@ impl WriteTx {
         self.extend_tree(&staged).await?;
         self.staged = staged;
         for chunk in self.staged.chunks(INSERT_CHUNK) {
-            match &mut self.tx {
-                TxKind::Sqlite(tx) => sqlite::insert(tx, chunk).await?,
-                TxKind::Postgres(tx) => postgres::insert(tx, chunk).await?,
-            }
+            on_tx!(&mut self.tx, |t| t.insert(chunk).await?);
         }
         self.staged.clear();
         Ok(())
@@ -464,13 +436,7 @@ impl WriteTx {
     pub async fn commit(mut self) -> Result<(), StoreError> {
         self.flush().await?;
         let position = self.head.position;
-        match self.tx {
-            TxKind::Sqlite(tx) => tx.commit().await?,
-            TxKind::Postgres(mut tx) => {
-                postgres::finish(&mut tx, &self.head).await?;
-                tx.commit().await?
-            }
-        }
+        on_tx!(self.tx, |t| LogTx::commit(t, &self.head).await?);
         self.notify.send_if_modified(|h| {
             let grew = position > *h;
             if grew {
@@ -483,11 +449,7 @@ impl WriteTx {
 
     /// Roll back everything this transaction did.
     pub async fn rollback(self) -> Result<(), StoreError> {
-        match self.tx {
-            TxKind::Sqlite(tx) => tx.rollback().await?,
-            TxKind::Postgres(tx) => tx.rollback().await?,
-        }
-        Ok(())
+        on_tx!(self.tx, |t| LogTx::rollback(t).await)
     }
 
     /// `recordedAt` for the next append: now, but never before the head's.

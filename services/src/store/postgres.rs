@@ -1,5 +1,6 @@
 //! PostgreSQL backend: every write transaction locks the single `log_head` row, so one
 //! writer at a time (across processes) assigns positions; commits notify `liangye_events`.
+//! Every PostgreSQL statement of the store is here (see `backend.rs`).
 
 use std::time::Duration;
 
@@ -8,7 +9,13 @@ use sqlx::{Postgres, QueryBuilder, Transaction};
 use tokio::sync::watch;
 use uuid::Uuid;
 
+use futures::TryStreamExt;
+
+use super::backend::{LogTx, SnapshotChunk, Sql};
 use super::rows::{self, columns};
+use super::scan::CanonicalPage;
+use super::snapshots::Snapshot;
+use super::tree::StoredCheckpoint;
 use super::{Head, StoreError};
 use liangye_events::envelope::StoredEvent;
 
@@ -46,60 +53,6 @@ impl PgPools {
             .await?;
         MIGRATOR.run(&pool).await?;
         Ok(Self { pool })
-    }
-
-    /// The pool (for reads and for writes outside the log, e.g. snapshots).
-    pub(super) fn pool(&self) -> &PgPool {
-        &self.pool
-    }
-
-    pub(super) async fn close(&self) {
-        self.pool.close().await;
-    }
-
-    pub(super) async fn begin_write(&self) -> Result<(Transaction<'static, Postgres>, Head), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let (position, recorded_at): (i64, String) =
-            sqlx::query_as("SELECT position, recorded_at FROM log_head WHERE id = 1 FOR UPDATE")
-                .fetch_one(&mut *tx)
-                .await?;
-        Ok((tx, head_of(position, recorded_at)))
-    }
-
-    pub(super) async fn head(&self) -> Result<Head, StoreError> {
-        let (position, recorded_at): (i64, String) =
-            sqlx::query_as("SELECT position, recorded_at FROM log_head WHERE id = 1")
-                .fetch_one(&self.pool)
-                .await?;
-        Ok(head_of(position, recorded_at))
-    }
-
-    pub(super) async fn read_from(&self, after: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        read_from(&mut conn, after, limit).await
-    }
-
-    pub(super) async fn read_stream(
-        &self,
-        stream_id: &str,
-        after: i64,
-    ) -> Result<Vec<StoredEvent>, StoreError> {
-        let sql = concat!(
-            "SELECT ",
-            columns!(),
-            " FROM events WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version"
-        );
-        let rows = sqlx::query(sql)
-            .bind(stream_id)
-            .bind(after)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(rows::decode).collect()
-    }
-
-    pub(super) async fn find_command(&self, id: Uuid) -> Result<Vec<StoredEvent>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        find_command(&mut conn, id).await
     }
 
     /// Follow other processes' commits: LISTEN, plus a slow poll as a safety net.
@@ -153,26 +106,286 @@ fn head_of(position: i64, recorded_at: String) -> Head {
     }
 }
 
-/// Move the head row and queue the notification; both take effect at commit.
-pub(super) async fn finish(tx: &mut Transaction<'static, Postgres>, head: &Head) -> Result<(), StoreError> {
-    sqlx::query("UPDATE log_head SET position = $1, recorded_at = $2 WHERE id = 1 AND position <> $1")
-        .bind(head.position)
-        .bind(head.recorded_at.as_deref().unwrap_or(""))
-        .execute(&mut **tx)
+/// The columns of a complete snapshot (every chunk stored, its event's leaf hash unchanged).
+const COMPLETE_SNAPSHOTS: &str = "SELECT s.position, s.format_version, s.chunks, MIN(s.created_at) \
+     FROM snapshots s JOIN events e ON e.position = s.position AND e.leaf_hash = s.leaf_hash \
+     WHERE s.format_version = $1 AND s.position <= $2 \
+     GROUP BY s.position, s.format_version, s.chunks HAVING COUNT(*) = s.chunks";
+
+/// PostgreSQL's driver streams rows cheaply, and `string_agg` would make the server sort and
+/// copy the page once more: here the page is joined as the rows arrive.
+const CANONICAL_PAGE: &str = "SELECT canonical FROM events WHERE position > $1 ORDER BY position LIMIT $2";
+
+impl Sql for PgPools {
+    type Tx = Transaction<'static, Postgres>;
+
+    async fn begin_write(&self) -> Result<(Self::Tx, Head), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let (position, recorded_at): (i64, String) =
+            sqlx::query_as("SELECT position, recorded_at FROM log_head WHERE id = 1 FOR UPDATE")
+                .fetch_one(&mut *tx)
+                .await?;
+        Ok((tx, head_of(position, recorded_at)))
+    }
+
+    async fn head(&self) -> Result<Head, StoreError> {
+        let (position, recorded_at): (i64, String) =
+            sqlx::query_as("SELECT position, recorded_at FROM log_head WHERE id = 1")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(head_of(position, recorded_at))
+    }
+
+    async fn read_from(&self, after: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        read_from(&mut conn, after, limit).await
+    }
+
+    async fn read_stream(&self, stream_id: &str, after: i64) -> Result<Vec<StoredEvent>, StoreError> {
+        let sql = concat!(
+            "SELECT ",
+            columns!(),
+            " FROM events WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version"
+        );
+        let rows = sqlx::query(sql)
+            .bind(stream_id)
+            .bind(after)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(rows::decode).collect()
+    }
+
+    async fn find_command(&self, id: Uuid) -> Result<Vec<StoredEvent>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        find_command(&mut conn, id).await
+    }
+
+    async fn read_canonical_from(&self, after: i64, limit: i64) -> Result<CanonicalPage, StoreError> {
+        let mut rows = sqlx::query_scalar::<_, String>(CANONICAL_PAGE)
+            .bind(after)
+            .bind(limit)
+            .fetch(&self.pool);
+        let mut page = CanonicalPage::default();
+        while let Some(text) = rows.try_next().await? {
+            page.push(&text);
+        }
+        Ok(page)
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    async fn fetch_hashes(&self, indexes: &[u64]) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        fetch_hashes(&mut conn, indexes).await
+    }
+
+    async fn tree_hashes_from(&self, from: u64, limit: i64) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT idx, hash FROM tree_hashes WHERE idx >= $1 ORDER BY idx LIMIT $2")
+                .bind(from as i64)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError> {
+        let row: Option<(i64, String, String, String)> = sqlx::query_as(
+            "SELECT size, root_hash, note, signed_at FROM checkpoints ORDER BY size DESC LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
         .await?;
-    sqlx::query("SELECT pg_notify($1, $2)")
-        .bind(CHANNEL)
-        .bind(head.position.to_string())
-        .execute(&mut **tx)
+        Ok(row.map(StoredCheckpoint::from_row))
+    }
+
+    async fn save_checkpoint(&self, c: &StoredCheckpoint) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO checkpoints (size, root_hash, note, signed_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (size) DO NOTHING",
+        )
+        .bind(c.size)
+        .bind(&c.root_hash)
+        .bind(&c.note)
+        .bind(&c.signed_at)
+        .execute(&self.pool)
         .await?;
-    Ok(())
+        Ok(())
+    }
+
+    async fn insert_snapshot_chunk(&self, c: &SnapshotChunk<'_>) -> Result<u64, StoreError> {
+        Ok(sqlx::query(
+            "INSERT INTO snapshots (format_version, position, chunk, chunks, leaf_hash, created_at, body) \
+             SELECT $1, position, $2, $3, leaf_hash, $4, $5 FROM events WHERE position = $6 \
+             ON CONFLICT (format_version, position, chunk) DO NOTHING",
+        )
+        .bind(c.format_version)
+        .bind(c.chunk)
+        .bind(c.chunks)
+        .bind(c.created_at)
+        .bind(c.body)
+        .bind(c.position)
+        .execute(&self.pool)
+        .await?
+        .rows_affected())
+    }
+
+    async fn complete_snapshots(
+        &self,
+        format_version: i32,
+        position: i64,
+        newest_first: bool,
+        limit: i64,
+    ) -> Result<Vec<Snapshot>, StoreError> {
+        let order = if newest_first {
+            " ORDER BY s.position DESC LIMIT $3"
+        } else {
+            " ORDER BY s.position LIMIT $3"
+        };
+        let rows: Vec<(i64, i32, i32, String)> =
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("{COMPLETE_SNAPSHOTS}{order}")))
+                .bind(format_version)
+                .bind(position)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().map(Snapshot::from_row).collect())
+    }
+
+    async fn load_snapshot_chunk(
+        &self,
+        format_version: i32,
+        position: i64,
+        chunk: i32,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT body FROM snapshots WHERE format_version = $1 AND position = $2 AND chunk = $3",
+        )
+        .bind(format_version)
+        .bind(position)
+        .bind(chunk)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Text order is time order only byte-wise: compare in the "C" collation.
+    async fn position_at(&self, recorded_at: &str) -> Result<Option<i64>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT position FROM events WHERE recorded_at COLLATE \"C\" <= $1 \
+             ORDER BY recorded_at COLLATE \"C\" DESC, position DESC LIMIT 1",
+        )
+        .bind(recorded_at)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    async fn recorded_at_of(&self, position: i64) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT recorded_at FROM events WHERE position = $1")
+                .bind(position)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
 }
 
-pub(super) async fn read_from(
-    conn: &mut PgConnection,
-    after: i64,
-    limit: i64,
-) -> Result<Vec<StoredEvent>, StoreError> {
+impl LogTx for Transaction<'static, Postgres> {
+    async fn read_from(&mut self, after: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
+        read_from(self, after, limit).await
+    }
+
+    async fn find_command(&mut self, id: Uuid) -> Result<Vec<StoredEvent>, StoreError> {
+        find_command(self, id).await
+    }
+
+    async fn stream_version(&mut self, stream_id: &str) -> Result<i64, StoreError> {
+        let v: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(stream_version) FROM events WHERE stream_id = $1")
+                .bind(stream_id)
+                .fetch_one(&mut **self)
+                .await?;
+        Ok(v.unwrap_or(0))
+    }
+
+    async fn stream_versions(&mut self, ids: &[String]) -> Result<Vec<(String, i64)>, StoreError> {
+        // One index probe per stream (the newest version of each, read backwards off the
+        // `(stream_id, stream_version)` index), whatever the planner believes about the table:
+        // `stream_id = ANY($1)` over a batch of 1,000 streams was planned as a sequential scan of
+        // a never-analyzed log (215 ms a batch at 1,000,000 events, against 28 ms for this form).
+        let found: Vec<(String, Option<i64>)> = sqlx::query_as(
+            "SELECT s.id, (SELECT MAX(e.stream_version) FROM events e WHERE e.stream_id = s.id) \
+             FROM unnest($1::text[]) AS s(id)",
+        )
+        .bind(ids)
+        .fetch_all(&mut **self)
+        .await?;
+        Ok(found
+            .into_iter()
+            .filter_map(|(id, version)| version.map(|v| (id, v)))
+            .collect())
+    }
+
+    async fn insert(&mut self, events: &[StoredEvent]) -> Result<(), StoreError> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let mut qb: QueryBuilder<Postgres> =
+            QueryBuilder::new(concat!("INSERT INTO events (", columns!(), ") "));
+        qb.push_values(events, |mut b, ev| {
+            b.push_bind(ev.position)
+                .push_bind(ev.event_id.to_string())
+                .push_bind(ev.stream_id.as_str())
+                .push_bind(ev.stream_version)
+                .push_bind(ev.event_type.as_str())
+                .push_bind(ev.schema_version)
+                .push_bind(ev.recorded_at.as_str())
+                .push_bind(ev.command_id.map(|c| c.to_string()))
+                .push_bind(ev.actor.as_str())
+                .push_bind(ev.role.as_str())
+                .push_bind(ev.canonical.as_str())
+                .push_bind(ev.leaf_hash.as_str());
+        });
+        qb.build().persistent(false).execute(&mut **self).await?;
+        Ok(())
+    }
+
+    async fn fetch_hashes(&mut self, indexes: &[u64]) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
+        fetch_hashes(self, indexes).await
+    }
+
+    async fn insert_hashes(&mut self, rows: &[(i64, [u8; 32])]) -> Result<(), StoreError> {
+        for chunk in rows.chunks(5000) {
+            let mut qb: QueryBuilder<Postgres> = QueryBuilder::new("INSERT INTO tree_hashes (idx, hash) ");
+            qb.push_values(chunk, |mut b, (idx, hash)| {
+                b.push_bind(*idx).push_bind(hash.to_vec());
+            });
+            qb.build().persistent(false).execute(&mut **self).await?;
+        }
+        Ok(())
+    }
+
+    /// Move the head row and queue the notification; both take effect at commit.
+    async fn commit(mut self, head: &Head) -> Result<(), StoreError> {
+        sqlx::query("UPDATE log_head SET position = $1, recorded_at = $2 WHERE id = 1 AND position <> $1")
+            .bind(head.position)
+            .bind(head.recorded_at.as_deref().unwrap_or(""))
+            .execute(&mut *self)
+            .await?;
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(CHANNEL)
+            .bind(head.position.to_string())
+            .execute(&mut *self)
+            .await?;
+        Ok(Transaction::commit(self).await?)
+    }
+
+    async fn rollback(self) -> Result<(), StoreError> {
+        Ok(Transaction::rollback(self).await?)
+    }
+}
+
+async fn read_from(conn: &mut PgConnection, after: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
     let sql = concat!(
         "SELECT ",
         columns!(),
@@ -182,7 +395,7 @@ pub(super) async fn read_from(
     rows.iter().map(rows::decode).collect()
 }
 
-pub(super) async fn find_command(conn: &mut PgConnection, id: Uuid) -> Result<Vec<StoredEvent>, StoreError> {
+async fn find_command(conn: &mut PgConnection, id: Uuid) -> Result<Vec<StoredEvent>, StoreError> {
     let sql = concat!(
         "SELECT ",
         columns!(),
@@ -192,64 +405,7 @@ pub(super) async fn find_command(conn: &mut PgConnection, id: Uuid) -> Result<Ve
     rows.iter().map(rows::decode).collect()
 }
 
-pub(super) async fn stream_version(conn: &mut PgConnection, stream_id: &str) -> Result<i64, StoreError> {
-    let v: Option<i64> = sqlx::query_scalar("SELECT MAX(stream_version) FROM events WHERE stream_id = $1")
-        .bind(stream_id)
-        .fetch_one(conn)
-        .await?;
-    Ok(v.unwrap_or(0))
-}
-
-/// Current versions of the given streams (streams without events are absent).
-pub(super) async fn stream_versions(
-    conn: &mut PgConnection,
-    ids: &[String],
-) -> Result<Vec<(String, i64)>, StoreError> {
-    // One index probe per stream (the newest version of each, read backwards off the
-    // `(stream_id, stream_version)` index), whatever the planner believes about the table:
-    // `stream_id = ANY($1)` over a batch of 1,000 streams was planned as a sequential scan of
-    // a never-analyzed log (215 ms a batch at 1,000,000 events, against 28 ms for this form).
-    let found: Vec<(String, Option<i64>)> = sqlx::query_as(
-        "SELECT s.id, (SELECT MAX(e.stream_version) FROM events e WHERE e.stream_id = s.id) \
-         FROM unnest($1::text[]) AS s(id)",
-    )
-    .bind(ids)
-    .fetch_all(conn)
-    .await?;
-    Ok(found
-        .into_iter()
-        .filter_map(|(id, version)| version.map(|v| (id, v)))
-        .collect())
-}
-
-pub(super) async fn insert(conn: &mut PgConnection, events: &[StoredEvent]) -> Result<(), StoreError> {
-    if events.is_empty() {
-        return Ok(());
-    }
-    let mut qb: QueryBuilder<Postgres> = QueryBuilder::new(concat!("INSERT INTO events (", columns!(), ") "));
-    qb.push_values(events, |mut b, ev| {
-        b.push_bind(ev.position)
-            .push_bind(ev.event_id.to_string())
-            .push_bind(ev.stream_id.as_str())
-            .push_bind(ev.stream_version)
-            .push_bind(ev.event_type.as_str())
-            .push_bind(ev.schema_version)
-            .push_bind(ev.recorded_at.as_str())
-            .push_bind(ev.command_id.map(|c| c.to_string()))
-            .push_bind(ev.actor.as_str())
-            .push_bind(ev.role.as_str())
-            .push_bind(ev.canonical.as_str())
-            .push_bind(ev.leaf_hash.as_str());
-    });
-    qb.build().persistent(false).execute(conn).await?;
-    Ok(())
-}
-
-/// Stored tree hashes at `indexes` (any order; missing ones are absent).
-pub(super) async fn fetch_hashes(
-    conn: &mut PgConnection,
-    indexes: &[u64],
-) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
+async fn fetch_hashes(conn: &mut PgConnection, indexes: &[u64]) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
     let ids: Vec<i64> = indexes.iter().map(|&i| i as i64).collect();
     Ok(
         sqlx::query_as("SELECT idx, hash FROM tree_hashes WHERE idx = ANY($1)")
@@ -257,27 +413,6 @@ pub(super) async fn fetch_hashes(
             .fetch_all(conn)
             .await?,
     )
-}
-
-pub(super) async fn insert_hashes(
-    conn: &mut PgConnection,
-    rows: &[(i64, [u8; 32])],
-) -> Result<(), StoreError> {
-    for chunk in rows.chunks(5000) {
-        let mut qb: QueryBuilder<Postgres> = QueryBuilder::new("INSERT INTO tree_hashes (idx, hash) ");
-        qb.push_values(chunk, |mut b, (idx, hash)| {
-            b.push_bind(*idx).push_bind(hash.to_vec());
-        });
-        qb.build().persistent(false).execute(&mut *conn).await?;
-    }
-    Ok(())
-}
-
-impl PgPools {
-    pub(super) async fn fetch_hashes(&self, indexes: &[u64]) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        fetch_hashes(&mut conn, indexes).await
-    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,8 @@
 //! that event still has that hash, so it is never applied to a log it was not taken from
 //! (e.g. after an import into a database that held another).
 
-use super::{EventStore, Pools, StoreError};
+use super::backend::{SnapshotChunk, Sql, on_backend};
+use super::{EventStore, StoreError};
 use liangye_events::canonical::{format_timestamp, now_micros};
 
 /// A complete stored snapshot (its chunks are read one by one with
@@ -28,28 +29,15 @@ pub struct Snapshot {
 
 /// The complete snapshots with the event they were taken at unchanged (SQLite and
 /// PostgreSQL spell it alike but for the placeholders).
-macro_rules! complete {
-    ($format:literal, $position:literal) => {
-        concat!(
-            "SELECT s.position, s.format_version, s.chunks, MIN(s.created_at) \
-             FROM snapshots s JOIN events e ON e.position = s.position AND e.leaf_hash = s.leaf_hash \
-             WHERE s.format_version = ",
-            $format,
-            " AND s.position <= ",
-            $position,
-            " GROUP BY s.position, s.format_version, s.chunks HAVING COUNT(*) = s.chunks"
-        )
-    };
-}
-
-type SnapshotRow = (i64, i32, i32, String);
-
-fn snapshot_of((position, format_version, chunks, created_at): SnapshotRow) -> Snapshot {
-    Snapshot {
-        position,
-        format_version,
-        chunks,
-        created_at,
+impl Snapshot {
+    /// From the row `(position, format_version, chunks, created_at)`.
+    pub(super) fn from_row((position, format_version, chunks, created_at): (i64, i32, i32, String)) -> Self {
+        Self {
+            position,
+            format_version,
+            chunks,
+            created_at,
+        }
     }
 }
 
@@ -72,36 +60,15 @@ impl EventStore {
             )));
         }
         let created_at = format_timestamp(now_micros());
-        let inserted = match &self.inner.pools {
-            Pools::Sqlite(p) => sqlx::query(
-                "INSERT INTO snapshots (format_version, position, chunk, chunks, leaf_hash, created_at, body) \
-                 SELECT ?, position, ?, ?, leaf_hash, ?, ? FROM events WHERE position = ? \
-                 ON CONFLICT (format_version, position, chunk) DO NOTHING",
-            )
-            .bind(format_version)
-            .bind(chunk)
-            .bind(chunks)
-            .bind(&created_at)
-            .bind(body)
-            .bind(position)
-            .execute(p.writer())
-            .await?
-            .rows_affected(),
-            Pools::Postgres(p) => sqlx::query(
-                "INSERT INTO snapshots (format_version, position, chunk, chunks, leaf_hash, created_at, body) \
-                 SELECT $1, position, $2, $3, leaf_hash, $4, $5 FROM events WHERE position = $6 \
-                 ON CONFLICT (format_version, position, chunk) DO NOTHING",
-            )
-            .bind(format_version)
-            .bind(chunk)
-            .bind(chunks)
-            .bind(&created_at)
-            .bind(body)
-            .bind(position)
-            .execute(p.pool())
-            .await?
-            .rows_affected(),
+        let chunk = SnapshotChunk {
+            format_version,
+            position,
+            chunk,
+            chunks,
+            created_at: &created_at,
+            body,
         };
+        let inserted = on_backend!(self, |b| b.insert_snapshot_chunk(&chunk).await?);
         if inserted == 0 && self.recorded_at_of(position).await?.is_none() {
             return Err(StoreError::InvalidEvent(format!(
                 "no event at position {position} to take a snapshot at"
@@ -117,47 +84,17 @@ impl EventStore {
         format_version: i32,
         position: i64,
     ) -> Result<Option<Snapshot>, StoreError> {
-        let row: Option<SnapshotRow> = match &self.inner.pools {
-            Pools::Sqlite(p) => {
-                sqlx::query_as(concat!(complete!("?", "?"), " ORDER BY s.position DESC LIMIT 1"))
-                    .bind(format_version)
-                    .bind(position)
-                    .fetch_optional(p.readers())
-                    .await?
-            }
-            Pools::Postgres(p) => {
-                sqlx::query_as(concat!(
-                    complete!("$1", "$2"),
-                    " ORDER BY s.position DESC LIMIT 1"
-                ))
-                .bind(format_version)
-                .bind(position)
-                .fetch_optional(p.pool())
-                .await?
-            }
-        };
-        Ok(row.map(snapshot_of))
+        let newest = on_backend!(self, |b| b
+            .complete_snapshots(format_version, position, true, 1)
+            .await?);
+        Ok(newest.into_iter().next())
     }
 
     /// Every complete snapshot of `format_version`, oldest first.
     pub async fn snapshots(&self, format_version: i32) -> Result<Vec<Snapshot>, StoreError> {
-        let rows: Vec<SnapshotRow> = match &self.inner.pools {
-            Pools::Sqlite(p) => {
-                sqlx::query_as(concat!(complete!("?", "?"), " ORDER BY s.position"))
-                    .bind(format_version)
-                    .bind(i64::MAX)
-                    .fetch_all(p.readers())
-                    .await?
-            }
-            Pools::Postgres(p) => {
-                sqlx::query_as(concat!(complete!("$1", "$2"), " ORDER BY s.position"))
-                    .bind(format_version)
-                    .bind(i64::MAX)
-                    .fetch_all(p.pool())
-                    .await?
-            }
-        };
-        Ok(rows.into_iter().map(snapshot_of).collect())
+        on_backend!(self, |b| b
+            .complete_snapshots(format_version, i64::MAX, false, i64::MAX)
+            .await)
     }
 
     /// Whether a complete snapshot of `format_version` is stored at `position`.
@@ -175,70 +112,19 @@ impl EventStore {
         position: i64,
         chunk: i32,
     ) -> Result<Option<String>, StoreError> {
-        Ok(match &self.inner.pools {
-            Pools::Sqlite(p) => {
-                sqlx::query_scalar(
-                    "SELECT body FROM snapshots WHERE format_version = ? AND position = ? AND chunk = ?",
-                )
-                .bind(format_version)
-                .bind(position)
-                .bind(chunk)
-                .fetch_optional(p.readers())
-                .await?
-            }
-            Pools::Postgres(p) => {
-                sqlx::query_scalar(
-                    "SELECT body FROM snapshots WHERE format_version = $1 AND position = $2 AND chunk = $3",
-                )
-                .bind(format_version)
-                .bind(position)
-                .bind(chunk)
-                .fetch_optional(p.pool())
-                .await?
-            }
-        })
+        on_backend!(self, |b| b
+            .load_snapshot_chunk(format_version, position, chunk)
+            .await)
     }
 
     /// The position of the last event recorded at or before `recorded_at` (in the canonical
     /// fixed format, `YYYY-MM-DDTHH:MM:SS.ffffffZ`); `None` when every event is later.
     pub async fn position_at(&self, recorded_at: &str) -> Result<Option<i64>, StoreError> {
-        Ok(match &self.inner.pools {
-            Pools::Sqlite(p) => {
-                sqlx::query_scalar(
-                    "SELECT position FROM events WHERE recorded_at <= ? \
-                     ORDER BY recorded_at DESC, position DESC LIMIT 1",
-                )
-                .bind(recorded_at)
-                .fetch_optional(p.readers())
-                .await?
-            }
-            Pools::Postgres(p) => {
-                sqlx::query_scalar(
-                    "SELECT position FROM events WHERE recorded_at COLLATE \"C\" <= $1 \
-                     ORDER BY recorded_at COLLATE \"C\" DESC, position DESC LIMIT 1",
-                )
-                .bind(recorded_at)
-                .fetch_optional(p.pool())
-                .await?
-            }
-        })
+        on_backend!(self, |b| b.position_at(recorded_at).await)
     }
 
     /// The `recordedAt` of the event at `position`, if there is one.
     pub async fn recorded_at_of(&self, position: i64) -> Result<Option<String>, StoreError> {
-        Ok(match &self.inner.pools {
-            Pools::Sqlite(p) => {
-                sqlx::query_scalar("SELECT recorded_at FROM events WHERE position = ?")
-                    .bind(position)
-                    .fetch_optional(p.readers())
-                    .await?
-            }
-            Pools::Postgres(p) => {
-                sqlx::query_scalar("SELECT recorded_at FROM events WHERE position = $1")
-                    .bind(position)
-                    .fetch_optional(p.pool())
-                    .await?
-            }
-        })
+        on_backend!(self, |b| b.recorded_at_of(position).await)
     }
 }

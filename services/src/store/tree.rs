@@ -5,7 +5,8 @@
 use liangye_events::hash::{Hash, parse_hex};
 use liangye_events::merkle::{self, FetchedHashes, MerkleError};
 
-use super::{EventStore, Pools, StoreError, TxKind, WriteTx};
+use super::backend::{LogTx, Sql, on_backend, on_tx};
+use super::{EventStore, StoreError, WriteTx};
 use liangye_events::envelope::StoredEvent;
 
 /// An inclusion proof for the event at `position` in the tree of `tree_size` leaves.
@@ -39,34 +40,16 @@ pub struct StoredCheckpoint {
     pub signed_at: String,
 }
 
-/// Run `$body` with `$pool` bound to the store's reader pool (`read`) or its writer pool
-/// (`write`), on either backend. The SQL in `$body` is the same text for both: `$1, $2, …`
-/// placeholders in order, which SQLite reads as parameters numbered by first appearance.
-macro_rules! with_pool {
-    ($store:expr, read, |$pool:ident| $body:expr) => {
-        match &$store.inner.pools {
-            Pools::Sqlite(p) => {
-                let $pool = p.readers();
-                $body
-            }
-            Pools::Postgres(p) => {
-                let $pool = p.pool();
-                $body
-            }
+impl StoredCheckpoint {
+    /// From the row `(size, root_hash, note, signed_at)`.
+    pub(super) fn from_row((size, root_hash, note, signed_at): (i64, String, String, String)) -> Self {
+        Self {
+            size,
+            root_hash,
+            note,
+            signed_at,
         }
-    };
-    ($store:expr, write, |$pool:ident| $body:expr) => {
-        match &$store.inner.pools {
-            Pools::Sqlite(p) => {
-                let $pool = p.writer();
-                $body
-            }
-            Pools::Postgres(p) => {
-                let $pool = p.pool();
-                $body
-            }
-        }
-    };
+    }
 }
 
 fn fetched(rows: Vec<(i64, Vec<u8>)>) -> Result<FetchedHashes, StoreError> {
@@ -96,25 +79,16 @@ impl WriteTx {
             })?);
         }
         let need = merkle::append_read_indexes(size, leaves.len() as u64)?;
-        let rows = match &mut self.tx {
-            TxKind::Sqlite(tx) => super::sqlite::fetch_hashes(tx, &need).await?,
-            TxKind::Postgres(tx) => super::postgres::fetch_hashes(tx, &need).await?,
-        };
+        let rows = on_tx!(&mut self.tx, |t| t.fetch_hashes(&need).await?);
         let append = merkle::append_leaves(size, &leaves, &fetched(rows)?)?;
         let rows: Vec<(i64, Hash)> = append.rows().map(|(i, h)| (i as i64, *h)).collect();
-        match &mut self.tx {
-            TxKind::Sqlite(tx) => super::sqlite::insert_hashes(tx, &rows).await,
-            TxKind::Postgres(tx) => super::postgres::insert_hashes(tx, &rows).await,
-        }
+        on_tx!(&mut self.tx, |t| t.insert_hashes(&rows).await)
     }
 }
 
 impl EventStore {
     async fn fetch_hashes(&self, indexes: &[u64]) -> Result<FetchedHashes, StoreError> {
-        let rows = match &self.inner.pools {
-            Pools::Sqlite(p) => p.fetch_hashes(indexes).await?,
-            Pools::Postgres(p) => p.fetch_hashes(indexes).await?,
-        };
+        let rows = on_backend!(self, |b| b.fetch_hashes(indexes).await?);
         fetched(rows)
     }
 
@@ -219,13 +193,7 @@ impl EventStore {
 
     /// Stored tree hashes from storage index `from` on, in index order (for `verify`).
     pub async fn tree_hashes_from(&self, from: u64, limit: i64) -> Result<Vec<(u64, Hash)>, StoreError> {
-        let rows: Vec<(i64, Vec<u8>)> = with_pool!(self, read, |pool| {
-            sqlx::query_as("SELECT idx, hash FROM tree_hashes WHERE idx >= $1 ORDER BY idx LIMIT $2")
-                .bind(from as i64)
-                .bind(limit)
-                .fetch_all(pool)
-                .await?
-        });
+        let rows = on_backend!(self, |b| b.tree_hashes_from(from, limit).await?);
         rows.into_iter()
             .map(|(idx, bytes)| {
                 let hash: Hash = bytes.as_slice().try_into().map_err(|_| StoreError::Corrupt {
@@ -239,36 +207,11 @@ impl EventStore {
 
     /// The newest signed checkpoint, if any.
     pub async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError> {
-        let row: Option<(i64, String, String, String)> = with_pool!(self, read, |pool| {
-            sqlx::query_as(
-                "SELECT size, root_hash, note, signed_at FROM checkpoints ORDER BY size DESC LIMIT 1",
-            )
-            .fetch_optional(pool)
-            .await?
-        });
-        Ok(row.map(|(size, root_hash, note, signed_at)| StoredCheckpoint {
-            size,
-            root_hash,
-            note,
-            signed_at,
-        }))
+        on_backend!(self, |b| b.latest_checkpoint().await)
     }
 
     /// Keep a signed checkpoint (a repeat of the same size is ignored).
     pub async fn save_checkpoint(&self, checkpoint: &StoredCheckpoint) -> Result<(), StoreError> {
-        with_pool!(self, write, |pool| {
-            sqlx::query(
-                "INSERT INTO checkpoints (size, root_hash, note, signed_at) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (size) DO NOTHING",
-            )
-            .bind(checkpoint.size)
-            .bind(&checkpoint.root_hash)
-            .bind(&checkpoint.note)
-            .bind(&checkpoint.signed_at)
-            .execute(pool)
-            .await
-            .map(|_| ())?
-        });
-        Ok(())
+        on_backend!(self, |b| b.save_checkpoint(checkpoint).await)
     }
 }

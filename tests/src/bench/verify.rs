@@ -12,9 +12,10 @@ use super::{Baseline, Figure, Result, round1};
 pub async fn run(log_url: &str, events: usize) -> Result<Figure> {
     let store = EventStore::connect(log_url).await?;
     let start = Instant::now();
-    let verified = liangye_api::cli::verify_log(&store, &liangye_api::cli::VerifyOptions::default())
-        .await?
-        .map_err(|e| format!("the benchmark log does not verify: {e}"))?;
+    let verified =
+        liangye_services::verify::verify_log(&store, &liangye_services::verify::VerifyOptions::default())
+            .await?
+            .map_err(|e| format!("the benchmark log does not verify: {e}"))?;
     let rate = verified as f64 / start.elapsed().as_secs_f64();
     let (_, scan) = super::rebuild::plain_scan(log_url).await?;
     store.close().await;
