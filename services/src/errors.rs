@@ -100,16 +100,14 @@ impl Coded for EngineError {
     }
 }
 
-/// The caller's mistakes (bad input, a version conflict, a proof beyond the tree) are theirs;
+/// The caller's mistakes (bad input, a proof beyond the tree) are theirs;
 /// the database's are `INTERNAL`.
 impl Coded for StoreError {
     fn code(&self) -> ErrorCode {
         match self {
-            StoreError::Conflict { .. } => ErrorCode::Conflict,
             StoreError::UnknownScheme(_)
             | StoreError::InvalidStreamId { .. }
             | StoreError::InvalidEvent(_)
-            | StoreError::NegativeExpectedVersion { .. }
             | StoreError::Canonical { .. } => ErrorCode::ValidationFailed,
             StoreError::Tree(
                 MerkleError::EmptyTree

@@ -10,6 +10,4 @@ pub mod scenario;
 pub mod store;
 pub mod verify;
 
-pub use store::{
-    AppendBatch, AppendOutcome, Backend, EventStore, Head, StoreError, StoredCheckpoint, WriteTx,
-};
+pub use store::{Backend, EventStore, Head, StoreError, StoredCheckpoint, WriteTx};

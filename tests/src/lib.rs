@@ -14,6 +14,19 @@ pub mod process;
 pub mod testdb;
 
 pub use app::TestApp;
+
+use liangye_events::{NewEvent, StoredEvent};
+use liangye_services::{EventStore, StoreError};
+
+/// Append `events` straight to the log in one write transaction (as the engine's writer
+/// does, without deciding): for tests that need raw events — payloads of other schema
+/// versions, events no command makes. All or nothing.
+pub async fn append(store: &EventStore, events: Vec<NewEvent>) -> Result<Vec<StoredEvent>, StoreError> {
+    let mut tx = store.begin_write().await?;
+    let stored = tx.append(events).await?;
+    tx.commit().await?;
+    Ok(stored)
+}
 pub use testdb::{TestDb, skip};
 
 /// Declares each listed `async fn NAME(db: &TestDb)` of the calling module as two tests:

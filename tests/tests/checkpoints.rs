@@ -8,7 +8,7 @@ use std::time::Duration;
 use liangye_events::checkpoint::{generate_key, open_note, parse_signer, parse_verifier};
 use liangye_events::{Metadata, NewEvent};
 use liangye_services::checkpoints::{SignError, SigningPolicy, sign_head, spawn_signer};
-use liangye_services::{AppendBatch, EventStore, StoredCheckpoint};
+use liangye_services::{EventStore, StoredCheckpoint};
 use liangye_tests::TestDb;
 use serde_json::json;
 use uuid::Uuid;
@@ -34,13 +34,7 @@ async fn append(store: &EventStore, n: usize) {
             },
         })
         .collect();
-    store
-        .append(AppendBatch {
-            events,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    liangye_tests::append(store, events).await.unwrap();
 }
 
 async fn the_head_is_signed_as_a_c2sp_checkpoint(db: &TestDb) {

@@ -10,6 +10,7 @@ use liangye_events::catalogue::{CityCode, Role, SecretSha256, Status, unit_strea
 use liangye_events::{Metadata, NewEvent};
 use liangye_projections::Registry;
 use liangye_projections::registry::{DesignationFilter, PageRequest, SNAPSHOT_FORMAT};
+use liangye_services::EventStore;
 use liangye_services::decide::{Coded, Command, ErrorCode, IssueAccess, Principal, RevokeAccess};
 use liangye_services::engine::Engine;
 use liangye_services::live::{
@@ -17,7 +18,6 @@ use liangye_services::live::{
     replay_registry_json, save_snapshot,
 };
 use liangye_services::scenario;
-use liangye_services::{AppendBatch, EventStore};
 use liangye_tests::TestDb;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -126,7 +126,7 @@ async fn a_commands_answer_reflects_its_own_decision(db: &TestDb) {
     assert_eq!(stats.by_status.awarded, 1);
     // The live registry equals a full replay of the log.
     let rebuilt = rebuild(&store).await.unwrap();
-    live.read(|registry| assert_eq!(registry, &rebuilt));
+    assert_eq!(live.registry(), rebuilt);
 }
 
 async fn another_process_writing_is_followed(db: &TestDb) {
@@ -155,7 +155,7 @@ async fn another_process_writing_is_followed(db: &TestDb) {
     }
     assert_eq!(live.designation(more[0], None).unwrap().status, Status::Awarded);
     let rebuilt = rebuild(&store_a).await.unwrap();
-    live.read(|registry| assert_eq!(registry, &rebuilt));
+    assert_eq!(live.registry(), rebuilt);
 }
 
 async fn start_up_and_as_of_replay_use_snapshots(db: &TestDb) {
@@ -178,8 +178,8 @@ async fn start_up_and_as_of_replay_use_snapshots(db: &TestDb) {
     // A node starting now loads the snapshot at 30 and replays 5 events.
     let second = Live::start(store.clone(), config).await.unwrap();
     let full = rebuild(&store).await.unwrap();
-    second.read(|registry| assert_eq!(registry, &full));
-    live.read(|registry| assert_eq!(registry, &full));
+    assert_eq!(second.registry(), full);
+    assert_eq!(live.registry(), full);
     // Standalone as-of: nearest snapshot, then the tail, equals a replay from the start.
     for position in [1, 9, 10, 11, 25, 30, head] {
         let from_snapshot = registry_at(&store, position).await.unwrap();
@@ -199,7 +199,7 @@ async fn start_up_and_as_of_replay_use_snapshots(db: &TestDb) {
     .await
     .unwrap();
     assert_eq!(snapshot_positions(&store).await, [10, 20, 30, 35]);
-    third.read(|registry| assert_eq!(registry, &full));
+    assert_eq!(third.registry(), full);
 }
 
 async fn snapshots_are_saved_and_loaded_by_position(db: &TestDb) {
@@ -297,11 +297,13 @@ async fn as_of_by_position_and_by_time(db: &TestDb) {
     };
     assert!(
         live.designations(&awarded_filter, PageRequest::default(), Some(listed))
+            .page
             .items
             .is_empty()
     );
     assert_eq!(
         live.designations(&awarded_filter, PageRequest::default(), None)
+            .page
             .items
             .len(),
         1
@@ -494,26 +496,24 @@ async fn an_old_schema_version_is_read_in_todays_shape(db: &TestDb) {
         "decidedOn": "2021-06-01",
         "documentRef": "苏发改服务发〔2021〕88号"
     });
-    let outcome = store
-        .append(AppendBatch {
-            command_id: None,
-            expected_versions: vec![(unit_stream(id), 0)],
-            events: vec![NewEvent {
-                event_id: Uuid::now_v7(),
-                stream_id: unit_stream(id),
-                event_type: "PilotListed".into(),
-                schema_version: 0,
-                payload: v0,
-                metadata: Metadata {
-                    actor: "原型系统导入".into(),
-                    role: "PROVINCIAL".into(),
-                    ..Metadata::default()
-                },
-            }],
-        })
-        .await
-        .unwrap();
-    let stored_before = outcome.events[0].clone();
+    let outcome = liangye_tests::append(
+        &store,
+        vec![NewEvent {
+            event_id: Uuid::now_v7(),
+            stream_id: unit_stream(id),
+            event_type: "PilotListed".into(),
+            schema_version: 0,
+            payload: v0,
+            metadata: Metadata {
+                actor: "原型系统导入".into(),
+                role: "PROVINCIAL".into(),
+                ..Metadata::default()
+            },
+        }],
+    )
+    .await
+    .unwrap();
+    let stored_before = outcome[0].clone();
     live.wait_for(stored_before.position).await.unwrap();
     let designation = live.designation(id, None).unwrap();
     assert_eq!(designation.industries, ["智能制造", "工业互联网", "现代物流"]);
@@ -567,7 +567,7 @@ async fn replay_json_equals_the_live_registry_of_that_moment(db: &TestDb) {
             .await
             .unwrap();
         let moment: Moment = live.resolve(AsOf::Position(position)).await.unwrap();
-        let expected = live.read(|registry| registry_json(registry, &moment));
+        let expected = registry_json(&live.registry(), &moment);
         assert_eq!(json, expected, "at {position}");
         assert_eq!(json["asOf"]["position"], json!(position));
     }

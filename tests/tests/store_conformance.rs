@@ -8,8 +8,9 @@ use futures::StreamExt;
 use liangye_events::canonical::to_jcs;
 use liangye_events::{Metadata, NewEvent, StoredEvent};
 use liangye_services::errors::{Coded, ErrorCode};
-use liangye_services::{AppendBatch, Backend, EventStore, StoreError};
+use liangye_services::{Backend, EventStore, StoreError};
 use liangye_tests::TestDb;
+use liangye_tests::append;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -17,14 +18,15 @@ use uuid::Uuid;
 on_both_backends!(
     gapless_positions_under_concurrent_appenders,
     gapless_positions_from_two_pools,
-    expected_version_conflict_writes_nothing,
-    repeated_command_id_appends_once,
+    stream_versions_follow_staged_and_committed_appends,
+    a_command_ids_events_are_found_in_and_out_of_the_write_transaction,
     failed_batch_writes_nothing,
     canonical_bytes_round_trip,
     leaf_hashes_match_an_independent_computation,
     database_refuses_update_and_delete,
     bad_input_is_refused_with_a_typed_error,
     reads_by_stream_and_by_page,
+    several_streams_are_read_in_one_query,
     canonical_pages_hold_the_stored_texts_in_order,
     prefetched_stream_versions_continue_each_stream,
     stream_catches_up_then_follows_live,
@@ -45,13 +47,6 @@ fn event(stream: &str, payload: Value) -> NewEvent {
             role: "PROVINCIAL".into(),
             ..Default::default()
         },
-    }
-}
-
-fn batch(events: Vec<NewEvent>) -> AppendBatch {
-    AppendBatch {
-        events,
-        ..Default::default()
     }
 }
 
@@ -92,14 +87,16 @@ async fn gapless_positions_under_concurrent_appenders(db: &TestDb) {
                 } else {
                     format!("own-{t}")
                 };
-                let out = store
-                    .append(batch(vec![
+                let out = append(
+                    &store,
+                    vec![
                         event(&stream, json!({"t": t, "i": i})),
                         event("shared-2", json!({})),
-                    ]))
-                    .await
-                    .unwrap();
-                positions.extend(out.events.iter().map(|e| e.position));
+                    ],
+                )
+                .await
+                .unwrap();
+                positions.extend(out.iter().map(|e| e.position));
             }
             positions
         }));
@@ -125,8 +122,7 @@ async fn gapless_positions_from_two_pools(db: &TestDb) {
         let store = if t % 2 == 0 { a.clone() } else { b.clone() };
         handles.push(tokio::spawn(async move {
             for i in 0..10 {
-                store
-                    .append(batch(vec![event("both", json!({"t": t, "i": i}))]))
+                append(&store, vec![event("both", json!({"t": t, "i": i}))])
                     .await
                     .unwrap();
             }
@@ -141,91 +137,78 @@ async fn gapless_positions_from_two_pools(db: &TestDb) {
     assert_eq!(all_events(&b).await, events);
 }
 
-async fn expected_version_conflict_writes_nothing(db: &TestDb) {
+async fn stream_versions_follow_staged_and_committed_appends(db: &TestDb) {
     let store = EventStore::connect(&db.url).await.unwrap();
-    let first = AppendBatch {
-        expected_versions: vec![("unit-a".into(), 0)],
-        events: vec![event("unit-a", json!({"n": 1}))],
-        ..Default::default()
-    };
-    store.append(first).await.unwrap();
-    // A second writer that also believed the stream was new.
-    let stale = AppendBatch {
-        expected_versions: vec![("unit-a".into(), 0)],
-        events: vec![event("unit-a", json!({"n": 2})), event("other", json!({}))],
-        ..Default::default()
-    };
-    match store.append(stale).await {
-        Err(StoreError::Conflict {
-            stream_id,
-            expected,
-            actual,
-        }) => {
-            assert_eq!((stream_id.as_str(), expected, actual), ("unit-a", 0, 1));
-        }
-        other => panic!("expected a conflict, got {other:?}"),
-    }
+    append(&store, vec![event("unit-a", json!({"n": 1}))])
+        .await
+        .unwrap();
+    let mut tx = store.begin_write().await.unwrap();
+    assert_eq!(tx.stream_version("unit-a").await.unwrap(), 1);
+    assert_eq!(tx.stream_version("unit-b").await.unwrap(), 0);
+    let staged = tx
+        .append(vec![event("unit-a", json!({"n": 2})), event("unit-b", json!({}))])
+        .await
+        .unwrap();
+    assert_eq!(
+        staged
+            .iter()
+            .map(|e| (e.position, e.stream_version))
+            .collect::<Vec<_>>(),
+        [(2, 2), (3, 1)]
+    );
+    assert_eq!(tx.stream_version("unit-a").await.unwrap(), 2);
+    // Rolled back: nothing was written, and the versions are as before.
+    tx.rollback().await.unwrap();
     assert_eq!(all_events(&store).await.len(), 1);
-    // The right version goes through.
-    let fresh = AppendBatch {
-        expected_versions: vec![("unit-a".into(), 1)],
-        events: vec![event("unit-a", json!({"n": 2}))],
-        ..Default::default()
-    };
-    let out = store.append(fresh).await.unwrap();
-    assert_eq!(out.events[0].stream_version, 2);
+    let mut tx = store.begin_write().await.unwrap();
+    assert_eq!(tx.stream_version("unit-a").await.unwrap(), 1);
+    tx.rollback().await.unwrap();
 }
 
-async fn repeated_command_id_appends_once(db: &TestDb) {
+async fn a_command_ids_events_are_found_in_and_out_of_the_write_transaction(db: &TestDb) {
     let store = EventStore::connect(&db.url).await.unwrap();
     let command_id = Uuid::now_v7();
-    let make = || AppendBatch {
-        command_id: Some(command_id),
-        events: vec![event("s", json!({"x": 1})), event("t", json!({"y": 2}))],
-        ..Default::default()
+    let with_id = |mut e: NewEvent| {
+        e.metadata.command_id = Some(command_id);
+        e
     };
-    let first = store.append(make()).await.unwrap();
-    assert!(!first.duplicate);
+    let first = append(
+        &store,
+        vec![
+            with_id(event("s", json!({"x": 1}))),
+            with_id(event("t", json!({"y": 2}))),
+        ],
+    )
+    .await
+    .unwrap();
     assert_eq!(
-        first.events.iter().map(|e| e.command_id).collect::<Vec<_>>(),
+        first.iter().map(|e| e.command_id).collect::<Vec<_>>(),
         vec![Some(command_id); 2]
     );
-    // Concurrent repeats, too.
-    let mut handles = Vec::new();
-    for _ in 0..8 {
-        let store = store.clone();
-        let b = make();
-        handles.push(tokio::spawn(async move { store.append(b).await.unwrap() }));
-    }
-    for h in handles {
-        let again = h.await.unwrap();
-        assert!(again.duplicate);
-        assert_eq!(again.events, first.events);
-    }
-    assert_eq!(all_events(&store).await, first.events);
-    assert_eq!(store.find_command(command_id).await.unwrap(), first.events);
+    assert_eq!(store.find_command(command_id).await.unwrap(), first);
+    let mut tx = store.begin_write().await.unwrap();
+    assert_eq!(tx.find_command(command_id).await.unwrap(), first);
+    assert!(tx.find_command(Uuid::now_v7()).await.unwrap().is_empty());
+    tx.rollback().await.unwrap();
     assert!(store.find_command(Uuid::now_v7()).await.unwrap().is_empty());
 }
 
 async fn failed_batch_writes_nothing(db: &TestDb) {
     let store = EventStore::connect(&db.url).await.unwrap();
-    store
-        .append(batch(vec![event("s", json!({"ok": true}))]))
+    append(&store, vec![event("s", json!({"ok": true}))])
         .await
         .unwrap();
     // A float in the second event refuses the whole batch.
-    let err = store
-        .append(batch(vec![
-            event("s", json!({"ok": 1})),
-            event("s", json!({"share": 0.35})),
-        ]))
-        .await
-        .unwrap_err();
+    let err = append(
+        &store,
+        vec![event("s", json!({"ok": 1})), event("s", json!({"share": 0.35}))],
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, StoreError::Canonical { .. }), "{err:?}");
     // A database-level failure mid-batch (a repeated event id) rolls back the whole batch.
     let dup = event("s", json!({}));
-    let err = store
-        .append(batch(vec![event("s", json!({})), dup.clone(), dup]))
+    let err = append(&store, vec![event("s", json!({})), dup.clone(), dup])
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Database(_)), "{err:?}");
@@ -233,8 +216,8 @@ async fn failed_batch_writes_nothing(db: &TestDb) {
     assert_eq!(events.len(), 1);
     assert_eq!(store.head().await.unwrap().position, 1);
     // The log continues gaplessly afterwards.
-    let out = store.append(batch(vec![event("s", json!({}))])).await.unwrap();
-    assert_eq!((out.events[0].position, out.events[0].stream_version), (2, 2));
+    let out = append(&store, vec![event("s", json!({}))]).await.unwrap();
+    assert_eq!((out[0].position, out[0].stream_version), (2, 2));
 }
 
 async fn canonical_bytes_round_trip(db: &TestDb) {
@@ -245,11 +228,10 @@ async fn canonical_bytes_round_trip(db: &TestDb) {
         "a": -9007199254740991i64,
         "nested": {"b": [1, 2, {"é": null, "e": true}], "a": ""},
     });
-    let out = store
-        .append(batch(vec![event("unit-x", payload.clone())]))
+    let out = append(&store, vec![event("unit-x", payload.clone())])
         .await
         .unwrap();
-    let written = &out.events[0];
+    let written = &out[0];
     let read = &all_events(&store).await[0];
     assert_eq!(read, written);
     assert_eq!(read.canonical.as_bytes(), written.canonical.as_bytes());
@@ -272,8 +254,7 @@ async fn canonical_bytes_round_trip(db: &TestDb) {
 async fn leaf_hashes_match_an_independent_computation(db: &TestDb) {
     let store = EventStore::connect(&db.url).await.unwrap();
     for i in 0..20 {
-        store
-            .append(batch(vec![event(&format!("s{}", i % 3), json!({"i": i}))]))
+        append(&store, vec![event(&format!("s{}", i % 3), json!({"i": i}))])
             .await
             .unwrap();
     }
@@ -288,7 +269,7 @@ async fn leaf_hashes_match_an_independent_computation(db: &TestDb) {
 
 async fn database_refuses_update_and_delete(db: &TestDb) {
     let store = EventStore::connect(&db.url).await.unwrap();
-    store.append(batch(vec![event("s", json!({}))])).await.unwrap();
+    append(&store, vec![event("s", json!({}))]).await.unwrap();
     let before = all_events(&store).await;
     let statements: &[&'static str] = match store.backend() {
         Backend::Sqlite => &[
@@ -326,10 +307,7 @@ async fn bad_input_is_refused_with_a_typed_error(db: &TestDb) {
     let store = EventStore::connect(&db.url).await.unwrap();
     let long = "x".repeat(201);
     for stream in ["", long.as_str(), "has space"] {
-        let err = store
-            .append(batch(vec![event(stream, json!({}))]))
-            .await
-            .unwrap_err();
+        let err = append(&store, vec![event(stream, json!({}))]).await.unwrap_err();
         assert!(
             matches!(err, StoreError::InvalidStreamId { .. }),
             "{stream:?}: {err:?}"
@@ -338,31 +316,15 @@ async fn bad_input_is_refused_with_a_typed_error(db: &TestDb) {
     // 200 bytes of multi-byte text is the limit; 201 bytes is over it.
     let exactly = "界".repeat(66) + "xx";
     assert_eq!(exactly.len(), 200);
-    store
-        .append(batch(vec![event(&exactly, json!({}))]))
-        .await
-        .unwrap();
-    let err = store
-        .append(AppendBatch {
-            expected_versions: vec![("s".into(), -1)],
-            events: vec![event("s", json!({}))],
-            ..Default::default()
-        })
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, StoreError::NegativeExpectedVersion { expected: -1, .. }),
-        "{err:?}"
-    );
-    let err = store
-        .append(batch(vec![event("s", json!({"x": 1.5}))]))
+    append(&store, vec![event(&exactly, json!({}))]).await.unwrap();
+    let err = append(&store, vec![event("s", json!({"x": 1.5}))])
         .await
         .unwrap_err();
     assert!(err.to_string().contains("no floats"), "{err}");
     let mut no_actor = event("s", json!({}));
     no_actor.metadata.actor.clear();
     assert!(matches!(
-        store.append(batch(vec![no_actor])).await.unwrap_err(),
+        append(&store, vec![no_actor]).await.unwrap_err(),
         StoreError::InvalidEvent(_)
     ));
     assert_eq!(all_events(&store).await.len(), 1);
@@ -379,8 +341,7 @@ async fn reads_by_stream_and_by_page(db: &TestDb) {
     let store = EventStore::connect(&db.url).await.unwrap();
     for i in 0..25 {
         let stream = if i % 5 == 0 { "unit-five" } else { "unit-rest" };
-        store
-            .append(batch(vec![event(stream, json!({"i": i}))]))
+        append(&store, vec![event(stream, json!({"i": i}))])
             .await
             .unwrap();
     }
@@ -411,6 +372,27 @@ async fn reads_by_stream_and_by_page(db: &TestDb) {
     );
 }
 
+async fn several_streams_are_read_in_one_query(db: &TestDb) {
+    let store = EventStore::connect(&db.url).await.unwrap();
+    for i in 0..12 {
+        let stream = ["unit-a", "unit-b", "unit-c"][i % 3];
+        append(&store, vec![event(stream, json!({"i": i}))])
+            .await
+            .unwrap();
+    }
+    let streams = vec!["unit-c".to_owned(), "unit-a".to_owned(), "unit-none".to_owned()];
+    let read = store.read_streams(&streams).await.unwrap();
+    let mut expected = store.read_stream("unit-a", 0).await.unwrap();
+    expected.extend(store.read_stream("unit-c", 0).await.unwrap());
+    expected.sort_by_key(|e| e.position);
+    assert_eq!(read, expected, "both streams' events, in position order");
+    assert!(store.read_streams(&[]).await.unwrap().is_empty());
+    assert!(matches!(
+        store.read_streams(&[String::new()]).await,
+        Err(StoreError::InvalidStreamId { .. })
+    ));
+}
+
 async fn canonical_pages_hold_the_stored_texts_in_order(db: &TestDb) {
     let store = EventStore::connect(&db.url).await.unwrap();
     let empty = store.read_canonical_from(0, 10).await.unwrap();
@@ -420,7 +402,7 @@ async fn canonical_pages_hold_the_stored_texts_in_order(db: &TestDb) {
     for i in 0..23 {
         let stream = if i % 3 == 0 { "unit-a" } else { "unit-b" };
         let payload = json!({"i": i, "note": format!("第{i}行\n第二行\t\u{1}")});
-        store.append(batch(vec![event(stream, payload)])).await.unwrap();
+        append(&store, vec![event(stream, payload)]).await.unwrap();
     }
     let stored = all_events(&store).await;
     let mut after = 0;
@@ -455,7 +437,7 @@ async fn prefetched_stream_versions_continue_each_stream(db: &TestDb) {
     let store = EventStore::connect(&db.url).await.unwrap();
     let mut events = vec![event("unit-b", json!({}))];
     events.extend((0..3).map(|i| event("unit-a", json!({ "i": i }))));
-    store.append(batch(events)).await.unwrap();
+    append(&store, events).await.unwrap();
     let mut tx = store.begin_write().await.unwrap();
     let named = ["unit-a", "unit-b", "unit-new", "unit-a"].map(String::from);
     tx.prefetch_stream_versions(&named).await.unwrap();
@@ -488,10 +470,7 @@ async fn prefetched_stream_versions_continue_each_stream(db: &TestDb) {
 async fn stream_catches_up_then_follows_live(db: &TestDb) {
     let store = EventStore::connect(&db.url).await.unwrap();
     for i in 0..5 {
-        store
-            .append(batch(vec![event("s", json!({"i": i}))]))
-            .await
-            .unwrap();
+        append(&store, vec![event("s", json!({"i": i}))]).await.unwrap();
     }
     let mut live = Box::pin(store.stream_from(2));
     let writer = {
@@ -499,10 +478,7 @@ async fn stream_catches_up_then_follows_live(db: &TestDb) {
         tokio::spawn(async move {
             for i in 5..10 {
                 tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-                store
-                    .append(batch(vec![event("s", json!({"i": i}))]))
-                    .await
-                    .unwrap();
+                append(&store, vec![event("s", json!({"i": i}))]).await.unwrap();
             }
         })
     };
@@ -520,7 +496,7 @@ async fn stream_catches_up_then_follows_live(db: &TestDb) {
     // A second store (another process, on PostgreSQL via NOTIFY) is woken by the first's writes.
     let other = EventStore::connect(&db.url).await.unwrap();
     let mut rx = other.subscribe();
-    store.append(batch(vec![event("s", json!({}))])).await.unwrap();
+    append(&store, vec![event("s", json!({}))]).await.unwrap();
     if store.backend() == Backend::Postgres {
         tokio::time::timeout(std::time::Duration::from_secs(10), rx.wait_for(|p| *p >= 11))
             .await
@@ -537,8 +513,7 @@ async fn recorded_at_never_goes_backwards(db: &TestDb) {
         let store = store.clone();
         handles.push(tokio::spawn(async move {
             for _ in 0..10 {
-                store
-                    .append(batch(vec![event(&format!("s{t}"), json!({}))]))
+                append(&store, vec![event(&format!("s{t}"), json!({}))])
                     .await
                     .unwrap();
             }
@@ -575,7 +550,7 @@ async fn merkle_tree_is_kept_with_the_log(db: &TestDb) {
         let events = (0..*n)
             .map(|k| event(&format!("s{}", (i + k) % 4), json!({"i": i, "k": k})))
             .collect();
-        store.append(batch(events)).await.unwrap();
+        append(&store, events).await.unwrap();
     }
     let log = all_events(&store).await;
     let leaves: Vec<_> = log.iter().map(|e| parse_hex(&e.leaf_hash).unwrap()).collect();
@@ -605,8 +580,7 @@ async fn tree_requests_beyond_the_head_are_refused(db: &TestDb) {
         store.tree_root(1).await.unwrap_err().code(),
         ErrorCode::ValidationFailed
     );
-    store
-        .append(batch(vec![event("s", json!({})), event("s", json!({}))]))
+    append(&store, vec![event("s", json!({})), event("s", json!({}))])
         .await
         .unwrap();
     for err in [

@@ -6,6 +6,7 @@ use liangye_events::catalogue::{CityCode, Year};
 use liangye_events::hash::Hash;
 use liangye_projections::registry::{Designation as Unit, DesignationFilter, PageRequest, encode_cursor};
 use liangye_projections::statistics::Statistics as DomainStatistics;
+use liangye_services::live::DesignationsPage;
 use uuid::Uuid;
 
 use liangye_projections::policy::Action;
@@ -42,7 +43,8 @@ pub struct DesignationEdge {
     pub node: Designation,
 }
 
-/// A page of designations. Edges and nodes are built only when the query selects them.
+/// A page of designations. Edges and nodes are built only when the query selects them; when
+/// they select `history`, the page's histories are read from the log in one query.
 pub struct DesignationConnection {
     pub items: Vec<Unit>,
     /// The moment the page is as of (`None`: the live head), carried by every node.
@@ -52,29 +54,46 @@ pub struct DesignationConnection {
     pub position: i64,
 }
 
-#[Object]
 impl DesignationConnection {
-    async fn edges(&self) -> Vec<DesignationEdge> {
-        self.items
-            .iter()
-            .map(|unit| DesignationEdge {
-                cursor: encode_cursor(unit.id),
-                node: Designation {
-                    unit: unit.clone(),
-                    as_of: self.as_of,
-                },
-            })
-            .collect()
-    }
-
-    async fn nodes(&self) -> Vec<Designation> {
-        self.items
+    /// The page's units, each with its history when `with_history` (one read for all).
+    async fn designations(&self, ctx: &Context<'_>, with_history: bool) -> ApiResult<Vec<Designation>> {
+        let mut histories = if with_history {
+            let ids: Vec<Uuid> = self.items.iter().map(|u| u.id).collect();
+            let state = ctx.data::<AppState>()?;
+            Some(state.live.histories(&ids, self.as_of).await.map_err(live_error)?)
+        } else {
+            None
+        };
+        Ok(self
+            .items
             .iter()
             .map(|unit| Designation {
                 unit: unit.clone(),
                 as_of: self.as_of,
+                history: histories.as_mut().map(|h| h.remove(&unit.id)),
             })
-            .collect()
+            .collect())
+    }
+}
+
+#[Object]
+impl DesignationConnection {
+    async fn edges(&self, ctx: &Context<'_>) -> ApiResult<Vec<DesignationEdge>> {
+        let with_history = ctx.look_ahead().field("node").field("history").exists();
+        Ok(self
+            .designations(ctx, with_history)
+            .await?
+            .into_iter()
+            .map(|node| DesignationEdge {
+                cursor: encode_cursor(node.unit.id),
+                node,
+            })
+            .collect())
+    }
+
+    async fn nodes(&self, ctx: &Context<'_>) -> ApiResult<Vec<Designation>> {
+        let with_history = ctx.look_ahead().field("history").exists();
+        self.designations(ctx, with_history).await
     }
 
     async fn page_info(&self) -> &PageInfo {
@@ -331,13 +350,11 @@ impl QueryRoot {
         let page = PageRequest::new(first.map(i64::from), after.as_deref())
             .map_err(|e| ApiError::validation(e.to_string()))?;
         let at = moment(state, as_of).await?;
-        let (page, total, position) = state.live.read(|r| {
-            (
-                r.designations(&filter, page, at),
-                r.count(&filter, at),
-                at.unwrap_or(r.position()),
-            )
-        });
+        let DesignationsPage {
+            page,
+            total,
+            position,
+        } = state.live.designations(&filter, page, at);
         let page_info = PageInfo {
             has_next_page: page.has_next_page,
             has_previous_page: page.has_previous_page,
@@ -366,7 +383,7 @@ impl QueryRoot {
         Ok(state
             .live
             .designation(id, at)
-            .map(|unit| Designation { unit, as_of: at }))
+            .map(|unit| Designation::new(unit, at)))
     }
 
     /// One designation by a credit code, a county's division code or a zone code.
@@ -380,7 +397,7 @@ impl QueryRoot {
         let state = ctx.data::<AppState>()?;
         let at = moment(state, as_of).await?;
         let unit = state.live.designation_by_code(&code, at).map_err(live_error)?;
-        Ok(unit.map(|unit| Designation { unit, as_of: at }))
+        Ok(unit.map(|unit| Designation::new(unit, at)))
     }
 
     /// The raw event log (PROVINCIAL and AUDITOR), by position.

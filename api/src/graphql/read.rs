@@ -43,5 +43,5 @@ pub async fn designation_after(
     Ok(state
         .live
         .designation(id, None)
-        .map(|unit| Designation { unit, as_of: None }))
+        .map(|unit| Designation::new(unit, None)))
 }

@@ -4,6 +4,7 @@ use async_graphql::{Context, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use liangye_events::StoredEvent;
 use liangye_events::catalogue::{DomainEvent, Role as DomainRole};
+use liangye_projections::History;
 use liangye_projections::history::HistoryEntry as DomainHistoryEntry;
 use liangye_projections::policy::{self, Action};
 use liangye_projections::registry::Designation as Unit;
@@ -20,6 +21,19 @@ pub struct Designation {
     pub unit: Unit,
     /// The log position this view is as of (`None`: the live head).
     pub as_of: Option<i64>,
+    /// Its history, when it was read with the rest of a page's (`Some(None)`: none).
+    pub history: Option<Option<History>>,
+}
+
+impl Designation {
+    /// The unit as of `as_of`; its history is read when asked for.
+    pub fn new(unit: Unit, as_of: Option<i64>) -> Self {
+        Self {
+            unit,
+            as_of,
+            history: None,
+        }
+    }
 }
 
 /// A performance evaluation (绩效评价).
@@ -136,11 +150,18 @@ impl Designation {
         let state = ctx.data::<AppState>()?;
         let principal = caller(ctx)?;
         let show_actor = policy::allows(principal.role, Action::ReadLog);
-        let history = state
-            .live
-            .history(self.unit.id, self.as_of)
-            .await
-            .map_err(super::read::live_error)?;
+        let loaded;
+        let history = match &self.history {
+            Some(prefetched) => prefetched.as_ref(),
+            None => {
+                loaded = state
+                    .live
+                    .history(self.unit.id, self.as_of)
+                    .await
+                    .map_err(super::read::live_error)?;
+                loaded.as_ref()
+            }
+        };
         history
             .map(|h| {
                 h.entries()

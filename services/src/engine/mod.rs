@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use crate::{EventStore, StoreError};
 use liangye_events::StoredEvent;
-use liangye_events::catalogue::{DecodeError, RecordedEvent};
+use liangye_events::catalogue::DecodeError;
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
@@ -142,9 +142,4 @@ impl Engine {
     pub async fn execute(&self, command: Command, principal: &Principal) -> Result<Decided, EngineError> {
         self.submit(Submission::new(command, principal.clone())).await
     }
-}
-
-/// Decode stored events for folding.
-pub fn decode_all(events: &[StoredEvent]) -> Result<Vec<RecordedEvent>, DecodeError> {
-    events.iter().map(RecordedEvent::from_stored).collect()
 }

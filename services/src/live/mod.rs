@@ -38,6 +38,7 @@ mod replay;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
@@ -82,6 +83,16 @@ impl Default for LiveConfig {
             wait_timeout: Duration::from_secs(30),
         }
     }
+}
+
+/// A page of `designations` as the live registry handed it out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DesignationsPage {
+    pub page: Page,
+    /// How many designations match the filter in all.
+    pub total: usize,
+    /// The log position the page was read at.
+    pub position: i64,
 }
 
 /// Why the live registry could not answer.
@@ -251,9 +262,15 @@ impl Live {
         Ok(moment)
     }
 
+    /// A copy of the whole registry as it stands (for checks that compare it with a
+    /// replay; answering queries goes through the methods that hand out owned pages).
+    pub fn registry(&self) -> Registry {
+        self.read(Registry::clone)
+    }
+
     /// Runs `read` on the registry as it stands, under the read lock. Keep it short and
     /// return owned data: the follower waits for it to fold the next page.
-    pub fn read<R>(&self, read: impl FnOnce(&Registry) -> R) -> R {
+    fn read<R>(&self, read: impl FnOnce(&Registry) -> R) -> R {
         let registry = self
             .shared
             .registry
@@ -263,14 +280,19 @@ impl Live {
     }
 
     /// GraphQL `designations(filter, first, after, asOf)`: a page in unit-id order, now
-    /// (`at` = `None`) or as of a resolved moment's position.
-    pub fn designations(&self, filter: &DesignationFilter, page: PageRequest, at: Option<i64>) -> Page {
-        self.read(|r| r.designations(filter, page, at))
-    }
-
-    /// The connection's total count for `filter`.
-    pub fn count(&self, filter: &DesignationFilter, at: Option<i64>) -> usize {
-        self.read(|r| r.count(filter, at))
+    /// (`at` = `None`) or as of a resolved moment's position, with the total count and the
+    /// position it was read at — all under one brief read lock, handed out owned.
+    pub fn designations(
+        &self,
+        filter: &DesignationFilter,
+        page: PageRequest,
+        at: Option<i64>,
+    ) -> DesignationsPage {
+        self.read(|r| DesignationsPage {
+            page: r.designations(filter, page, at),
+            total: r.count(filter, at),
+            position: at.unwrap_or(r.position()),
+        })
     }
 
     /// GraphQL `designation(id, asOf)`.
@@ -327,12 +349,31 @@ impl Live {
         Ok((!history.is_empty()).then_some(history))
     }
 
-    /// Saves a snapshot of the registry as it stands now (false: it was already there).
-    /// Chunks are written one by one, each under a brief read lock; if the follower folds
-    /// events meanwhile the snapshot is abandoned with an error (the follower's own
-    /// snapshots, taken between its pages, never are).
-    pub async fn save_snapshot(&self) -> Result<bool, LiveError> {
-        save_chunks(&self.shared, None).await
+    /// The histories of several units (a page of them) from one read of the log; a unit
+    /// with no history (unknown, or not yet listed at `at`) is absent.
+    pub async fn histories(
+        &self,
+        ids: &[Uuid],
+        at: Option<i64>,
+    ) -> Result<HashMap<Uuid, History>, LiveError> {
+        let streams: Vec<String> = ids.iter().map(|id| unit_stream(*id)).collect();
+        let stored = self.shared.store.read_streams(&streams).await?;
+        let mut by_stream: HashMap<&str, Vec<&liangye_events::StoredEvent>> = HashMap::new();
+        for event in &stored {
+            by_stream.entry(event.stream_id.as_str()).or_default().push(event);
+        }
+        let mut out = HashMap::with_capacity(ids.len());
+        for (id, stream) in ids.iter().zip(&streams) {
+            let Some(events) = by_stream.get(stream.as_str()) else {
+                continue;
+            };
+            let events: Vec<liangye_events::StoredEvent> = events.iter().map(|e| (*e).clone()).collect();
+            let history = History::fold(*id, &decode_page(&events)?, at);
+            if !history.is_empty() {
+                out.insert(*id, history);
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -22,6 +22,8 @@ pub(super) trait Sql {
     async fn head(&self) -> Result<Head, StoreError>;
     async fn read_from(&self, after: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError>;
     async fn read_stream(&self, stream_id: &str, after_version: i64) -> Result<Vec<StoredEvent>, StoreError>;
+    /// Every event of these streams, in position order.
+    async fn read_streams(&self, stream_ids: &[String]) -> Result<Vec<StoredEvent>, StoreError>;
     async fn find_command(&self, id: Uuid) -> Result<Vec<StoredEvent>, StoreError>;
     /// The canonical texts of up to `limit` events after `after` (projection rebuilds).
     async fn read_canonical_from(&self, after: i64, limit: i64) -> Result<CanonicalPage, StoreError>;

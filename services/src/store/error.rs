@@ -10,14 +10,6 @@ pub enum StoreError {
     InvalidStreamId { id: String, reason: &'static str },
     #[error("invalid event: {0}")]
     InvalidEvent(String),
-    #[error("expected version {expected} for stream {stream_id:?} is negative")]
-    NegativeExpectedVersion { stream_id: String, expected: i64 },
-    #[error("stream {stream_id:?} is at version {actual}, not the expected {expected}")]
-    Conflict {
-        stream_id: String,
-        expected: i64,
-        actual: i64,
-    },
     #[error("payload of {event_type}: {source}")]
     Canonical {
         event_type: String,

@@ -55,25 +55,6 @@ pub struct Head {
     pub recorded_at: Option<String>,
 }
 
-/// A batch for [`EventStore::append`]: events of one command, appended all or nothing.
-#[derive(Debug, Clone, Default)]
-pub struct AppendBatch {
-    /// Idempotency key: a batch whose key was already appended writes nothing and returns
-    /// the events of the first append.
-    pub command_id: Option<Uuid>,
-    /// Stream id → the version the stream must be at (0 = must not exist yet).
-    pub expected_versions: Vec<(String, i64)>,
-    pub events: Vec<NewEvent>,
-}
-
-/// The result of an append.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AppendOutcome {
-    pub events: Vec<StoredEvent>,
-    /// True when the command id had been seen: nothing was written.
-    pub duplicate: bool,
-}
-
 #[derive(Clone)]
 enum Pools {
     Sqlite(sqlite::SqlitePools),
@@ -171,6 +152,17 @@ impl EventStore {
         on_backend!(self, |b| b.read_stream(stream_id, after_version).await)
     }
 
+    /// Every event of these streams, in position order (one query, whatever their number).
+    pub async fn read_streams(&self, stream_ids: &[String]) -> Result<Vec<StoredEvent>, StoreError> {
+        for id in stream_ids {
+            validate_stream_id(id)?;
+        }
+        if stream_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        on_backend!(self, |b| b.read_streams(stream_ids).await)
+    }
+
     /// The events a command id appended, in order (empty if never seen).
     pub async fn find_command(&self, command_id: Uuid) -> Result<Vec<StoredEvent>, StoreError> {
         on_backend!(self, |b| b.find_command(command_id).await)
@@ -223,54 +215,6 @@ impl EventStore {
             versions: HashMap::new(),
             staged: Vec::new(),
             notify: self.inner.head.clone(),
-        })
-    }
-
-    /// Append one command's events atomically, with expected versions and idempotency.
-    pub async fn append(&self, batch: AppendBatch) -> Result<AppendOutcome, StoreError> {
-        for (stream_id, expected) in &batch.expected_versions {
-            validate_stream_id(stream_id)?;
-            if *expected < 0 {
-                return Err(StoreError::NegativeExpectedVersion {
-                    stream_id: stream_id.clone(),
-                    expected: *expected,
-                });
-            }
-        }
-        let mut prepared = Vec::with_capacity(batch.events.len());
-        for mut ev in batch.events {
-            if batch.command_id.is_some() {
-                ev.metadata.command_id = batch.command_id;
-            }
-            prepared.push(prepare(ev)?);
-        }
-        let mut tx = self.begin_write().await?;
-        if let Some(id) = batch.command_id {
-            let first = tx.find_command(id).await?;
-            if !first.is_empty() {
-                tx.rollback().await?;
-                return Ok(AppendOutcome {
-                    events: first,
-                    duplicate: true,
-                });
-            }
-        }
-        for (stream_id, expected) in &batch.expected_versions {
-            let actual = tx.stream_version(stream_id).await?;
-            if actual != *expected {
-                tx.rollback().await?;
-                return Err(StoreError::Conflict {
-                    stream_id: stream_id.clone(),
-                    expected: *expected,
-                    actual,
-                });
-            }
-        }
-        let events = tx.append_prepared(prepared).await?;
-        tx.commit().await?;
-        Ok(AppendOutcome {
-            events,
-            duplicate: false,
         })
     }
 

@@ -155,6 +155,16 @@ impl Sql for PgPools {
         rows.iter().map(rows::decode).collect()
     }
 
+    async fn read_streams(&self, stream_ids: &[String]) -> Result<Vec<StoredEvent>, StoreError> {
+        let sql = concat!(
+            "SELECT ",
+            columns!(),
+            " FROM events WHERE stream_id = ANY($1) ORDER BY position"
+        );
+        let rows = sqlx::query(sql).bind(stream_ids).fetch_all(&self.pool).await?;
+        rows.iter().map(rows::decode).collect()
+    }
+
     async fn find_command(&self, id: Uuid) -> Result<Vec<StoredEvent>, StoreError> {
         let mut conn = self.pool.acquire().await?;
         find_command(&mut conn, id).await

@@ -1,8 +1,13 @@
-//! Turning a [`NewEvent`] into a stored row in two steps, so that the expensive part runs
-//! before the write lock is taken:
-//! - [`prepare`] validates the event and canonicalizes its payload and metadata (RFC 8785);
-//! - [`PreparedEvent::seal`], inside the write transaction, places the envelope's fixed
-//!   members around them in JCS order and computes the leaf hash.
+//! Turning a [`NewEvent`] into a stored row in two steps:
+//! - [`prepare`] validates the event and canonicalizes its payload and metadata (RFC 8785):
+//!   the part that costs, which needs nothing but the event;
+//! - [`PreparedEvent::seal`] places the members known only once the event has its place in
+//!   the log (position, stream version, `recordedAt`) and the other fixed members around them
+//!   in JCS order, and computes the leaf hash.
+//!
+//! The engine's writer prepares a command's events inside its write transaction, right after
+//! deciding them (they exist only once decided against the caught-up state), and seals them
+//! as it stages them; [`super::WriteTx::append`] does both in one go.
 //!
 //! The envelope's members are known, so their JCS order is fixed: `eventId`, `metadata`,
 //! `payload`, `position`, `recordedAt`, `schemaVersion`, `streamId`, `streamVersion`, `type`

@@ -107,6 +107,17 @@ impl Sql for SqlitePools {
         rows.iter().map(rows::decode).collect()
     }
 
+    async fn read_streams(&self, stream_ids: &[String]) -> Result<Vec<StoredEvent>, StoreError> {
+        let ids = serde_json::to_string(stream_ids).map_err(|e| StoreError::InvalidEvent(e.to_string()))?;
+        let sql = concat!(
+            "SELECT ",
+            columns!(),
+            " FROM events WHERE stream_id IN (SELECT value FROM json_each(?)) ORDER BY position"
+        );
+        let rows = sqlx::query(sql).bind(ids).fetch_all(&self.readers).await?;
+        rows.iter().map(rows::decode).collect()
+    }
+
     async fn find_command(&self, id: Uuid) -> Result<Vec<StoredEvent>, StoreError> {
         let mut conn = self.readers.acquire().await?;
         find_command(&mut conn, id).await

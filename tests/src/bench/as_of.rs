@@ -50,7 +50,7 @@ async fn query(live: &Live, as_of: Option<AsOf>) -> Result<()> {
     );
     let statistics = live.statistics(at);
     std::hint::black_box(&statistics);
-    if let Some(first) = page.items.last() {
+    if let Some(first) = page.page.items.last() {
         let designation = live.designation(first.id, at);
         let history = live.history(first.id, at).await?;
         std::hint::black_box((designation, history));

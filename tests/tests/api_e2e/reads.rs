@@ -372,7 +372,6 @@ async fn a_bad_as_of_is_a_validation_error(db: &TestDb) {
 /// and going on reaches the end.
 async fn an_events_scan_for_a_rare_type_is_bounded_and_resumable(db: &TestDb) {
     use liangye_events::{Metadata, NewEvent};
-    use liangye_services::AppendBatch;
     let app = TestApp::spawn(db).await;
     let base = head(&app).await;
     let events: Vec<NewEvent> = (0..10_500)
@@ -389,14 +388,7 @@ async fn an_events_scan_for_a_rare_type_is_bounded_and_resumable(db: &TestDb) {
             },
         })
         .collect();
-    app.state
-        .store
-        .append(AppendBatch {
-            events,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    liangye_tests::append(&app.state.store, events).await.unwrap();
     let query = r#"query($after: Int) { events(after: $after, first: 10, type: "AccessRevoked") {
         nodes { position } pageInfo { hasNextPage endCursor } } }"#;
     let auditor = app.tokens.auditor.secret();
