@@ -6,7 +6,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
-use liangye_events::catalogue::{CityCode, ReviewStage, Role, Status, UnitKind, Year};
+use liangye_events::catalogue::{
+    CityCode, DomainEvent, ReviewOutcome, ReviewStage, Role, Status, UnitKind, Year,
+};
 use liangye_projections::registry::{DesignationFilter, PageRequest};
 use liangye_services::live::AsOf;
 use uuid::Uuid;
@@ -288,10 +290,13 @@ pub async fn render_units(
                     PageRequest::default()
                 }
             };
-            let page = live.designations(&filter, page, at);
-            let total = live.count(&filter, at);
-            let next = page.has_next_page.then(|| page.end_cursor()).flatten();
-            (page.items, total, next)
+            let found = live.designations(&filter, page, at);
+            let next = found
+                .page
+                .has_next_page
+                .then(|| found.page.end_cursor())
+                .flatten();
+            (found.page.items, found.total, next)
         }
     };
     let link = |after: Option<&str>| {
@@ -435,6 +440,21 @@ pub async fn render_unit(
             );
         }
     };
+    // The review stages passed, by year, from the unit's own history (for form defaults).
+    let passed_stages: Vec<(i64, ReviewStage)> = history
+        .as_ref()
+        .map(|h| {
+            h.entries()
+                .iter()
+                .filter_map(|e| match &e.event {
+                    DomainEvent::ReviewRecorded(r) if r.outcome == ReviewOutcome::Passed => {
+                        Some((i64::from(r.year.get()), r.stage))
+                    }
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let with_actor = super::views::may_audit(staff.principal.role);
     let history: Vec<HistoryView> = history
         .map(|h| {
@@ -511,7 +531,6 @@ pub async fn render_unit(
     let role = staff.principal.role;
     let own_city = role != Role::City || staff.principal.city == Some(d.city);
     let this_year = i64::from(today().year());
-    let progress = live.read(|r| r.decision_state().unit(id).cloned());
     let mut refused = refused;
     let mut forms: Vec<FormView> = if at.is_some() || !own_city {
         Vec::new()
@@ -531,11 +550,9 @@ pub async fn render_unit(
                 let year = d.recommended_year.map_or(this_year, |y| i64::from(y.get()));
                 let mut defaults = vec![("year", year.to_string())];
                 if f.name == "recordReview" {
-                    let next = progress
-                        .as_ref()
-                        .and_then(|u| Year::new(year).ok().and_then(|y| u.reviews_of(y)))
-                        .map_or(Some(ReviewStage::FIRST), |r| r.next_stage());
-                    if let Some(stage) = next {
+                    // A default only: the stage after the last one passed this year.
+                    let passed = passed_stages.iter().filter(|(y, _)| *y == year).count();
+                    if let Some(stage) = ReviewStage::ALL.get(passed) {
                         defaults.push(("stage", stage.as_str().to_owned()));
                     }
                     defaults.push(("outcome", "PASSED".to_owned()));
@@ -603,113 +620,111 @@ pub async fn render_applications(
     let this_year = i64::from(today().year());
     let city = param(query, "city").unwrap_or("");
     let city_filter = CityCode::parse(city).ok();
-    // Every year with a recommendation or a quota, and this one.
-    let (mut years, quota_years): (BTreeSet<i64>, Vec<i64>) = console.app.live.read(|r| {
-        let state = r.decision_state();
-        let recommended = state
-            .units()
-            .iter()
-            .flat_map(|u| u.recommendations.iter().map(|r| i64::from(r.year.get())))
-            .collect();
-        let quotas = state.years().map(|(y, _)| i64::from(y.get())).collect();
-        (recommended, quotas)
-    });
-    years.extend(quota_years);
-    years.insert(this_year);
-    let year = param(query, "year")
-        .and_then(|y| y.parse::<i64>().ok())
-        .unwrap_or_else(|| {
-            years
-                .iter()
-                .copied()
-                .filter(|y| *y <= this_year)
-                .max()
-                .unwrap_or(this_year)
-        });
-    let Ok(y) = Year::new(year) else {
+    let year = param(query, "year").and_then(|y| y.parse::<i64>().ok());
+    let wanted = year.unwrap_or(this_year);
+    let Ok(y) = Year::new(wanted) else {
         return message(
             StatusCode::BAD_REQUEST,
             staff.chrome("applications"),
             "查询条件有误",
-            &format!("{year} 不是有效年度"),
+            &format!("{wanted} 不是有效年度"),
         );
     };
+    let mut found = console.app.live.applications(y);
+    // Without a year asked for: the latest year up to this one that has applications.
+    let mut years: BTreeSet<i64> = found.years.iter().map(|y| i64::from(y.get())).collect();
+    years.insert(this_year);
+    let year = match year {
+        Some(year) => year,
+        None => {
+            let latest = years
+                .iter()
+                .copied()
+                .filter(|y| *y <= this_year)
+                .max()
+                .unwrap_or(this_year);
+            if latest != wanted
+                && let Ok(latest_year) = Year::new(latest)
+            {
+                found = console.app.live.applications(latest_year);
+            }
+            latest
+        }
+    };
+    let y = Year::new(year).unwrap_or(y);
     years.insert(year);
-    let (rows, record) = console.app.live.read(|r| {
-        let state = r.decision_state();
-        let rows: Vec<ApplicationRow> = state
-            .units()
-            .into_iter()
-            .filter(|u| city_filter.is_none_or(|c| c == u.city))
-            .filter_map(|u| {
-                let recommendation = u.recommendation(y)?;
-                let reviews = u.reviews_of(y);
-                let passed = reviews.map_or(&[][..], |r| r.passed());
-                let failed = reviews.and_then(|r| r.failed);
-                let stages = ReviewStage::ALL
-                    .iter()
-                    .map(|stage| {
-                        if passed.contains(stage) {
-                            let score = match (stage, reviews.and_then(|r| r.expert_score)) {
-                                (ReviewStage::Expert, Some(score)) => format!("（{score}分）"),
-                                _ => String::new(),
-                            };
-                            StageCell {
-                                label: format!("通过{score}"),
-                                class: "passed",
-                            }
-                        } else if failed == Some(*stage) {
-                            StageCell {
-                                label: "未通过".to_owned(),
-                                class: "failed",
-                            }
-                        } else {
-                            StageCell {
-                                label: "—".to_owned(),
-                                class: "pending",
-                            }
+    let record = found.record;
+    let rows: Vec<ApplicationRow> = found
+        .units
+        .iter()
+        .filter(|u| city_filter.is_none_or(|c| c == u.city))
+        .filter_map(|u| {
+            let recommendation = u.recommendation(y)?;
+            let reviews = u.reviews_of(y);
+            let passed = reviews.map_or(&[][..], |r| r.passed());
+            let failed = reviews.and_then(|r| r.failed);
+            let stages = ReviewStage::ALL
+                .iter()
+                .map(|stage| {
+                    if passed.contains(stage) {
+                        let score = match (stage, reviews.and_then(|r| r.expert_score)) {
+                            (ReviewStage::Expert, Some(score)) => format!("（{score}分）"),
+                            _ => String::new(),
+                        };
+                        StageCell {
+                            label: format!("通过{score}"),
+                            class: "passed",
                         }
-                    })
-                    .collect();
-                let awarded = u.award.is_some_and(|a| a.year == y);
-                let (result, result_class) = if awarded {
-                    ("已授牌", "AWARDED")
-                } else if failed.is_some() {
-                    ("未通过", "FAILED")
-                } else if u.status == Status::Recommended && u.current_attempt == Some(y) {
-                    ("评审中", "IN_REVIEW")
-                } else {
-                    ("已结束", "CLOSED")
-                };
-                let f = &recommendation.figures;
-                let mut figures = Vec::new();
-                if let Some(v) = f.revenue_yuan {
-                    figures.push(format!("营收 {}", yuan_zh(v)));
-                }
-                if let Some(v) = f.gdp_yuan {
-                    figures.push(format!("GDP {}", yuan_zh(v)));
-                }
-                if let Some(v) = f.manufacturing_share_bp {
-                    figures.push(format!("制造业占比 {:.2}%", f64::from(v.get()) / 100.0));
-                }
-                if let Some(v) = f.market_share_rank {
-                    figures.push(format!("市场占有率第 {v} 名"));
-                }
-                Some(ApplicationRow {
-                    href: format!("/console/units/{}", u.id),
-                    name: u.name.clone(),
-                    city: u.city.name(),
-                    kind: u.kind.label_zh(),
-                    recommended_on: recommendation.decided_on.to_string(),
-                    figures: figures.join("；"),
-                    stages,
-                    result,
-                    result_class,
+                    } else if failed == Some(*stage) {
+                        StageCell {
+                            label: "未通过".to_owned(),
+                            class: "failed",
+                        }
+                    } else {
+                        StageCell {
+                            label: "—".to_owned(),
+                            class: "pending",
+                        }
+                    }
                 })
+                .collect();
+            let awarded = u.award.is_some_and(|a| a.year == y);
+            let (result, result_class) = if awarded {
+                ("已授牌", "AWARDED")
+            } else if failed.is_some() {
+                ("未通过", "FAILED")
+            } else if u.status == Status::Recommended && u.current_attempt == Some(y) {
+                ("评审中", "IN_REVIEW")
+            } else {
+                ("已结束", "CLOSED")
+            };
+            let f = &recommendation.figures;
+            let mut figures = Vec::new();
+            if let Some(v) = f.revenue_yuan {
+                figures.push(format!("营收 {}", yuan_zh(v)));
+            }
+            if let Some(v) = f.gdp_yuan {
+                figures.push(format!("GDP {}", yuan_zh(v)));
+            }
+            if let Some(v) = f.manufacturing_share_bp {
+                figures.push(format!("制造业占比 {:.2}%", f64::from(v.get()) / 100.0));
+            }
+            if let Some(v) = f.market_share_rank {
+                figures.push(format!("市场占有率第 {v} 名"));
+            }
+            Some(ApplicationRow {
+                href: format!("/console/units/{}", u.id),
+                name: u.name.clone(),
+                city: u.city.name(),
+                kind: u.kind.label_zh(),
+                recommended_on: recommendation.decided_on.to_string(),
+                figures: figures.join("；"),
+                stages,
+                result,
+                result_class,
             })
-            .collect();
-        (rows, state.year(y))
-    });
+        })
+        .collect();
     let quota_form = refused.or_else(|| {
         DECISIONS
             .iter()
