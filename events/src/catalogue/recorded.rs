@@ -25,6 +25,33 @@ pub struct RecordedEvent {
 }
 
 impl RecordedEvent {
+    /// `events` as a log would hold them, from its start: positions 1, 2, 3 …, each stream's
+    /// versions counted from 1, a second apart in `recordedAt` (within one minute, then
+    /// again), with `metadata` on every event. For fixtures and sample logs.
+    pub fn sequence(
+        events: impl IntoIterator<Item = DomainEvent>,
+        metadata: &Metadata,
+    ) -> Vec<RecordedEvent> {
+        let mut versions: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+        events
+            .into_iter()
+            .zip(1i64..)
+            .map(|(event, position)| {
+                let stream_id = event.stream_id();
+                let version = versions.entry(stream_id.clone()).or_default();
+                *version += 1;
+                RecordedEvent {
+                    position,
+                    stream_id,
+                    stream_version: *version,
+                    recorded_at: format!("2024-05-06T07:08:{:02}.000000Z", (position - 1) % 60),
+                    metadata: metadata.clone(),
+                    event,
+                }
+            })
+            .collect()
+    }
+
     /// Decodes a stored row from its canonical text (the hashed truth), checking that the
     /// row's columns agree with it.
     pub fn from_stored(stored: &StoredEvent) -> Result<Self, DecodeError> {

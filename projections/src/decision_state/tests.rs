@@ -1,7 +1,5 @@
 //! Given these events, the decision state holds this.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use liangye_events::catalogue::{
     AccessGranted, AccessRevoked, AnnualQuotaSet, Awarded, Batch, CertificateNo, CityCode, Commended,
@@ -14,23 +12,11 @@ use uuid::Uuid;
 
 use super::*;
 
-/// Folds domain events as the log would hold them: positions 1, 2, 3 … and per-stream
-/// versions assigned in order.
+/// Folds domain events as the log would hold them.
 fn fold(events: impl IntoIterator<Item = DomainEvent>) -> DecisionState {
     let mut state = DecisionState::new();
-    let mut versions: HashMap<String, i64> = HashMap::new();
-    for (index, event) in events.into_iter().enumerate() {
-        let stream_id = event.stream_id();
-        let version = versions.entry(stream_id.clone()).or_default();
-        *version += 1;
-        state.apply(&RecordedEvent {
-            position: i64::try_from(index).unwrap() + 1,
-            stream_id,
-            stream_version: *version,
-            recorded_at: "2024-05-06T07:08:09.000000Z".into(),
-            metadata: Metadata::default(),
-            event,
-        });
+    for event in RecordedEvent::sequence(events, &Metadata::default()) {
+        state.apply(&event);
     }
     state
 }

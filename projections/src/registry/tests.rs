@@ -1,7 +1,5 @@
 //! Given these events, the registry shows this — now and as of earlier positions.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use liangye_events::catalogue::{
     AccessGranted, AccessRevoked, AnnualQuotaSet, Awarded, Batch, CertificateNo, CityCode, Commended,
@@ -16,28 +14,12 @@ use super::*;
 use crate::history::History;
 
 fn recorded(events: impl IntoIterator<Item = DomainEvent>) -> Vec<RecordedEvent> {
-    let mut versions: HashMap<String, i64> = HashMap::new();
-    events
-        .into_iter()
-        .enumerate()
-        .map(|(index, event)| {
-            let stream_id = event.stream_id();
-            let version = versions.entry(stream_id.clone()).or_default();
-            *version += 1;
-            RecordedEvent {
-                position: index as i64 + 1,
-                stream_id,
-                stream_version: *version,
-                recorded_at: format!("2024-05-06T07:08:{:02}.000000Z", index % 60),
-                metadata: Metadata {
-                    actor: "服务业处".into(),
-                    role: "PROVINCIAL".into(),
-                    ..Metadata::default()
-                },
-                event,
-            }
-        })
-        .collect()
+    let metadata = Metadata {
+        actor: "服务业处".into(),
+        role: "PROVINCIAL".into(),
+        ..Metadata::default()
+    };
+    RecordedEvent::sequence(events, &metadata)
 }
 
 fn fold(events: &[RecordedEvent]) -> Registry {

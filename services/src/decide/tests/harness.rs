@@ -1,7 +1,5 @@
 //! `given(events).when(command, principal).then_events(…)` / `.then_error(code)`.
 
-use std::collections::HashMap;
-
 use liangye_events::catalogue::{DomainEvent, RecordedEvent};
 use liangye_events::envelope::Metadata;
 use liangye_projections::DecisionState;
@@ -12,19 +10,8 @@ use crate::decide::{Coded, Command, DomainError, ErrorCode, Principal, decide};
 /// stream versions counted per stream.
 pub fn given(events: impl IntoIterator<Item = DomainEvent>) -> Given {
     let mut state = DecisionState::new();
-    let mut versions: HashMap<String, i64> = HashMap::new();
-    for (index, event) in events.into_iter().enumerate() {
-        let stream_id = event.stream_id();
-        let version = versions.entry(stream_id.clone()).or_default();
-        *version += 1;
-        state.apply(&RecordedEvent {
-            position: i64::try_from(index).unwrap() + 1,
-            stream_id,
-            stream_version: *version,
-            recorded_at: format!("2024-05-06T07:08:{:02}.000000Z", index % 60),
-            metadata: Metadata::default(),
-            event,
-        });
+    for event in RecordedEvent::sequence(events, &Metadata::default()) {
+        state.apply(&event);
     }
     Given { state }
 }
