@@ -5,6 +5,7 @@
 pub mod app;
 pub mod cli;
 pub mod connections;
+pub mod console;
 pub mod demo;
 pub mod graphiql;
 pub mod graphql;

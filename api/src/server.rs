@@ -41,6 +41,7 @@ struct Server {
 /// The router for `state`.
 pub fn router(state: AppState) -> Router {
     let schema = crate::graphql::schema(Some(state.clone()));
+    let console = crate::console::router(state.clone());
     Router::new()
         .route("/graphql", get(crate::graphiql::page).post(graphql))
         .route("/graphql/assets/{file}", get(crate::graphiql::asset))
@@ -49,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(Server { schema, state })
+        .merge(console)
 }
 
 /// Serve until `shutdown` resolves, within the default [`ServeLimits`]; then stop

@@ -53,6 +53,7 @@ pub async fn run(
         }
         if let Some((_, _, provincial)) = tokens.lines.first() {
             println!();
+            println!("console:  http://{addr}/console/  (log in with a token above)");
             println!("GraphiQL: http://{addr}/graphql  (set header Authorization: Bearer <token>)");
             println!("try:");
             println!(

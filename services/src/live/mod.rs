@@ -43,8 +43,9 @@ use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use crate::{EventStore, StoreError};
-use liangye_events::catalogue::{SecretSha256, unit_stream};
+use liangye_events::catalogue::{SecretSha256, Year, unit_stream};
 use liangye_projections::access::{AccessDenied, TokenView};
+use liangye_projections::decision_state::{Unit, YearRecord};
 use liangye_projections::registry::{
     Designation, DesignationFilter, Page, PageError, PageRequest, UnitCode, UnitCodeError,
 };
@@ -93,6 +94,14 @@ pub struct DesignationsPage {
     pub total: usize,
     /// The log position the page was read at.
     pub position: i64,
+}
+
+/// What [`Live::applications`] hands out.
+#[derive(Debug, Clone)]
+pub struct Applications {
+    pub units: Vec<Unit>,
+    pub record: YearRecord,
+    pub years: Vec<Year>,
 }
 
 /// Why the live registry could not answer.
@@ -310,6 +319,32 @@ impl Live {
     /// GraphQL `statistics(asOf)`.
     pub fn statistics(&self, at: Option<i64>) -> Statistics {
         self.read(|r| r.statistics(at))
+    }
+
+    /// One year's applications (申报), owned: every unit recommended for `year` as the
+    /// decision state holds it (its recommendations and review progress), the year's quota
+    /// record, and every year that has a recommendation or a quota.
+    pub fn applications(&self, year: Year) -> Applications {
+        self.read(|r| {
+            let state = r.decision_state();
+            let units = state.units();
+            let mut years: Vec<Year> = units
+                .iter()
+                .flat_map(|u| u.recommendations.iter().map(|rec| rec.year))
+                .chain(state.years().map(|(y, _)| y))
+                .collect();
+            years.sort_unstable();
+            years.dedup();
+            Applications {
+                units: units
+                    .into_iter()
+                    .filter(|u| u.recommendation(year).is_some())
+                    .cloned()
+                    .collect(),
+                record: state.year(year),
+                years,
+            }
+        })
     }
 
     /// Every token issued (as of `at`), with what it could do then; never secrets.

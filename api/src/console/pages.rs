@@ -1,0 +1,832 @@
+//! The console's read pages: 总览, 名录, a unit, 申报, 导入, 导出.
+
+use std::collections::{BTreeSet, HashMap};
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use chrono::{Datelike, NaiveDate};
+use liangye_events::catalogue::{
+    CityCode, DomainEvent, ReviewOutcome, ReviewStage, Role, Status, UnitKind, Year,
+};
+use liangye_projections::registry::{DesignationFilter, PageRequest};
+use liangye_services::live::AsOf;
+use uuid::Uuid;
+
+use super::charts::{self, Bar};
+use super::forms::{DECISIONS, DecisionForm, Scope, Values};
+use super::views::{
+    ApplicationRow, ApplicationsPage, Choice, ExportsPage, FormView, Hidden, HistoryView, ImportsPage, Link,
+    OverviewPage, QuotaRow, Refusal, Row, StageCell, UnitPage, UnitRow, UnitsPage, yuan_zh,
+};
+use super::{Console, Staff, html, message};
+
+/// Today in China (UTC+8), for defaults shown in forms.
+pub fn today() -> NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
+/// `Some(value)` for a non-blank query parameter.
+fn param<'a>(query: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
+    query.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
+}
+
+macro_rules! staff_or_return {
+    ($console:expr, $headers:expr) => {
+        match $console.staff(&$headers) {
+            Ok(staff) => staff,
+            Err(response) => return *response,
+        }
+    };
+}
+pub(super) use staff_or_return;
+
+/// A flash message from the query string after a recorded decision.
+fn flash(query: &HashMap<String, String>) -> Option<String> {
+    let position = param(query, "recorded")?;
+    Some(if param(query, "duplicate").is_some() {
+        format!("该决定此前已记录（日志位置 {position}），重复提交未再次记录。")
+    } else {
+        format!("已记录，日志位置 {position}。")
+    })
+}
+
+/// Resolve an `asOf` text (position or RFC 3339) to a position.
+async fn resolve_as_of(console: &Console, text: Option<&str>) -> Result<Option<i64>, String> {
+    let Some(text) = text else { return Ok(None) };
+    let as_of = AsOf::parse(text).map_err(|e| format!("“截至”填写有误：{e}"))?;
+    let moment = console
+        .app
+        .live
+        .resolve(as_of)
+        .await
+        .map_err(|e| format!("无法回到该时点：{e}"))?;
+    Ok(Some(moment.position))
+}
+
+// ---------------------------------------------------------------------------------------
+// 总览
+
+pub async fn overview(
+    State(console): State<Console>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let staff = staff_or_return!(console, headers);
+    let stats = console.app.live.statistics(None);
+    let this_year = today().year();
+    let quota_use = stats
+        .quotas
+        .iter()
+        .find(|q| i64::from(q.year.get()) == i64::from(this_year));
+    let used = stats
+        .by_award_year
+        .iter()
+        .find(|y| i64::from(y.year.get()) == i64::from(this_year))
+        .map_or(0, |y| y.counts.awarded);
+    let quota = quota_use.and_then(|q| q.quota);
+    let s = &stats.by_status;
+    let statuses = vec![
+        Row {
+            label: Status::Pilot.label_zh(),
+            value: s.pilot.to_string(),
+        },
+        Row {
+            label: Status::Recommended.label_zh(),
+            value: s.recommended.to_string(),
+        },
+        Row {
+            label: Status::Awarded.label_zh(),
+            value: s.awarded.to_string(),
+        },
+        Row {
+            label: Status::Delisted.label_zh(),
+            value: s.delisted.to_string(),
+        },
+        Row {
+            label: Status::PilotRevoked.label_zh(),
+            value: s.pilot_revoked.to_string(),
+        },
+    ];
+    let city_bars: Vec<Bar> = stats
+        .by_city
+        .iter()
+        .map(|c| Bar {
+            label: c.city_name.to_owned(),
+            total: c.total,
+            part: Some(c.by_status.awarded),
+        })
+        .collect();
+    let kind_bars: Vec<Bar> = stats
+        .by_kind
+        .iter()
+        .map(|k| Bar {
+            label: k.kind.label_zh().to_owned(),
+            total: k.total,
+            part: Some(k.by_status.awarded),
+        })
+        .collect();
+    let year_bars: Vec<Bar> = stats
+        .by_award_year
+        .iter()
+        .map(|y| Bar {
+            label: format!("{}年", y.year),
+            total: y.counts.awarded,
+            part: None,
+        })
+        .collect();
+    let mut chrome = staff.chrome("overview");
+    chrome.flash = flash(&query);
+    let page = OverviewPage {
+        chrome,
+        position: stats.position,
+        units: stats.units,
+        awarded: stats.target.awarded,
+        target: stats.target.target,
+        target_year: stats.target.target_year,
+        remaining: stats.target.remaining,
+        progress_svg: charts::progress(stats.target.awarded, stats.target.target),
+        this_year,
+        quota,
+        used,
+        quota_svg: quota.map_or_else(String::new, |q| charts::progress(used, u64::from(q))),
+        statuses,
+        city_svg: charts::bars(&city_bars, Some(("全部", "已授牌"))),
+        // Sectors (行业领域) arrive with the programme's wave-2 events; until then the
+        // chart shows the kinds of unit.
+        sector_title: "各类型（全部 / 已授牌）",
+        sector_svg: charts::bars(&kind_bars, Some(("全部", "已授牌"))),
+        sector_note: "按行业领域统计将在行业领域字段上线后显示。",
+        year_svg: charts::bars(&year_bars, None),
+        quotas: stats
+            .quotas
+            .iter()
+            .map(|q| QuotaRow {
+                year: q.year.to_string(),
+                quota: q.quota.map_or_else(|| "未制定".to_owned(), |n| n.to_string()),
+                used: q.used,
+                remaining: q.remaining.map_or_else(|| "—".to_owned(), |n| n.to_string()),
+            })
+            .collect(),
+    };
+    html(StatusCode::OK, &page)
+}
+
+// ---------------------------------------------------------------------------------------
+// 名录
+
+fn cities(selected: &str) -> Vec<Choice> {
+    Choice::list(CityCode::all().map(|c| (c.code(), c.name())), selected)
+}
+
+/// The hidden fields and defaults of a form, minted now: the `commandId` that makes a
+/// double submit record once.
+fn new_form(
+    decision: &DecisionForm,
+    staff: &Staff,
+    unit: Option<(Uuid, i64)>,
+    defaults: Vec<(&'static str, String)>,
+) -> FormView {
+    let mut hidden = vec![Hidden {
+        name: "commandId",
+        value: Uuid::now_v7().to_string(),
+    }];
+    if let Some((id, version)) = unit {
+        hidden.push(Hidden {
+            name: "designationId",
+            value: id.to_string(),
+        });
+        hidden.push(Hidden {
+            name: "expectedVersion",
+            value: version.to_string(),
+        });
+    }
+    let mut values: HashMap<String, String> = defaults.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+    values
+        .entry("decidedOn".to_owned())
+        .or_insert_with(|| today().to_string());
+    FormView::new(decision, &staff.session.csrf, hidden, &Values(values))
+}
+
+/// A form re-shown after a refusal: the values as sent, the same `commandId`.
+pub fn refused_form(
+    decision: &DecisionForm,
+    staff: &Staff,
+    values: &Values,
+    mut refusal: Refusal,
+) -> FormView {
+    refusal.field = refusal.field_name.and_then(|name| {
+        decision
+            .fields
+            .iter()
+            .chain(super::forms::COMMON)
+            .find(|f| f.name == name)
+            .map(|f| f.label)
+    });
+    let hidden = ["commandId", "designationId", "expectedVersion"]
+        .into_iter()
+        .filter_map(|name| values.text(name).map(|value| Hidden { name, value }))
+        .collect();
+    let mut form = FormView::new(decision, &staff.session.csrf, hidden, values);
+    form.error = Some(refusal);
+    form
+}
+
+/// The 名录 page; `refused` re-shows the new-unit form with its refusal.
+pub async fn units(
+    State(console): State<Console>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let staff = staff_or_return!(console, headers);
+    render_units(&console, &staff, &query, None).await
+}
+
+pub async fn render_units(
+    console: &Console,
+    staff: &Staff,
+    query: &HashMap<String, String>,
+    refused: Option<FormView>,
+) -> Response {
+    let live = &console.app.live;
+    let q = param(query, "q").unwrap_or("").to_owned();
+    let mut error = None;
+    let mut filter = DesignationFilter::default();
+    let city = param(query, "city").unwrap_or("");
+    let kind = param(query, "kind").unwrap_or("");
+    let status = param(query, "status").unwrap_or("");
+    filter.city = CityCode::parse(city).ok();
+    filter.kind = UnitKind::parse(kind).ok();
+    filter.status = Status::parse(status).ok();
+    let as_of_text = param(query, "asOf").unwrap_or("").to_owned();
+    let at = match resolve_as_of(console, param(query, "asOf")).await {
+        Ok(at) => at,
+        Err(e) => {
+            error = Some(e);
+            None
+        }
+    };
+    // A code finds its unit directly; anything else is part of a name.
+    let by_code = (!q.is_empty())
+        .then(|| live.designation_by_code(&q, at).ok())
+        .flatten();
+    let (items, total, next) = match by_code {
+        Some(found) => {
+            let items: Vec<_> = found.into_iter().filter(|d| filter.matches(d)).collect();
+            let total = items.len();
+            (items, total, None)
+        }
+        None => {
+            filter.name_contains = (!q.is_empty()).then(|| q.clone());
+            if let Err(e) = filter.check() {
+                error = Some(format!("查询条件有误：{e}"));
+                filter.name_contains = None;
+            }
+            let after = param(query, "after");
+            let page = match PageRequest::new(Some(20), after) {
+                Ok(page) => page,
+                Err(e) => {
+                    error = Some(format!("分页参数有误：{e}"));
+                    PageRequest::default()
+                }
+            };
+            let found = live.designations(&filter, page, at);
+            let next = found
+                .page
+                .has_next_page
+                .then(|| found.page.end_cursor())
+                .flatten();
+            (found.page.items, found.total, next)
+        }
+    };
+    let link = |after: Option<&str>| {
+        let mut pairs: Vec<(&str, &str)> =
+            vec![("q", &q), ("city", city), ("kind", kind), ("status", status)];
+        pairs.push(("asOf", &as_of_text));
+        if let Some(after) = after {
+            pairs.push(("after", after));
+        }
+        let query: Vec<String> = pairs
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{k}={}", urlencode(v)))
+            .collect();
+        format!("/console/units?{}", query.join("&"))
+    };
+    let rows = items
+        .iter()
+        .map(|d| UnitRow {
+            href: match at {
+                Some(at) => format!("/console/units/{}?asOf={at}", d.id),
+                None => format!("/console/units/{}", d.id),
+            },
+            name: d.name.clone(),
+            kind: d.kind.label_zh(),
+            city: d.city_name(),
+            status: d.status_label(),
+            status_code: d.status.as_str(),
+            batch: format!("第{}批", d.pilot_batch),
+            award_year: d.award_year().map(|y| y.to_string()).unwrap_or_default(),
+            certificate: d.certificate_no().map(|c| c.to_string()).unwrap_or_default(),
+            code: unit_code(d),
+        })
+        .collect();
+    let new_unit = refused.or_else(|| {
+        DECISIONS
+            .iter()
+            .find(|d| d.scope == Scope::NewUnit && d.allows(staff.principal.role))
+            .filter(|_| at.is_none())
+            .map(|d| new_form(d, staff, None, vec![("batch", "1".to_owned())]))
+    });
+    let mut chrome = staff.chrome("units");
+    chrome.flash = flash(query);
+    chrome.alert_for(new_unit.iter());
+    let status_code = if new_unit.as_ref().is_some_and(|f| f.error.is_some()) {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = UnitsPage {
+        chrome,
+        cities: cities(city),
+        kinds: Choice::list(UnitKind::ALL.iter().map(|k| (k.as_str(), k.label_zh())), kind),
+        statuses: Choice::list(Status::ALL.iter().map(|s| (s.as_str(), s.label_zh())), status),
+        q: q.clone(),
+        as_of: as_of_text.clone(),
+        error,
+        total,
+        at,
+        rows,
+        first_href: param(query, "after").map(|_| link(None)),
+        next_href: next.as_deref().map(|n| link(Some(n))),
+        new_unit,
+    };
+    html(status_code, &page)
+}
+
+fn unit_code(d: &liangye_projections::registry::Designation) -> String {
+    if let Some(code) = &d.credit_code {
+        return code.as_str().to_owned();
+    }
+    if let Some(code) = &d.division_code {
+        return code.to_string();
+    }
+    d.zone_code.as_ref().map(|z| z.to_string()).unwrap_or_default()
+}
+
+/// Percent-encode a query value.
+pub fn urlencode(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// A unit
+
+pub async fn unit(
+    State(console): State<Console>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let staff = staff_or_return!(console, headers);
+    let Ok(id) = Uuid::try_parse(&id) else {
+        return message(
+            StatusCode::NOT_FOUND,
+            staff.chrome("units"),
+            "未找到",
+            "没有这个单位。",
+        );
+    };
+    render_unit(&console, &staff, id, &query, None).await
+}
+
+/// The page of unit `id`; `refused` replaces that form with its refused version.
+pub async fn render_unit(
+    console: &Console,
+    staff: &Staff,
+    id: Uuid,
+    query: &HashMap<String, String>,
+    refused: Option<(&'static str, FormView)>,
+) -> Response {
+    let live = &console.app.live;
+    let at = match resolve_as_of(console, param(query, "asOf")).await {
+        Ok(at) => at,
+        Err(e) => return message(StatusCode::BAD_REQUEST, staff.chrome("units"), "查询条件有误", &e),
+    };
+    let Some(d) = live.designation(id, at) else {
+        return message(
+            StatusCode::NOT_FOUND,
+            staff.chrome("units"),
+            "未找到",
+            "没有这个单位（或该时点尚未列入）。",
+        );
+    };
+    let history = match live.history(id, at).await {
+        Ok(history) => history,
+        Err(e) => {
+            let error = crate::graphql::error::ApiError::internal(e);
+            return message(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                staff.chrome("units"),
+                "系统错误",
+                &error.message,
+            );
+        }
+    };
+    // The review stages passed, by year, from the unit's own history (for form defaults).
+    let passed_stages: Vec<(i64, ReviewStage)> = history
+        .as_ref()
+        .map(|h| {
+            h.entries()
+                .iter()
+                .filter_map(|e| match &e.event {
+                    DomainEvent::ReviewRecorded(r) if r.outcome == ReviewOutcome::Passed => {
+                        Some((i64::from(r.year.get()), r.stage))
+                    }
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let with_actor = super::views::may_audit(staff.principal.role);
+    let history: Vec<HistoryView> = history
+        .map(|h| {
+            h.entries()
+                .iter()
+                .rev()
+                .map(|e| HistoryView {
+                    position: e.position,
+                    decided_on: e.decided_on.map(|d| d.to_string()).unwrap_or_default(),
+                    label: e.label_zh(),
+                    summary: e.summary_zh(),
+                    document_ref: e.document_ref.clone().unwrap_or_default(),
+                    note: e.note.clone().unwrap_or_default(),
+                    recorded_at: super::views::beijing(&e.recorded_at),
+                    actor: if with_actor {
+                        e.actor.clone()
+                    } else {
+                        String::new()
+                    },
+                    // Retractions arrive with the programme's wave-2 events.
+                    retracted: false,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut details = vec![
+        row("类型", d.kind.label_zh().to_owned()),
+        row("设区市", format!("{}（{}）", d.city_name(), d.city.code())),
+        row("状态", d.status_label().to_owned()),
+        row("试点批次", format!("第{}批", d.pilot_batch)),
+    ];
+    if let Some(code) = &d.credit_code {
+        let mut text = code.as_str().to_owned();
+        if d.credit_code_check_overridden {
+            text.push_str("（校验位未通过，经核实登记）");
+        }
+        details.push(row("统一社会信用代码", text));
+    }
+    if let Some(code) = &d.division_code {
+        details.push(row("行政区划代码", code.to_string()));
+    }
+    if let Some(code) = &d.zone_code {
+        details.push(row("开发区代码", code.to_string()));
+    }
+    if !d.industries.is_empty() {
+        details.push(row("行业描述", d.industries.join("、")));
+    }
+    if let Some(year) = d.recommended_year {
+        details.push(row("参评年度", year.to_string()));
+    }
+    if let Some(award) = &d.award {
+        details.push(row(
+            "授牌",
+            format!("{} 年度，证书编号 {}", award.year, award.certificate_no),
+        ));
+    }
+    for e in &d.evaluations {
+        details.push(row(
+            "绩效评价",
+            format!("{} 年度：{}", e.year, e.grade.label_zh()),
+        ));
+    }
+    for c in &d.commendations {
+        details.push(row("表彰", format!("{} 年度：{}", c.year, c.citation)));
+    }
+    if let Some(delisting) = &d.delisting {
+        details.push(row("摘牌", delisting.reason.clone()));
+    }
+    details.push(row("版本", d.version.to_string()));
+    details.push(row("单位 ID", d.id.to_string()));
+
+    // The forms this role may submit for this unit now (never for a past moment). A CITY
+    // user sees forms only for units of its own city.
+    let role = staff.principal.role;
+    let own_city = role != Role::City || staff.principal.city == Some(d.city);
+    let this_year = i64::from(today().year());
+    let mut refused = refused;
+    let mut forms: Vec<FormView> = if at.is_some() || !own_city {
+        Vec::new()
+    } else {
+        DECISIONS
+            .iter()
+            .filter(|f| {
+                f.allows(role) && matches!(f.scope, Scope::Unit(statuses) if statuses.contains(&d.status))
+            })
+            .map(|f| {
+                if let Some((name, _)) = &refused
+                    && *name == f.name
+                    && let Some((_, form)) = refused.take()
+                {
+                    return form;
+                }
+                let year = d.recommended_year.map_or(this_year, |y| i64::from(y.get()));
+                let mut defaults = vec![("year", year.to_string())];
+                if f.name == "recordReview" {
+                    // A default only: the stage after the last one passed this year.
+                    let passed = passed_stages.iter().filter(|(y, _)| *y == year).count();
+                    if let Some(stage) = ReviewStage::ALL.get(passed) {
+                        defaults.push(("stage", stage.as_str().to_owned()));
+                    }
+                    defaults.push(("outcome", "PASSED".to_owned()));
+                }
+                new_form(f, staff, Some((d.id, d.version)), defaults)
+            })
+            .collect()
+    };
+    // A refused form the unit's status no longer offers is still shown, with its refusal.
+    if let Some((_, form)) = refused {
+        forms.insert(0, form);
+    }
+    let no_forms = match role {
+        Role::Auditor | Role::Reader => "您的角色只能查阅，不能记录决定。",
+        Role::City if !own_city => "该单位不属于本市，本市发展改革委只能推荐本市单位。",
+        _ if at.is_some() => "查看历史时点时不能记录决定。",
+        _ => "该单位当前状态下没有您可以记录的决定。",
+    };
+    let mut chrome = staff.chrome("units");
+    chrome.flash = flash(query);
+    chrome.alert_for(forms.iter());
+    let status = if forms.iter().any(|f| f.error.is_some()) {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = UnitPage {
+        chrome,
+        href: format!("/console/units/{}", d.id),
+        name: d.name.clone(),
+        status: d.status_label(),
+        status_code: d.status.as_str(),
+        at,
+        details,
+        history,
+        forms,
+        no_forms,
+        next_step: super::views::next_step(d.status),
+    };
+    html(status, &page)
+}
+
+fn row(label: &'static str, value: String) -> Row {
+    Row { label, value }
+}
+
+// ---------------------------------------------------------------------------------------
+// 申报
+
+pub async fn applications(
+    State(console): State<Console>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let staff = staff_or_return!(console, headers);
+    render_applications(&console, &staff, &query, None).await
+}
+
+pub async fn render_applications(
+    console: &Console,
+    staff: &Staff,
+    query: &HashMap<String, String>,
+    refused: Option<FormView>,
+) -> Response {
+    let this_year = i64::from(today().year());
+    let city = param(query, "city").unwrap_or("");
+    let city_filter = CityCode::parse(city).ok();
+    let year = param(query, "year").and_then(|y| y.parse::<i64>().ok());
+    let wanted = year.unwrap_or(this_year);
+    let Ok(y) = Year::new(wanted) else {
+        return message(
+            StatusCode::BAD_REQUEST,
+            staff.chrome("applications"),
+            "查询条件有误",
+            &format!("{wanted} 不是有效年度"),
+        );
+    };
+    let mut found = console.app.live.applications(y);
+    // Without a year asked for: the latest year up to this one that has applications.
+    let mut years: BTreeSet<i64> = found.years.iter().map(|y| i64::from(y.get())).collect();
+    years.insert(this_year);
+    let year = match year {
+        Some(year) => year,
+        None => {
+            let latest = years
+                .iter()
+                .copied()
+                .filter(|y| *y <= this_year)
+                .max()
+                .unwrap_or(this_year);
+            if latest != wanted
+                && let Ok(latest_year) = Year::new(latest)
+            {
+                found = console.app.live.applications(latest_year);
+            }
+            latest
+        }
+    };
+    let y = Year::new(year).unwrap_or(y);
+    years.insert(year);
+    let record = found.record;
+    let rows: Vec<ApplicationRow> = found
+        .units
+        .iter()
+        .filter(|u| city_filter.is_none_or(|c| c == u.city))
+        .filter_map(|u| {
+            let recommendation = u.recommendation(y)?;
+            let reviews = u.reviews_of(y);
+            let passed = reviews.map_or(&[][..], |r| r.passed());
+            let failed = reviews.and_then(|r| r.failed);
+            let stages = ReviewStage::ALL
+                .iter()
+                .map(|stage| {
+                    if passed.contains(stage) {
+                        let score = match (stage, reviews.and_then(|r| r.expert_score)) {
+                            (ReviewStage::Expert, Some(score)) => format!("（{score}分）"),
+                            _ => String::new(),
+                        };
+                        StageCell {
+                            label: format!("通过{score}"),
+                            class: "passed",
+                        }
+                    } else if failed == Some(*stage) {
+                        StageCell {
+                            label: "未通过".to_owned(),
+                            class: "failed",
+                        }
+                    } else {
+                        StageCell {
+                            label: "—".to_owned(),
+                            class: "pending",
+                        }
+                    }
+                })
+                .collect();
+            let awarded = u.award.is_some_and(|a| a.year == y);
+            let (result, result_class) = if awarded {
+                ("已授牌", "AWARDED")
+            } else if failed.is_some() {
+                ("未通过", "FAILED")
+            } else if u.status == Status::Recommended && u.current_attempt == Some(y) {
+                ("评审中", "IN_REVIEW")
+            } else {
+                ("已结束", "CLOSED")
+            };
+            let f = &recommendation.figures;
+            let mut figures = Vec::new();
+            if let Some(v) = f.revenue_yuan {
+                figures.push(format!("营收 {}", yuan_zh(v)));
+            }
+            if let Some(v) = f.gdp_yuan {
+                figures.push(format!("GDP {}", yuan_zh(v)));
+            }
+            if let Some(v) = f.manufacturing_share_bp {
+                figures.push(format!("制造业占比 {:.2}%", f64::from(v.get()) / 100.0));
+            }
+            if let Some(v) = f.market_share_rank {
+                figures.push(format!("市场占有率第 {v} 名"));
+            }
+            Some(ApplicationRow {
+                href: format!("/console/units/{}", u.id),
+                name: u.name.clone(),
+                city: u.city.name(),
+                kind: u.kind.label_zh(),
+                recommended_on: recommendation.decided_on.to_string(),
+                figures: figures.join("；"),
+                stages,
+                result,
+                result_class,
+            })
+        })
+        .collect();
+    let quota_form = refused.or_else(|| {
+        DECISIONS
+            .iter()
+            .find(|d| d.scope == Scope::Year && d.allows(staff.principal.role))
+            .map(|d| {
+                let mut defaults = vec![("year", year.to_string())];
+                if let Some(q) = record.quota {
+                    defaults.push(("total", q.to_string()));
+                }
+                new_form(d, staff, None, defaults)
+            })
+    });
+    let mut chrome = staff.chrome("applications");
+    chrome.flash = flash(query);
+    chrome.alert_for(quota_form.iter());
+    let status = if quota_form.as_ref().is_some_and(|f| f.error.is_some()) {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = ApplicationsPage {
+        chrome,
+        year,
+        years: years
+            .iter()
+            .rev()
+            .map(|y| Choice {
+                value: y.to_string(),
+                label: format!("{y} 年度"),
+                selected: *y == year,
+            })
+            .collect(),
+        cities: cities(city),
+        stages: ReviewStage::ALL.iter().map(|s| s.label_zh()).collect(),
+        rows,
+        awarded: record.awards_made,
+        quota: record
+            .quota
+            .map_or_else(|| "未制定".to_owned(), |q| format!("{q} 个")),
+        quota_form,
+    };
+    html(status, &page)
+}
+
+// ---------------------------------------------------------------------------------------
+// 导入, 导出
+
+pub async fn imports(State(console): State<Console>, headers: HeaderMap) -> Response {
+    let staff = staff_or_return!(console, headers);
+    let page = ImportsPage {
+        can_import: staff.principal.role == Role::Provincial,
+        csrf: staff.session.csrf.clone(),
+        today: today().to_string(),
+        chrome: staff.chrome("imports"),
+    };
+    html(StatusCode::OK, &page)
+}
+
+pub async fn exports(
+    State(console): State<Console>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let staff = staff_or_return!(console, headers);
+    let as_of = param(&query, "asOf").unwrap_or("").to_owned();
+    let year = param(&query, "year")
+        .and_then(|y| y.parse::<i64>().ok())
+        .unwrap_or_else(|| i64::from(today().year()));
+    let suffix = |first: bool| {
+        if as_of.is_empty() {
+            String::new()
+        } else {
+            format!("{}asOf={}", if first { "?" } else { "&" }, urlencode(&as_of))
+        }
+    };
+    let links = vec![
+        Link {
+            href: format!("/exports/registry.xlsx{}", suffix(true)),
+            label: "名录（Excel）",
+            note: "registry.xlsx",
+        },
+        Link {
+            href: format!("/exports/registry.csv{}", suffix(true)),
+            label: "名录（CSV）",
+            note: "registry.csv",
+        },
+        Link {
+            href: format!("/exports/applications.xlsx?year={year}{}", suffix(false)),
+            label: "年度申报（Excel）",
+            note: "applications.xlsx",
+        },
+        Link {
+            href: format!("/exports/statistics.xlsx{}", suffix(true)),
+            label: "统计（Excel：总表、分市、分行业、分年度、绩效评价、奖励补助）",
+            note: "statistics.xlsx",
+        },
+    ];
+    let page = ExportsPage {
+        chrome: staff.chrome("exports"),
+        as_of,
+        year,
+        links,
+    };
+    html(StatusCode::OK, &page)
+}

@@ -1,0 +1,1079 @@
+//! The staff console against a real `liangye serve --demo` (SQLite, and PostgreSQL when
+//! `TEST_DATABASE_URL` is set):
+//! - over plain HTTP, the session and CSRF rules: cookie flags, CSRF refusals, read-only
+//!   roles refused on POST, a CITY user refused for another city, a double submit recorded
+//!   once, a refusal naming each unmet criterion, a revoked token ending its session,
+//!   logout, and no page loading anything from another host;
+//! - in headless Chromium over WebDriver, what staff do: log in as each role, find a unit,
+//!   recommend as a CITY user (and see the refusal for another city), walk a new unit from
+//!   listing to award as PROVINCIAL, log out; a screenshot of each page is saved under
+//!   `target/console-screenshots/`.
+//!
+//! Without `chromium`/`chromedriver` the browser test says it is skipped; with `CI` set it
+//! fails instead. Timeouts only turn hangs into failures; nothing asserts on speed.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use liangye_tests::process::{self, Api, PATIENCE, eventually, liangye, list_pilot};
+use liangye_tests::{TestDb as Db, skip};
+use serde_json::json;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+// ---------------------------------------------------------------------------------------
+// A demo server
+
+/// `liangye serve --demo`: its address and one token per role.
+struct Demo {
+    _child: Child,
+    addr: String,
+    tokens: HashMap<String, String>,
+    db: Db,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Demo {
+    async fn start(db: Db) -> Self {
+        let mut child = Command::new(process::bin())
+            .args([
+                "--database",
+                &db.url,
+                "serve",
+                "--demo",
+                "--listen",
+                "127.0.0.1:0",
+            ])
+            .env_remove("DATABASE_URL")
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start liangye serve --demo");
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let mut err = child.stderr.take().expect("stderr");
+        let sink = stderr.clone();
+        tokio::spawn(async move {
+            let mut text = String::new();
+            let _ = err.read_to_string(&mut text).await;
+            sink.lock().unwrap().push_str(&text);
+        });
+        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+        let mut tokens = HashMap::new();
+        let addr = tokio::time::timeout(PATIENCE, async {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some(rest) = line.strip_prefix("listening on http://") {
+                    return Some(rest.trim_end_matches("/graphql").to_owned());
+                }
+                if let Some((head, secret)) = line.split_once(": lyt_")
+                    && let Some(role) = head.split_whitespace().next()
+                {
+                    tokens.insert(role.to_owned(), format!("lyt_{}", secret.trim()));
+                }
+            }
+            None
+        })
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("serve --demo did not start: {}", stderr.lock().unwrap()));
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        for role in ["PROVINCIAL", "CITY", "AUDITOR", "READER"] {
+            assert!(tokens.contains_key(role), "no demo token for {role}: {tokens:?}");
+        }
+        Self {
+            _child: child,
+            addr,
+            tokens,
+            db,
+            stderr,
+        }
+    }
+
+    fn token(&self, role: &str) -> &str {
+        &self.tokens[role]
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    fn api(&self) -> Api {
+        Api::new(&self.addr, self.token("PROVINCIAL"))
+    }
+
+    /// A new enterprise listed by GraphQL: `n` picks its city (n % 13: 4 苏州, 0 南京) and
+    /// its credit code (numbers far above the demo's own).
+    async fn list(&self, n: u64) -> String {
+        let n = 13 * 100_000 + n;
+        let input =
+            process::with_command_id(list_pilot(n, &format!("控制台{}", uuid::Uuid::now_v7().simple())));
+        match self.api().mutate("listPilot", &input).await {
+            process::Outcome::Accepted(payload) => process::designation_id(&payload),
+            other => panic!("listPilot: {other:?}"),
+        }
+    }
+}
+
+async fn backends(test: &str) -> Vec<(&'static str, Db)> {
+    let mut dbs = vec![("sqlite", Db::sqlite())];
+    if let Some(db) = Db::postgres_or_skip(&format!("{test} on PostgreSQL")).await {
+        dbs.push(("postgres", db));
+    }
+    dbs
+}
+
+// ---------------------------------------------------------------------------------------
+// Plain HTTP: a cookie jar of one cookie, no redirects followed
+
+struct Browserless {
+    client: reqwest::Client,
+    base: String,
+    cookies: HashMap<String, String>,
+    https: bool,
+}
+
+struct Page {
+    status: u16,
+    location: String,
+    set_cookies: Vec<String>,
+    body: String,
+}
+
+impl Browserless {
+    fn new(demo: &Demo) -> Self {
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(PATIENCE)
+            .build()
+            .expect("HTTP client");
+        Self {
+            client,
+            base: demo.url(""),
+            cookies: HashMap::new(),
+            https: false,
+        }
+    }
+
+    async fn send(&mut self, request: reqwest::RequestBuilder) -> Page {
+        let cookie = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let mut request = request.header("cookie", cookie);
+        if self.https {
+            request = request.header("x-forwarded-proto", "https");
+        }
+        let response = request.send().await.expect("HTTP request");
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let set_cookies: Vec<String> = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect();
+        for c in &set_cookies {
+            let pair = c.split(';').next().unwrap_or("");
+            if let Some((k, v)) = pair.split_once('=') {
+                if v.is_empty() || c.contains("Max-Age=0") {
+                    self.cookies.remove(k);
+                } else {
+                    self.cookies.insert(k.to_owned(), v.to_owned());
+                }
+            }
+        }
+        let body = response.text().await.unwrap_or_default();
+        Page {
+            status,
+            location,
+            set_cookies,
+            body,
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let request = self.client.get(format!("{}{path}", self.base));
+        self.send(request).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let pairs: Vec<(String, String)> = form
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let request = self.client.post(format!("{}{path}", self.base)).form_body(&pairs);
+        self.send(request).await
+    }
+
+    async fn login(&mut self, token: &str) -> Page {
+        let page = self.get("/console/login").await;
+        let csrf = csrf_of(&page.body);
+        self.post("/console/login", &[("csrf_token", &csrf), ("token", token)])
+            .await
+    }
+}
+
+/// `application/x-www-form-urlencoded` bodies, as a browser sends them.
+trait FormBody {
+    fn form_body(self, pairs: &[(String, String)]) -> Self;
+}
+
+impl FormBody for reqwest::RequestBuilder {
+    fn form_body(self, pairs: &[(String, String)]) -> Self {
+        let encode = |text: &str| {
+            text.bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
+                        (b as char).to_string()
+                    }
+                    b' ' => "+".to_owned(),
+                    _ => format!("%{b:02X}"),
+                })
+                .collect::<String>()
+        };
+        let body = pairs
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        self.header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+    }
+}
+
+/// The first CSRF token in a page.
+fn csrf_of(body: &str) -> String {
+    hidden(body, "csrf_token").unwrap_or_else(|| panic!("no csrf_token in:\n{body}"))
+}
+
+/// The value of the first hidden input `name` (after `from`, if given).
+fn hidden(body: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = body.find(&marker)? + marker.len();
+    Some(body[start..].split('"').next()?.to_owned())
+}
+
+/// The `<form …>…</form>` with `id`.
+fn form_html<'a>(body: &'a str, id: &str) -> &'a str {
+    let start = body
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no form {id} in page:\n{body}"));
+    let start = body[..start].rfind("<form").expect("<form");
+    let end = body[start..].find("</form>").map_or(body.len(), |e| start + e);
+    &body[start..end]
+}
+
+/// Every page of the console: no resource from another host, a CSRF field in every form
+/// that posts, and a logout form.
+fn assert_page_rules(path: &str, body: &str) {
+    for attr in ["src=\"", "href=\"", "action=\""] {
+        for piece in body.split(attr).skip(1) {
+            let value = piece.split('"').next().unwrap_or("");
+            assert!(
+                !value.starts_with("http://") && !value.starts_with("https://") && !value.starts_with("//"),
+                "{path} refers to another host: {attr}{value}"
+            );
+        }
+    }
+    for form in body.split("<form").skip(1) {
+        let form = form.split("</form>").next().unwrap_or("");
+        assert!(
+            form.contains("csrf_token"),
+            "{path}: a form without a CSRF field: <form{}",
+            &form[..form.len().min(300)]
+        );
+    }
+    assert!(
+        body.contains("action=\"/console/logout\""),
+        "{path}: no logout form"
+    );
+}
+
+async fn head(demo: &Demo) -> i64 {
+    demo.api().head().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_csrf_and_roles_over_http() {
+    for (backend, db) in backends("console sessions_csrf_and_roles_over_http").await {
+        eprintln!("{backend}: sessions, CSRF and roles");
+        let demo = Demo::start(db).await;
+        http_rules(&demo).await;
+    }
+}
+
+async fn http_rules(demo: &Demo) {
+    let suzhou = demo.list(4).await;
+    let nanjing = demo.list(13).await;
+
+    // No session: every page sends the browser to the login page.
+    let mut anon = Browserless::new(demo);
+    let page = anon.get("/console/").await;
+    assert_eq!((page.status, page.location.as_str()), (303, "/console/login"));
+    let page = anon
+        .post("/console/decisions/recommend", &[("csrf_token", "x")])
+        .await;
+    assert_eq!(page.status, 303, "an anonymous POST is sent to log in");
+
+    // The login form: its own CSRF cookie; a wrong token, a missing CSRF value refused.
+    let login = anon.get("/console/login").await;
+    assert_eq!(login.status, 200);
+    assert!(login.body.contains("name=\"csrf_token\""));
+    let page = anon
+        .post("/console/login", &[("token", demo.token("READER"))])
+        .await;
+    assert_eq!(page.status, 403, "login without its CSRF value");
+    let csrf = csrf_of(&anon.get("/console/login").await.body);
+    let page = anon
+        .post("/console/login", &[("csrf_token", &csrf), ("token", "lyt_wrong")])
+        .await;
+    assert_eq!(page.status, 401);
+    assert!(page.body.contains("令牌无效"));
+
+    // Cookie flags: HttpOnly, SameSite=Strict; Secure only over HTTPS.
+    let page = anon.login(demo.token("READER")).await;
+    assert_eq!((page.status, page.location.as_str()), (303, "/console/"));
+    let cookie = page
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("liangye_session="))
+        .expect("session cookie");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Secure"), "plain HTTP: {cookie}");
+    let mut secure = Browserless::new(demo);
+    secure.https = true;
+    let page = secure.login(demo.token("READER")).await;
+    let cookie = page
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("liangye_session="))
+        .expect("session cookie");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Secure"),
+        "{cookie}"
+    );
+
+    // Every page, for every role: nothing from another host, CSRF in every form, logout.
+    for role in ["PROVINCIAL", "CITY", "AUDITOR", "READER"] {
+        let mut b = Browserless::new(demo);
+        assert_eq!(b.login(demo.token(role)).await.status, 303, "{role} logs in");
+        for path in [
+            "/console/".to_owned(),
+            "/console/units".to_owned(),
+            format!("/console/units/{suzhou}"),
+            "/console/applications".to_owned(),
+            "/console/imports".to_owned(),
+            "/console/exports".to_owned(),
+            "/console/audit".to_owned(),
+        ] {
+            let page = b.get(&path).await;
+            let audit = path == "/console/audit";
+            let expected = if audit && (role == "CITY" || role == "READER") {
+                403
+            } else {
+                200
+            };
+            assert_eq!(page.status, expected, "{role} GET {path}");
+            assert_page_rules(&path, &page.body);
+        }
+        let unit = b.get(&format!("/console/units/{suzhou}")).await.body;
+        let forms = unit.matches("action=\"/console/decisions/").count();
+        match role {
+            "READER" | "AUDITOR" => assert_eq!(forms, 0, "{role} sees no decision forms"),
+            "CITY" => {
+                // 苏州's own unit: only the recommendation.
+                assert!(unit.contains("id=\"form-recommend\""), "CITY sees recommend");
+                assert_eq!(forms, 1, "CITY sees only what it may do");
+                let other = b.get(&format!("/console/units/{nanjing}")).await.body;
+                assert!(
+                    !other.contains("action=\"/console/decisions/"),
+                    "no forms for another city"
+                );
+            }
+            _ => assert!(unit.contains("id=\"form-revokePilot\"") && unit.contains("id=\"form-recommend\"")),
+        }
+    }
+
+    // Assets come from the binary.
+    for asset in ["htmx.min.js", "console.js", "console.css"] {
+        let page = anon.get(&format!("/console/assets/{asset}")).await;
+        assert_eq!(page.status, 200, "{asset}");
+    }
+
+    // A recommendation form as the CITY user sees it.
+    let mut city = Browserless::new(demo);
+    city.login(demo.token("CITY")).await;
+    let unit_page = city.get(&format!("/console/units/{suzhou}")).await.body;
+    let form = form_html(&unit_page, "form-recommend");
+    let csrf = csrf_of(form);
+    let command_id = hidden(form, "commandId").expect("commandId");
+    let version = hidden(form, "expectedVersion").expect("expectedVersion");
+    let recommend = |csrf: String, unit: String, revenue: &'static str| {
+        vec![
+            ("csrf_token".to_owned(), csrf),
+            ("designationId".to_owned(), unit),
+            ("commandId".to_owned(), command_id.clone()),
+            ("expectedVersion".to_owned(), version.clone()),
+            ("year".to_owned(), "2025".to_owned()),
+            ("revenueYuan".to_owned(), revenue.to_owned()),
+            ("decidedOn".to_owned(), "2025-03-15".to_owned()),
+            ("documentRef".to_owned(), "苏发改服务发〔2025〕1号".to_owned()),
+        ]
+    };
+    async fn post(b: &mut Browserless, form: Vec<(String, String)>) -> Page {
+        let request = b
+            .client
+            .post(format!("{}/console/decisions/recommend", b.base))
+            .form_body(&form);
+        b.send(request).await
+    }
+
+    // Without the session's CSRF token: refused, nothing recorded.
+    let before = head(demo).await;
+    let page = post(&mut city, recommend("0".repeat(64), suzhou.clone(), "1500000000")).await;
+    assert_eq!(page.status, 403, "wrong CSRF token");
+    assert!(page.body.contains("CSRF"));
+    let mut no_csrf = recommend(csrf.clone(), suzhou.clone(), "1500000000");
+    no_csrf.remove(0);
+    assert_eq!(post(&mut city, no_csrf).await.status, 403, "no CSRF token");
+
+    // READER and AUDITOR: refused whatever they post.
+    for role in ["READER", "AUDITOR"] {
+        let mut b = Browserless::new(demo);
+        b.login(demo.token(role)).await;
+        let their_csrf = csrf_of(&b.get("/console/units").await.body);
+        let page = post(&mut b, recommend(their_csrf, suzhou.clone(), "1500000000")).await;
+        assert_eq!(page.status, 403, "{role} POST");
+        assert!(page.body.contains("无权"), "{role}: {}", page.body);
+    }
+    // CITY for another city's unit: refused by the engine, the reason shown.
+    let page = post(&mut city, recommend(csrf.clone(), nanjing.clone(), "1500000000")).await;
+    assert_eq!(page.status, 403, "苏州 recommending a 南京 unit");
+    assert!(
+        page.body.contains("无权进行此操作") && page.body.contains("南京"),
+        "{}",
+        page.body
+    );
+    assert_eq!(head(demo).await, before, "nothing recorded by refused forms");
+
+    // Not eligible: every unmet criterion named.
+    let page = post(&mut city, recommend(csrf.clone(), suzhou.clone(), "500000000")).await;
+    assert_eq!(page.status, 422, "{}", page.body);
+    assert!(page.body.contains("不符合标杆引领典型基本条件"));
+    assert!(
+        page.body.contains("企业规模或市场地位") && page.body.contains("5亿元"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("id=\"alert\""),
+        "the refusal is summed up at the top"
+    );
+    assert!(
+        page.body.contains(&command_id),
+        "the refused form keeps its commandId"
+    );
+    assert_eq!(head(demo).await, before);
+
+    // Accepted, then the same form again (a double click): recorded once.
+    let page = post(&mut city, recommend(csrf.clone(), suzhou.clone(), "1500000000")).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    assert!(
+        page.location
+            .starts_with(&format!("/console/units/{suzhou}?recorded=")),
+        "{}",
+        page.location
+    );
+    let after = head(demo).await;
+    assert_eq!(after, before + 1);
+    let again = post(&mut city, recommend(csrf.clone(), suzhou.clone(), "1500000000")).await;
+    assert_eq!(again.status, 303);
+    assert!(again.location.contains("duplicate=1"), "{}", again.location);
+    assert_eq!(head(demo).await, after, "a repeated commandId records nothing");
+    let shown = city.get(&again.location).await.body;
+    assert!(shown.contains("重复提交未再次记录"));
+    assert!(shown.contains("推荐参评2025年度") || shown.contains("2025年度标杆引领典型"));
+
+    // 审计: sign a checkpoint, download the unit's proofs, check one, and a forged one.
+    let key = demo.db.path("console-key");
+    let key = key.to_str().expect("utf-8 path");
+    let (ok, out, err) = liangye(
+        &demo.db.url,
+        &["keygen", "--origin", "liangye.test/console", "--out", key],
+    )
+    .await;
+    assert!(ok, "{out}{err}");
+    let (ok, out, err) = liangye(&demo.db.url, &["checkpoint", "--signing-key", key]).await;
+    assert!(ok, "{out}{err}");
+    let public_key = std::fs::read_to_string(format!("{key}.pub")).expect("verifier key");
+    let mut auditor = Browserless::new(demo);
+    auditor.login(demo.token("AUDITOR")).await;
+    let audit = auditor.get("/console/audit").await;
+    assert!(
+        !audit.body.contains("id=\"no-checkpoint\""),
+        "the checkpoint is shown"
+    );
+    let proofs = auditor.get(&format!("/console/audit/proofs?unit={suzhou}")).await;
+    assert_eq!(proofs.status, 200, "{}", proofs.body);
+    let bundles: serde_json::Value = serde_json::from_str(&proofs.body).expect("JSON bundles");
+    let bundles = bundles.as_array().expect("an array of bundles");
+    assert!(bundles.len() >= 2, "listing and recommendation: {bundles:?}");
+    let bundle = bundles[0].to_string();
+    let csrf_a = csrf_of(&audit.body);
+    let page = auditor
+        .post(
+            "/console/audit/verify",
+            &[
+                ("csrf_token", &csrf_a),
+                ("bundle", &bundle),
+                ("publicKey", &public_key),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("校验通过"), "{}", page.body);
+    let mut forged = bundles[0].clone();
+    forged["canonical"] = json!(
+        forged["canonical"]
+            .as_str()
+            .expect("canonical")
+            .replace("控制台", "伪造")
+    );
+    let page = auditor
+        .post(
+            "/console/audit/verify",
+            &[
+                ("csrf_token", &csrf_a),
+                ("bundle", &forged.to_string()),
+                ("publicKey", &public_key),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("校验未通过"), "{}", page.body);
+    let page = city.get(&format!("/console/audit/proofs?unit={suzhou}")).await;
+    assert_eq!(page.status, 403, "CITY may not download proofs");
+
+    // Logout ends the session.
+    let page = city.post("/console/logout", &[("csrf_token", &csrf)]).await;
+    assert_eq!(page.status, 303);
+    assert!(page.location.starts_with("/console/login"));
+    assert_eq!(city.get("/console/").await.status, 303, "after logout");
+
+    // A revoked token ends its sessions at the next request.
+    let (ok, out, err) = liangye(
+        &demo.db.url,
+        &["token", "issue", "--role", "READER", "--name", "临时查阅"],
+    )
+    .await;
+    assert!(ok, "{out}{err}");
+    let secret = out.lines().last().expect("secret").trim().to_owned();
+    let mut temp = Browserless::new(demo);
+    // The live registry follows the log written by the command line.
+    let base = temp.base.clone();
+    eventually("the new token logs in", || {
+        let secret = secret.clone();
+        let base = base.clone();
+        async move {
+            let mut b = Browserless {
+                client: reqwest::Client::builder()
+                    .no_proxy()
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                    .unwrap(),
+                base,
+                cookies: HashMap::new(),
+                https: false,
+            };
+            b.login(&secret).await.status == 303
+        }
+    })
+    .await;
+    assert_eq!(temp.login(&secret).await.status, 303);
+    assert_eq!(temp.get("/console/units").await.status, 200);
+    let (_, list, _) = liangye(&demo.db.url, &["token", "list"]).await;
+    let id = list
+        .lines()
+        .find(|l| l.ends_with("临时查阅"))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("token id")
+        .to_owned();
+    let (ok, out, err) = liangye(&demo.db.url, &["token", "revoke", &id]).await;
+    assert!(ok, "{out}{err}");
+    let mut revoked_at = None;
+    for _ in 0..600 {
+        let page = temp.get("/console/units").await;
+        if page.status == 303 {
+            revoked_at = Some(page.location);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(revoked_at.as_deref(), Some("/console/login?reason=revoked"));
+    assert_eq!(
+        temp.get("/console/units").await.status,
+        303,
+        "the session stays ended"
+    );
+    let _ = &demo.stderr;
+}
+
+// ---------------------------------------------------------------------------------------
+// Headless Chromium over WebDriver
+
+mod browser {
+    use super::*;
+    use fantoccini::{Client, ClientBuilder, Locator};
+
+    pub fn screenshots() -> PathBuf {
+        let dir = PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../target/console-screenshots"
+        ));
+        std::fs::create_dir_all(&dir).expect("screenshot directory");
+        dir
+    }
+
+    fn installed(program: &str) -> bool {
+        std::process::Command::new(program)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
+    /// `chromedriver` on a free port, and a headless Chromium session through it.
+    pub struct Driver {
+        _process: Child,
+        pub client: Client,
+        pub base: String,
+        pub tag: String,
+    }
+
+    impl Driver {
+        /// `None` (after saying so) when the browser is not installed and `CI` is unset.
+        pub async fn start(base: &str, tag: &str) -> Option<Self> {
+            let chromium = ["chromium", "chromium-browser", "google-chrome"]
+                .into_iter()
+                .find(|p| installed(p));
+            if chromium.is_none() || !installed("chromedriver") {
+                // "skipped: …" in the output; under CI, where nothing may be skipped, a failure.
+                skip(
+                    "console browser tests",
+                    "chromium/chromedriver not installed (apt-get install chromium chromium-driver)",
+                );
+                return None;
+            }
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .expect("free port")
+                .port();
+            let process = Command::new("chromedriver")
+                .arg(format!("--port={port}"))
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .kill_on_drop(true)
+                .spawn()
+                .expect("start chromedriver");
+            let url = format!("http://127.0.0.1:{port}");
+            let mut caps = serde_json::Map::new();
+            caps.insert(
+                "goog:chromeOptions".to_owned(),
+                json!({ "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--window-size=1366,768", "--lang=zh-CN", "--no-proxy-server"
+                ] }),
+            );
+            let mut client = None;
+            for _ in 0..200 {
+                match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                    .capabilities(caps.clone())
+                    .connect(&url)
+                    .await
+                {
+                    Ok(c) => {
+                        client = Some(c);
+                        break;
+                    }
+                    Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+                }
+            }
+            let client = client.expect("a WebDriver session with chromedriver");
+            client.set_window_size(1366, 768).await.expect("window size");
+            Some(Self {
+                _process: process,
+                client,
+                base: base.to_owned(),
+                tag: tag.to_owned(),
+            })
+        }
+
+        pub async fn goto(&self, path: &str) {
+            self.client
+                .goto(&format!("{}{path}", self.base))
+                .await
+                .unwrap_or_else(|e| panic!("goto {path}: {e}"));
+        }
+
+        pub async fn source(&self) -> String {
+            self.client.source().await.expect("page source")
+        }
+
+        pub async fn path(&self) -> String {
+            let url = self.client.current_url().await.expect("current url");
+            url.path().to_owned() + url.query().map(|q| format!("?{q}")).as_deref().unwrap_or("")
+        }
+
+        pub async fn shot(&self, name: &str) {
+            let png = self.client.screenshot().await.expect("screenshot");
+            let path = screenshots().join(format!("{}-{name}.png", self.tag));
+            std::fs::write(&path, png).expect("write screenshot");
+        }
+
+        /// Click `selector` and wait until the next page has loaded.
+        pub async fn click_and_wait(&self, selector: &str) {
+            self.client
+                .execute("window.__before = true;", vec![])
+                .await
+                .expect("mark page");
+            self.client
+                .find(Locator::Css(selector))
+                .await
+                .unwrap_or_else(|e| panic!("find {selector}: {e}"))
+                .click()
+                .await
+                .unwrap_or_else(|e| panic!("click {selector}: {e}"));
+            for _ in 0..600 {
+                let done = self
+                    .client
+                    .execute(
+                        "return window.__before === undefined && document.readyState === 'complete';",
+                        vec![],
+                    )
+                    .await
+                    .ok()
+                    .and_then(|v| v.as_bool())
+                    .unwrap_or(false);
+                if done {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            panic!("no new page after clicking {selector}");
+        }
+
+        /// Fill the fields of form `#id` (inputs, selects, textareas by name) and submit it.
+        pub async fn submit(&self, id: &str, values: &[(&str, &str)]) -> String {
+            for (name, value) in values {
+                let found = self
+                    .client
+                    .execute(
+                        "const f = document.getElementById(arguments[0]); const e = f && f.elements[arguments[1]];\
+                         if (!e) return false; e.value = arguments[2]; return true;",
+                        vec![json!(id), json!(name), json!(value)],
+                    )
+                    .await
+                    .expect("fill field");
+                assert_eq!(found, json!(true), "form {id} has no field {name}");
+            }
+            self.click_and_wait(&format!("#{id} button[type=submit]")).await;
+            self.source().await
+        }
+
+        pub async fn login(&self, token: &str) {
+            self.goto("/console/login").await;
+            self.client
+                .find(Locator::Id("token"))
+                .await
+                .expect("token field")
+                .send_keys(token)
+                .await
+                .expect("type token");
+            self.click_and_wait("#login").await;
+            assert_eq!(self.path().await, "/console/", "logged in");
+        }
+
+        pub async fn logout(&self) {
+            self.click_and_wait("#logout").await;
+            assert!(self.path().await.starts_with("/console/login"), "logged out");
+            self.goto("/console/").await;
+            assert!(
+                self.path().await.starts_with("/console/login"),
+                "the session has ended"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_use_the_console_in_chromium() {
+    for (backend, db) in backends("console staff_use_the_console_in_chromium").await {
+        eprintln!("{backend}: the console in Chromium");
+        let demo = Demo::start(db).await;
+        let Some(driver) = browser::Driver::start(&demo.url(""), backend).await else {
+            return;
+        };
+        // Close the browser also when the walkthrough fails, then fail.
+        let result =
+            futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(walkthrough(&demo, &driver))).await;
+        let _ = driver.client.clone().close().await;
+        if let Err(panic) = result {
+            std::panic::resume_unwind(panic);
+        }
+    }
+}
+
+async fn walkthrough(demo: &Demo, d: &browser::Driver) {
+    let suzhou = demo.list(4).await;
+    let nanjing = demo.list(13).await;
+
+    // Every role logs in and sees the overview; read-only roles see no decision forms.
+    for role in ["READER", "AUDITOR"] {
+        d.login(demo.token(role)).await;
+        let overview = d.source().await;
+        assert!(overview.contains("目标进度") && overview.contains("各设区市"));
+        d.shot(&format!("overview-{}", role.to_lowercase())).await;
+        d.goto(&format!("/console/units/{suzhou}")).await;
+        let unit = d.source().await;
+        assert!(unit.contains("id=\"no-forms\"") && !unit.contains("/console/decisions/"));
+        if role == "AUDITOR" {
+            d.goto("/console/audit").await;
+            assert!(d.source().await.contains("日志头"));
+            d.shot("audit").await;
+        }
+        d.logout().await;
+    }
+
+    // CITY (苏州): finds its unit by name, recommends it; another city's unit offers no
+    // form, and a forged submission for it is refused with the reason.
+    d.login(demo.token("CITY")).await;
+    d.shot("overview-city").await;
+    let name = demo
+        .api()
+        .query(
+            "query($id: UUID!) { designation(id: $id) { name } }",
+            json!({ "id": suzhou }),
+        )
+        .await["designation"]["name"]
+        .as_str()
+        .expect("name")
+        .to_owned();
+    d.goto("/console/units").await;
+    // Typing filters the list in place (htmx), without loading a new page.
+    d.client
+        .execute("window.__typed = true;", vec![])
+        .await
+        .expect("mark page");
+    d.client
+        .find(fantoccini::Locator::Id("q"))
+        .await
+        .expect("search field")
+        .send_keys(&name)
+        .await
+        .expect("type a name");
+    let mut filtered = false;
+    for _ in 0..600 {
+        let state = d
+            .client
+            .execute(
+                "return [window.__typed === true, document.querySelectorAll('#results a.unit-link').length];",
+                vec![],
+            )
+            .await
+            .expect("read the list");
+        assert_eq!(state[0], json!(true), "typing must not load a new page");
+        if state[1] == json!(1) {
+            filtered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(filtered, "the list was not filtered while typing");
+    d.shot("units-search").await;
+    d.click_and_wait("a.unit-link").await;
+    assert_eq!(d.path().await, format!("/console/units/{suzhou}"));
+    d.shot("unit-city").await;
+    let page = d
+        .submit(
+            "form-recommend",
+            &[
+                ("year", "2025"),
+                ("revenueYuan", "1800000000"),
+                ("decidedOn", "2025-03-15"),
+                ("documentRef", "苏发改服务发〔2025〕8号"),
+            ],
+        )
+        .await;
+    assert!(page.contains("已记录"), "{page}");
+    assert!(page.contains("已推荐"));
+    d.shot("unit-recommended").await;
+    d.goto(&format!("/console/units/{nanjing}")).await;
+    assert!(d.source().await.contains("该单位不属于本市"));
+    // Forge: take a form of our own city's page and point it at the 南京 unit.
+    let other = demo.list(17).await;
+    d.goto(&format!("/console/units/{other}")).await;
+    let page = d
+        .submit(
+            "form-recommend",
+            &[
+                ("designationId", &nanjing),
+                ("year", "2025"),
+                ("revenueYuan", "1800000000"),
+                ("decidedOn", "2025-03-15"),
+            ],
+        )
+        .await;
+    assert!(page.contains("无权进行此操作") && page.contains("南京"), "{page}");
+    d.shot("refused-other-city").await;
+    d.logout().await;
+
+    // PROVINCIAL: list a new unit from the 名录 page and walk it to the award.
+    d.login(demo.token("PROVINCIAL")).await;
+    d.shot("overview-provincial").await;
+    d.goto("/console/units").await;
+    d.shot("units").await;
+    let credit = liangye_services::scenario::credit_code(liangye_events::catalogue::CityCode::Wuxi, 990_001)
+        .to_string();
+    let page = d
+        .submit(
+            "form-listPilot",
+            &[
+                ("name", "无锡控制台示范企业"),
+                ("kind", "ENTERPRISE"),
+                ("cityCode", "320200"),
+                ("creditCode", &credit),
+                ("industries", "高端装备、工业互联网"),
+                ("batch", "3"),
+                ("decidedOn", "2025-01-10"),
+                ("documentRef", "苏发改服务发〔2025〕2号"),
+            ],
+        )
+        .await;
+    assert!(
+        page.contains("无锡控制台示范企业") && page.contains("已记录"),
+        "{page}"
+    );
+    let unit_path = d.path().await;
+    let unit_path = unit_path.split('?').next().expect("path").to_owned();
+    // Not eligible first: the refusal names the unmet criterion.
+    let page = d
+        .submit(
+            "form-recommend",
+            &[
+                ("year", "2025"),
+                ("revenueYuan", "300000000"),
+                ("decidedOn", "2025-03-01"),
+            ],
+        )
+        .await;
+    assert!(
+        page.contains("不符合标杆引领典型基本条件") && page.contains("企业规模或市场地位"),
+        "{page}"
+    );
+    d.shot("refused-not-eligible").await;
+    let page = d
+        .submit(
+            "form-recommend",
+            &[
+                ("year", "2025"),
+                ("revenueYuan", "1200000000"),
+                ("decidedOn", "2025-03-01"),
+            ],
+        )
+        .await;
+    assert!(page.contains("已推荐"), "{page}");
+    for (stage, date, extra) in [
+        ("MATERIAL", "2025-04-01", vec![]),
+        ("EXPERT", "2025-05-01", vec![("score", "88")]),
+        ("SITE_INSPECTION", "2025-06-01", vec![]),
+        (
+            "PUBLIC_NOTICE",
+            "2025-06-20",
+            vec![("noticeStart", "2025-06-05"), ("noticeEnd", "2025-06-15")],
+        ),
+    ] {
+        let mut values = vec![("stage", stage), ("outcome", "PASSED"), ("decidedOn", date)];
+        values.extend(extra);
+        let page = d.submit("form-recordReview", &values).await;
+        assert!(page.contains("已记录"), "{stage}: {page}");
+    }
+    d.shot("unit-reviewed").await;
+    let page = d
+        .submit(
+            "form-award",
+            &[
+                ("decidedOn", "2025-07-01"),
+                ("documentRef", "苏发改服务发〔2025〕66号"),
+            ],
+        )
+        .await;
+    assert!(page.contains("已授牌") && page.contains("JSLY-2025-"), "{page}");
+    assert!(
+        page.contains("苏发改服务发〔2025〕66号"),
+        "the timeline shows the 文号"
+    );
+    d.shot("unit-awarded").await;
+    assert!(unit_path.starts_with("/console/units/"));
+
+    d.goto("/console/applications?year=2025").await;
+    let page = d.source().await;
+    assert!(page.contains("无锡控制台示范企业") && page.contains("已授牌"));
+    d.shot("applications").await;
+    d.goto("/console/imports").await;
+    assert!(d.source().await.contains("/templates/pilots.xlsx"));
+    d.shot("imports").await;
+    d.goto("/console/exports").await;
+    assert!(d.source().await.contains("/exports/registry.xlsx"));
+    d.shot("exports").await;
+    d.goto("/console/audit").await;
+    d.shot("audit-provincial").await;
+
+    // The same pages on a 1920-wide screen.
+    d.client.set_window_size(1920, 1080).await.expect("window size");
+    d.goto("/console/").await;
+    d.shot("overview-1920").await;
+    d.goto(&unit_path).await;
+    d.shot("unit-1920").await;
+    d.goto("/console/units").await;
+    d.shot("units-1920").await;
+    d.client.set_window_size(1366, 768).await.expect("window size");
+    // Nothing overflows sideways at 1366.
+    for path in [
+        "/console/",
+        "/console/units",
+        unit_path.as_str(),
+        "/console/applications",
+    ] {
+        d.goto(path).await;
+        let wide = d
+            .client
+            .execute(
+                "return document.documentElement.scrollWidth <= window.innerWidth;",
+                vec![],
+            )
+            .await
+            .expect("measure");
+        assert_eq!(wide, json!(true), "{path} scrolls sideways at 1366");
+    }
+    d.logout().await;
+    d.shot("logged-out").await;
+}
