@@ -313,7 +313,36 @@ async fn sessions_csrf_and_roles_over_http() {
         eprintln!("{backend}: sessions, CSRF and roles");
         let demo = Demo::start(db).await;
         http_rules(&demo).await;
+        closed_attempts_and_retractions_read_in_chinese(&demo).await;
     }
+}
+
+/// The demo's withdrawn and not-selected attempts are named as such on 申报, and its
+/// retracted decision is marked 已撤销 in its unit's timeline.
+async fn closed_attempts_and_retractions_read_in_chinese(demo: &Demo) {
+    let mut b = Browserless::new(demo);
+    b.login(demo.token("PROVINCIAL")).await;
+    let y2024 = b.get("/console/applications?year=2024").await.body;
+    assert!(
+        y2024.contains("已撤回"),
+        "a withdrawn recommendation on 申报 2024"
+    );
+    let y2025 = b.get("/console/applications?year=2025").await.body;
+    assert!(y2025.contains("未入选"), "a closed selection on 申报 2025");
+    let retractions = demo
+        .api()
+        .query(
+            r#"{ events(type: "DecisionRetracted", first: 1) { nodes { streamId } } }"#,
+            serde_json::json!({}),
+        )
+        .await;
+    let stream = retractions["events"]["nodes"][0]["streamId"]
+        .as_str()
+        .unwrap_or_else(|| panic!("the demo holds a retraction: {retractions}"));
+    let unit = stream.trim_start_matches("unit-");
+    let page = b.get(&format!("/console/units/{unit}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("已撤销"), "the retracted entry is marked");
 }
 
 async fn http_rules(demo: &Demo) {

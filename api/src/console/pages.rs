@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
 use liangye_events::catalogue::{
-    CityCode, DomainEvent, ReviewOutcome, ReviewStage, Role, Status, UnitKind, Year,
+    CityCode, DomainEvent, EventType, ReviewOutcome, ReviewStage, Role, Status, UnitKind, Year,
 };
 use liangye_projections::registry::{DesignationFilter, PageRequest};
 use liangye_services::live::AsOf;
@@ -474,8 +474,7 @@ pub async fn render_unit(
                     } else {
                         String::new()
                     },
-                    // Retractions arrive with the programme's wave-2 events.
-                    retracted: false,
+                    retracted: e.retracted_by.is_some(),
                 })
                 .collect()
         })
@@ -693,6 +692,11 @@ pub async fn render_applications(
                 ("已授牌", "AWARDED")
             } else if failed.is_some() {
                 ("未通过", "FAILED")
+            } else if let Some((_, closed)) = recommendation.closed {
+                match closed {
+                    EventType::RecommendationWithdrawn => ("已撤回", "WITHDRAWN"),
+                    _ => ("未入选", "NOT_SELECTED"),
+                }
             } else if u.status == Status::Recommended && u.current_attempt == Some(y) {
                 ("评审中", "IN_REVIEW")
             } else {
