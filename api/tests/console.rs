@@ -343,6 +343,22 @@ async fn closed_attempts_and_retractions_read_in_chinese(demo: &Demo) {
     let page = b.get(&format!("/console/units/{unit}")).await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("已撤销"), "the retracted entry is marked");
+    assert!(page.body.contains("行业领域"), "a unit's sectors are shown");
+
+    // The next step is told in the words of what the reader may do.
+    let pilot = demo.list(17).await;
+    let provincial = b.get(&format!("/console/units/{pilot}")).await.body;
+    assert!(
+        provincial.contains("由所在设区市发展改革委"),
+        "PROVINCIAL: who recommends"
+    );
+    let mut city = Browserless::new(demo);
+    city.login(demo.token("CITY")).await;
+    let own = city.get(&format!("/console/units/{pilot}")).await.body;
+    assert!(
+        own.contains("可推荐本市试点单位参评"),
+        "CITY: it may recommend its own pilot"
+    );
 }
 
 async fn http_rules(demo: &Demo) {

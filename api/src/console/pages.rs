@@ -498,6 +498,11 @@ pub async fn render_unit(
     if let Some(code) = &d.zone_code {
         details.push(row("开发区代码", code.to_string()));
     }
+    let sectors: Vec<&str> = d.sectors.iter().map(|s| s.label_zh()).collect();
+    details.push(row("行业领域", sectors.join("、")));
+    if let Some(county) = &d.county_code {
+        details.push(row("所在县(市、区)代码", county.to_string()));
+    }
     if !d.industries.is_empty() {
         details.push(row("行业描述", d.industries.join("、")));
     }
@@ -589,7 +594,7 @@ pub async fn render_unit(
         history,
         forms,
         no_forms,
-        next_step: super::views::next_step(d.status),
+        next_step: super::views::next_step(d.status, staff.principal.role),
     };
     html(status, &page)
 }

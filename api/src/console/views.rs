@@ -432,19 +432,29 @@ pub struct UnitPage {
     pub next_step: &'static str,
 }
 
-/// What usually comes next for a unit in `status`: guidance for staff, not a rule (the
-/// engine judges every decision).
-pub fn next_step(status: liangye_events::catalogue::Status) -> &'static str {
-    use liangye_events::catalogue::Status;
-    match status {
-        Status::Pilot => {
+/// What usually comes next for a unit in `status`, in the words of what `role` itself may
+/// do: guidance for staff, not a rule (the engine judges every decision).
+pub fn next_step(
+    status: liangye_events::catalogue::Status,
+    role: liangye_events::catalogue::Role,
+) -> &'static str {
+    use liangye_events::catalogue::{Role, Status};
+    match (role, status) {
+        (Role::Provincial, Status::Pilot) => {
             "下一步：由所在设区市发展改革委（或省发展改革委）推荐参评，填写年营业收入等申报数据。"
         }
-        Status::Recommended => {
-            "下一步：依次记录材料审查、专家评审（填写得分）、现场察看、社会公示（填写公示起止日期）四个评审环节；四个环节全部通过后授牌。任一环节未通过，本年度申报结束，单位恢复为试点。"
+        (Role::Provincial, Status::Recommended) => {
+            "下一步：依次记录材料审查、专家评审（填写得分）、现场察看、社会公示（填写公示起止日期）四个评审环节；四个环节全部通过后授牌，或择优未入选的记录“未入选”。任一环节未通过，本年度申报结束，单位恢复为试点。"
         }
-        Status::Awarded => "已授牌：可记录年度绩效评价；评价为优秀或良好的可予表彰；评价不合格等情形可摘牌。",
-        Status::Delisted | Status::PilotRevoked => "",
+        (Role::Provincial, Status::Awarded) => {
+            "已授牌：可记录年度绩效评价、统计监测数据和奖励补助；评价为优秀或良好的可予表彰；评价不合格等情形可摘牌。"
+        }
+        (Role::City, Status::Pilot) => "下一步：可推荐本市试点单位参评，填写年营业收入等申报数据。",
+        (Role::City, Status::Recommended) => {
+            "已推荐：等待省发展改革委评审。如申报材料需补充，可撤回推荐，下一年度重新申报。"
+        }
+        (Role::City, Status::Awarded) => "已授牌：请按年度报送统计监测数据。",
+        _ => "",
     }
 }
 
