@@ -71,4 +71,14 @@ async fn imports_verifies_and_upcasts(db: TestDb) {
         *kinds.entry(kind).or_default() += 1;
     }
     assert_eq!(kinds.len(), 4, "every kind is in the fixture: {kinds:?}");
+    // Delisted v1 had no ground: read as OTHER, its reason kept.
+    let delisted: Vec<&Value> = designations
+        .iter()
+        .filter(|d| d["status"] == "DELISTED")
+        .collect();
+    assert!(!delisted.is_empty(), "the fixture holds delistings");
+    for d in delisted {
+        assert_eq!(d["delisting"]["ground"], "OTHER", "{d}");
+        assert!(d["delisting"]["reason"].is_string(), "{d}");
+    }
 }
