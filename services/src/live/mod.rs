@@ -378,10 +378,7 @@ impl Live {
     /// `Designation.history`: every event of the unit's stream (up to `at`), folded from the
     /// stream on demand. `None` when the unit is unknown (or not yet listed at `at`).
     pub async fn history(&self, id: Uuid, at: Option<i64>) -> Result<Option<History>, LiveError> {
-        let stored = self.shared.store.read_stream(&unit_stream(id), 0).await?;
-        let events = decode_page(&stored)?;
-        let history = History::fold(id, &events, at);
-        Ok((!history.is_empty()).then_some(history))
+        Ok(self.histories(&[id], at).await?.remove(&id))
     }
 
     /// The histories of several units (a page of them) from one read of the log; a unit
@@ -392,18 +389,10 @@ impl Live {
         at: Option<i64>,
     ) -> Result<HashMap<Uuid, History>, LiveError> {
         let streams: Vec<String> = ids.iter().map(|id| unit_stream(*id)).collect();
-        let stored = self.shared.store.read_streams(&streams).await?;
-        let mut by_stream: HashMap<&str, Vec<&liangye_events::StoredEvent>> = HashMap::new();
-        for event in &stored {
-            by_stream.entry(event.stream_id.as_str()).or_default().push(event);
-        }
+        let events = decode_page(&self.shared.store.read_streams(&streams).await?)?;
         let mut out = HashMap::with_capacity(ids.len());
         for (id, stream) in ids.iter().zip(&streams) {
-            let Some(events) = by_stream.get(stream.as_str()) else {
-                continue;
-            };
-            let events: Vec<liangye_events::StoredEvent> = events.iter().map(|e| (*e).clone()).collect();
-            let history = History::fold(*id, &decode_page(&events)?, at);
+            let history = History::fold(*id, events.iter().filter(|e| e.stream_id == *stream), at);
             if !history.is_empty() {
                 out.insert(*id, history);
             }
