@@ -1,6 +1,6 @@
-//! Row decoding shared by both backends (the columns are the same on both).
+//! The `events` row as both backends read and write it (the columns are the same on both).
 
-use sqlx::{ColumnIndex, Decode, Row, Type};
+use sqlx::{ColumnIndex, Database, Decode, Encode, QueryBuilder, Row, Type};
 use uuid::Uuid;
 
 use super::StoreError;
@@ -45,4 +45,34 @@ where
         canonical: row.try_get(10)?,
         leaf_hash: row.try_get(11)?,
     })
+}
+
+/// `INSERT INTO events (columns) VALUES (…), (…)`: one multi-row statement for `events`, in
+/// the column order of [`columns!`] (the same text on both backends).
+pub(super) fn insert_events<'a, DB>(events: &'a [StoredEvent]) -> QueryBuilder<DB>
+where
+    DB: Database,
+    <DB as Database>::Arguments: Default,
+    i64: Encode<'a, DB> + Type<DB>,
+    i32: Encode<'a, DB> + Type<DB>,
+    String: Encode<'a, DB> + Type<DB>,
+    Option<String>: Encode<'a, DB> + Type<DB>,
+    &'a str: Encode<'a, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::new(concat!("INSERT INTO events (", columns!(), ") "));
+    qb.push_values(events, |mut b, ev| {
+        b.push_bind(ev.position)
+            .push_bind(ev.event_id.to_string())
+            .push_bind(ev.stream_id.as_str())
+            .push_bind(ev.stream_version)
+            .push_bind(ev.event_type.as_str())
+            .push_bind(ev.schema_version)
+            .push_bind(ev.recorded_at.as_str())
+            .push_bind(ev.command_id.map(|c| c.to_string()))
+            .push_bind(ev.actor.as_str())
+            .push_bind(ev.role.as_str())
+            .push_bind(ev.canonical.as_str())
+            .push_bind(ev.leaf_hash.as_str());
+    });
+    qb
 }

@@ -315,23 +315,11 @@ impl LogTx for Transaction<'static, Sqlite> {
         if events.is_empty() {
             return Ok(());
         }
-        let mut qb: QueryBuilder<Sqlite> =
-            QueryBuilder::new(concat!("INSERT INTO events (", columns!(), ") "));
-        qb.push_values(events, |mut b, ev| {
-            b.push_bind(ev.position)
-                .push_bind(ev.event_id.to_string())
-                .push_bind(ev.stream_id.as_str())
-                .push_bind(ev.stream_version)
-                .push_bind(ev.event_type.as_str())
-                .push_bind(ev.schema_version)
-                .push_bind(ev.recorded_at.as_str())
-                .push_bind(ev.command_id.map(|c| c.to_string()))
-                .push_bind(ev.actor.as_str())
-                .push_bind(ev.role.as_str())
-                .push_bind(ev.canonical.as_str())
-                .push_bind(ev.leaf_hash.as_str());
-        });
-        qb.build().persistent(false).execute(&mut **self).await?;
+        rows::insert_events::<Sqlite>(events)
+            .build()
+            .persistent(false)
+            .execute(&mut **self)
+            .await?;
         Ok(())
     }
 
