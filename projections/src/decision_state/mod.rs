@@ -324,8 +324,11 @@ impl DecisionState {
             EventType::ReviewRecorded => {
                 if let Some(year) = year {
                     let progress = unit.reviews_of_mut(year);
-                    if progress.failed.take().is_none() {
-                        progress.unpass();
+                    match progress.failed.take() {
+                        // A failed expert review carried its score: it goes with it.
+                        Some(ReviewStage::Expert) => progress.expert_score = None,
+                        Some(_) => {}
+                        None => progress.unpass(),
                     }
                     unit.status = Status::Recommended;
                     unit.current_attempt = Some(year);

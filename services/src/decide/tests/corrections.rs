@@ -1,6 +1,8 @@
 //! retractDecision (撤销错误决定) and amendUnit (信息变更).
 
-use liangye_events::catalogue::{DivisionCode, DomainEvent, EventType, Sector, Status, UnitKind};
+use liangye_events::catalogue::{
+    DivisionCode, DomainEvent, EventType, ReviewOutcome, ReviewStage, Sector, Status, UnitKind,
+};
 
 use super::fixtures::*;
 use super::harness::given;
@@ -239,4 +241,53 @@ fn an_amended_identifier_is_checked_and_unique_again() {
         .then_invalid("sectors");
     assert!(error.contains("INTEGRATED_CIRCUITS 集成电路"), "{error}");
     assert_eq!(state.state().unit(id(1)).unwrap().kind, UnitKind::Enterprise);
+}
+
+#[test]
+fn each_retraction_restores_the_unit_as_it_stood_before_the_decision() {
+    // Newest first, every decision of a benchmark's life is retracted in turn; after each,
+    // the unit is exactly what it was before that decision (its version aside).
+    let mut history = benchmark(id(1), 2024, 1);
+    for position in (2..=7).rev() {
+        let before = given(history[..position as usize - 1].to_vec());
+        let events = given(history.clone())
+            .when(retract(id(1), position), &provincial())
+            .then_ok();
+        history.extend(events);
+        let after = given(history.clone());
+        let (mut unit, expected) = (
+            after.state().unit(id(1)).unwrap().clone(),
+            before.state().unit(id(1)).unwrap(),
+        );
+        unit.version = expected.version;
+        assert_eq!(&unit, expected, "after retracting position {position}");
+    }
+}
+
+#[test]
+fn a_retracted_failed_expert_review_takes_its_score_with_it() {
+    let mut history = [
+        pilot(id(1)),
+        vec![
+            recommended(id(1), 2024),
+            review_recorded(id(1), 2024, ReviewStage::Material, ReviewOutcome::Passed),
+        ],
+    ]
+    .concat();
+    let before = given(history.clone());
+    history.push(review_recorded(
+        id(1),
+        2024,
+        ReviewStage::Expert,
+        ReviewOutcome::Failed,
+    ));
+    let events = given(history.clone())
+        .when(retract(id(1), 4), &provincial())
+        .then_ok();
+    history.extend(events);
+    let after = given(history);
+    assert_eq!(
+        after.state().unit(id(1)).unwrap().reviews,
+        before.state().unit(id(1)).unwrap().reviews
+    );
 }
