@@ -390,9 +390,17 @@ impl Live {
     ) -> Result<HashMap<Uuid, History>, LiveError> {
         let streams: Vec<String> = ids.iter().map(|id| unit_stream(*id)).collect();
         let events = decode_page(&self.shared.store.read_streams(&streams).await?)?;
+        let mut by_stream: HashMap<&str, Vec<&liangye_events::catalogue::RecordedEvent>> =
+            HashMap::with_capacity(ids.len());
+        for event in &events {
+            by_stream.entry(event.stream_id.as_str()).or_default().push(event);
+        }
         let mut out = HashMap::with_capacity(ids.len());
         for (id, stream) in ids.iter().zip(&streams) {
-            let history = History::fold(*id, events.iter().filter(|e| e.stream_id == *stream), at);
+            let Some(events) = by_stream.remove(stream.as_str()) else {
+                continue;
+            };
+            let history = History::fold(*id, events, at);
             if !history.is_empty() {
                 out.insert(*id, history);
             }

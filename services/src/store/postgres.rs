@@ -195,10 +195,14 @@ impl Sql for PgPools {
     }
 
     async fn read_streams(&self, stream_ids: &[String]) -> Result<Vec<StoredEvent>, StoreError> {
+        // Each stream read off the `(stream_id, stream_version)` index, whatever the planner
+        // believes about the table (see `stream_versions` on why not `stream_id = ANY($1)`).
         let sql = concat!(
             "SELECT ",
             columns!(),
-            " FROM events WHERE stream_id = ANY($1) ORDER BY position"
+            " FROM unnest($1::text[]) AS s(id) \
+             CROSS JOIN LATERAL (SELECT * FROM events WHERE stream_id = s.id) AS e \
+             ORDER BY position"
         );
         let rows = sqlx::query(sql).bind(stream_ids).fetch_all(&self.pool).await?;
         rows.iter().map(rows::decode).collect()
