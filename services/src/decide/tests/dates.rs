@@ -36,12 +36,15 @@ fn every_date_lies_in_2000_to_2100() {
         notice_end: Some(end),
         ..record_review(id(1), 2024, ReviewStage::PublicNotice, ReviewOutcome::Passed)
     };
-    given(history.clone())
+    // Refused for its range, not (only) for preceding the site inspection.
+    let message = given(history.clone())
         .when(notice(date(1999, 12, 31), date(2024, 5, 6)), &provincial())
         .then_invalid("noticeStart");
-    given(history)
+    assert!(message.contains("is not a plausible date"), "{message}");
+    let message = given(history)
         .when(notice(date(2024, 5, 6), date(2101, 1, 1)), &provincial())
         .then_invalid("noticeEnd");
+    assert!(message.contains("is not a plausible date"), "{message}");
 }
 
 #[test]
