@@ -1,7 +1,7 @@
 //! Corrections (DESIGN.md §1, Corrections and closures): 撤销错误决定 undoes a unit's latest
 //! decision; 信息变更 corrects its data.
 
-use liangye_events::catalogue::{DecisionRetracted, DomainEvent, EventType, UnitAmended, UnitKind};
+use liangye_events::catalogue::{DecisionRetracted, DomainEvent, UnitAmended, UnitKind};
 use liangye_projections::DecisionState;
 use liangye_projections::decision_state::Unit;
 
@@ -49,13 +49,6 @@ pub(super) fn retract(state: &DecisionState, command: &RetractDecision) -> Resul
             latest.event_type.label_zh(),
             latest.event_type,
             latest.position
-        )));
-    }
-    if latest.event_type == EventType::PilotListed && unit.decisions.len() > 1 {
-        // Unreachable while the listing is the first decision; kept for clarity.
-        return Err(DomainError::InvalidTransition(format!(
-            "the listing of {} can be retracted only when it is the unit's last remaining decision",
-            describe(unit)
         )));
     }
     Ok(DecisionRetracted {
