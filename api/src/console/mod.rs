@@ -31,6 +31,7 @@ use liangye_services::decide::Principal;
 
 use crate::graphql::AppState;
 use session::{COOKIE, CSRF_FIELD, Found, LOGIN_COOKIE, Missing, Sessions};
+pub use views::code_title;
 use views::{Chrome, LoginPage, MessagePage};
 
 /// Largest form accepted (a proof bundle pasted into the audit page fits easily).
@@ -65,7 +66,8 @@ pub fn router(app: AppState) -> Router {
         .route("/console/audit/proofs", get(audit::proofs))
         .route("/console/assets/{file}", get(assets::serve))
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
-        .with_state(console)
+        .with_state(console.clone())
+        .merge(crate::excel::http::router(console))
 }
 
 /// A signed-in member of staff, checked against the live access view on this request.
@@ -103,6 +105,17 @@ impl Console {
                 Err(Box::new(to_login(Some("revoked"))))
             }
         }
+    }
+}
+
+impl Console {
+    /// The principal of the request's console session, if it has a live one whose token
+    /// still holds (for the exports, which answer `401` rather than send a browser to the
+    /// login page).
+    pub fn session_principal(&self, headers: &HeaderMap) -> Option<Principal> {
+        let id = session::cookie(headers, COOKIE)?;
+        let found = self.sessions.find(id, Instant::now()).ok()?;
+        self.app.live.authenticate(&found.secret_sha256).ok()
     }
 }
 
