@@ -7,8 +7,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
 use liangye_events::catalogue::{
-    CityCode, DomainEvent, EventType, ReviewOutcome, ReviewStage, Role, Status, UnitKind, Year,
+    CityCode, DomainEvent, ReviewOutcome, ReviewStage, Role, Status, UnitKind, Year,
 };
+use liangye_projections::applications::ApplicationFilter;
 use liangye_projections::registry::{DesignationFilter, PageRequest};
 use liangye_services::live::AsOf;
 use uuid::Uuid;
@@ -634,80 +635,59 @@ pub async fn render_applications(
             &format!("{wanted} 不是有效年度"),
         );
     };
-    let mut found = console.app.live.applications(y);
     // Without a year asked for: the latest year up to this one that has applications.
-    let mut years: BTreeSet<i64> = found.years.iter().map(|y| i64::from(y.get())).collect();
+    let mut years: BTreeSet<i64> = console
+        .app
+        .live
+        .application_years(None)
+        .iter()
+        .map(|y| i64::from(y.get()))
+        .collect();
     years.insert(this_year);
-    let year = match year {
-        Some(year) => year,
-        None => {
-            let latest = years
-                .iter()
-                .copied()
-                .filter(|y| *y <= this_year)
-                .max()
-                .unwrap_or(this_year);
-            if latest != wanted
-                && let Ok(latest_year) = Year::new(latest)
-            {
-                found = console.app.live.applications(latest_year);
-            }
-            latest
-        }
-    };
+    let year = year.unwrap_or_else(|| {
+        years
+            .iter()
+            .copied()
+            .filter(|y| *y <= this_year)
+            .max()
+            .unwrap_or(this_year)
+    });
     let y = Year::new(year).unwrap_or(y);
     years.insert(year);
-    let record = found.record;
+    let record = console.app.live.year_record(y);
+    let filter = ApplicationFilter {
+        year: Some(y),
+        city: city_filter,
+        ..ApplicationFilter::default()
+    };
+    let found = console.app.live.applications(&filter, usize::MAX, None, None);
     let rows: Vec<ApplicationRow> = found
-        .units
+        .items
         .iter()
-        .filter(|u| city_filter.is_none_or(|c| c == u.city))
-        .filter_map(|u| {
-            let recommendation = u.recommendation(y)?;
-            let reviews = u.reviews_of(y);
-            let passed = reviews.map_or(&[][..], |r| r.passed());
-            let failed = reviews.and_then(|r| r.failed);
+        .map(|(application, unit)| {
             let stages = ReviewStage::ALL
                 .iter()
-                .map(|stage| {
-                    if passed.contains(stage) {
-                        let score = match (stage, reviews.and_then(|r| r.expert_score)) {
-                            (ReviewStage::Expert, Some(score)) => format!("（{score}分）"),
-                            _ => String::new(),
-                        };
-                        StageCell {
-                            label: format!("通过{score}"),
+                .map(
+                    |stage| match application.reviews.iter().rev().find(|r| r.stage == *stage) {
+                        Some(review) if review.outcome == ReviewOutcome::Passed => StageCell {
+                            label: match review.score {
+                                Some(score) => format!("通过（{score}分）"),
+                                None => "通过".to_owned(),
+                            },
                             class: "passed",
-                        }
-                    } else if failed == Some(*stage) {
-                        StageCell {
+                        },
+                        Some(_) => StageCell {
                             label: "未通过".to_owned(),
                             class: "failed",
-                        }
-                    } else {
-                        StageCell {
+                        },
+                        None => StageCell {
                             label: "—".to_owned(),
                             class: "pending",
-                        }
-                    }
-                })
+                        },
+                    },
+                )
                 .collect();
-            let awarded = u.award.is_some_and(|a| a.year == y);
-            let (result, result_class) = if awarded {
-                ("已授牌", "AWARDED")
-            } else if failed.is_some() {
-                ("未通过", "FAILED")
-            } else if let Some((_, closed)) = recommendation.closed {
-                match closed {
-                    EventType::RecommendationWithdrawn => ("已撤回", "WITHDRAWN"),
-                    _ => ("未入选", "NOT_SELECTED"),
-                }
-            } else if u.status == Status::Recommended && u.current_attempt == Some(y) {
-                ("评审中", "IN_REVIEW")
-            } else {
-                ("已结束", "CLOSED")
-            };
-            let f = &recommendation.figures;
+            let f = &application.figures;
             let mut figures = Vec::new();
             if let Some(v) = f.revenue_yuan {
                 figures.push(format!("营收 {}", yuan_zh(v)));
@@ -721,17 +701,17 @@ pub async fn render_applications(
             if let Some(v) = f.market_share_rank {
                 figures.push(format!("市场占有率第 {v} 名"));
             }
-            Some(ApplicationRow {
-                href: format!("/console/units/{}", u.id),
-                name: u.name.clone(),
-                city: u.city.name(),
-                kind: u.kind.label_zh(),
-                recommended_on: recommendation.decided_on.to_string(),
+            ApplicationRow {
+                href: format!("/console/units/{}", unit.id),
+                name: unit.name.clone(),
+                city: unit.city.name(),
+                kind: unit.kind.label_zh(),
+                recommended_on: application.recommended_on.to_string(),
                 figures: figures.join("；"),
                 stages,
-                result,
-                result_class,
-            })
+                result: application.result.label_zh(),
+                result_class: application.result.as_str(),
+            }
         })
         .collect();
     let quota_form = refused.or_else(|| {

@@ -240,7 +240,7 @@ impl DecisionState {
             unit.decisions.push(DecisionRef {
                 position: recorded.position,
                 event_type: event.kind(),
-                year: event_year(event),
+                year: event.year(),
                 decided_on: decision.decided_on,
             });
         }
@@ -603,21 +603,4 @@ struct TokenUndo {
     token: Option<AccessToken>,
     /// The secret's entry as it was, for a grant.
     secret: Option<(SecretSha256, Option<Uuid>)>,
-}
-
-/// The year a unit event concerns, when it has one.
-fn event_year(event: &DomainEvent) -> Option<Year> {
-    match event {
-        DomainEvent::Recommended(e) => Some(e.year),
-        DomainEvent::ReviewRecorded(e) => Some(e.year),
-        DomainEvent::Awarded(e) => Some(e.year),
-        DomainEvent::EvaluationRecorded(e) => Some(e.year),
-        DomainEvent::Commended(e) => Some(e.year),
-        DomainEvent::RecommendationWithdrawn(e) => Some(e.year),
-        DomainEvent::NotSelected(e) => Some(e.year),
-        DomainEvent::IndicatorsReported(e) => Some(e.year),
-        DomainEvent::SubsidyGranted(e) => Some(e.year),
-        DomainEvent::Delisted(e) => e.evaluation_year,
-        _ => None,
-    }
 }
