@@ -115,10 +115,14 @@ pub async fn report(
         (Report::Registry, Format::Csv, _) => {
             write_atomically(out, |f| registry::write_csv(&live, &moment, f))?
         }
-        (Report::Applications | Report::Statistics, _, _) => {
-            let _ = year;
-            return Err("this report is not built yet".into());
+        (Report::Applications, _, Some(year)) => write_atomically(out, |f| {
+            excel::applications::write_xlsx(&live, year, &moment, &about, f)
+        })?,
+        (Report::Statistics, _, _) => {
+            write_atomically(out, |f| excel::statistics::write_xlsx(&live, &moment, &about, f))?;
+            0
         }
+        (Report::Applications, _, None) => unreachable!("the year was required above"),
     };
     let rows = match what {
         Report::Statistics => String::new(),

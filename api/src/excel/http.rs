@@ -52,6 +52,8 @@ pub fn router(console: Console) -> Router {
     Router::new()
         .route("/exports/registry.xlsx", get(registry_xlsx))
         .route("/exports/registry.csv", get(registry_csv))
+        .route("/exports/applications.xlsx", get(applications_xlsx))
+        .route("/exports/statistics.xlsx", get(statistics_xlsx))
         .route("/templates/pilots.xlsx", get(template_xlsx))
         .route(
             "/imports/pilots",
@@ -249,6 +251,46 @@ async fn registry_csv(
     let at = moment.clone();
     streamed(CSV, &name, &moment, move |out| {
         registry::write_csv(&live, &at, out).map(drop)
+    })
+}
+
+async fn applications_xlsx(
+    State(console): State<Console>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let principal = or_return!(caller(&console, &headers));
+    let year = or_return!(
+        super::parse_year(query.get("year").map(String::as_str)).map_err(|e| Box::new(bad_request(&e)))
+    );
+    let moment = or_return!(export_moment(&console, &query).await);
+    let name = naming::file_name(
+        &format!("两业融合标杆{}年度申报", year.get()),
+        &format!("applications-{}", year.get()),
+        &moment,
+        "xlsx",
+    );
+    let live = console.app.live.clone();
+    let about = about(&principal);
+    let at = moment.clone();
+    streamed(XLSX, &name, &moment, move |out| {
+        super::applications::write_xlsx(&live, year, &at, &about, out).map(drop)
+    })
+}
+
+async fn statistics_xlsx(
+    State(console): State<Console>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let principal = or_return!(caller(&console, &headers));
+    let moment = or_return!(export_moment(&console, &query).await);
+    let name = naming::file_name("两业融合标杆统计", "statistics", &moment, "xlsx");
+    let live = console.app.live.clone();
+    let about = about(&principal);
+    let at = moment.clone();
+    streamed(XLSX, &name, &moment, move |out| {
+        super::statistics::write_xlsx(&live, &at, &about, out)
     })
 }
 

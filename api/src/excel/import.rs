@@ -24,7 +24,7 @@ use liangye_services::engine::{BatchOutcome, Engine, EngineError, Submission};
 use uuid::Uuid;
 
 use super::labels;
-use super::template::{self, COLUMNS};
+use super::template::{self, HEADERS};
 use crate::graphql::inputs::ListPilotInput;
 use crate::graphql::scalars::Date;
 
@@ -341,7 +341,7 @@ fn command(row: &PilotRow, form: &ImportForm) -> Result<ListPilot, Vec<RowError>
     let mut refuse = |column: usize, reason: String| {
         errors.push(RowError {
             row: Some(row.number),
-            column: COLUMNS[column].header,
+            column: HEADERS[column],
             code: ErrorCode::ValidationFailed.as_str(),
             reason,
         });
@@ -573,7 +573,7 @@ pub fn read_rows(bytes: &[u8]) -> Result<(Vec<PilotRow>, bool), ImportError> {
             continue;
         }
         let col = col as usize;
-        if col >= COLUMNS.len() {
+        if col >= HEADERS.len() {
             // Beyond the template's columns (a note of the sender's): not read.
             continue;
         }
@@ -644,29 +644,29 @@ fn check_header(header: &[String]) -> Result<(), ImportError> {
         return Err(ImportError::WrongHeader {
             zh: format!(
                 "第 1 行应为表头（{}）；请使用模板 /templates/pilots.xlsx",
-                COLUMNS.map(|c| c.header).join("、")
+                HEADERS.join("、")
             ),
             en: "row 1 must be the template's header row".to_owned(),
         });
     }
-    for (i, column) in COLUMNS.iter().enumerate() {
+    for (i, expected) in HEADERS.iter().enumerate() {
         let found = header.get(i).map_or("", String::as_str);
-        if found != column.header {
+        if found != *expected {
             return Err(ImportError::WrongHeader {
                 zh: format!(
                     "第 {} 列（{}1 单元格）应为“{}”，实为“{found}”；请使用模板 /templates/pilots.xlsx，不要改动表头",
                     i + 1,
                     column_letter(i),
-                    column.header
+                    expected
                 ),
-                en: format!("column {} must be {:?}, not {found:?}", i + 1, column.header),
+                en: format!("column {} must be {expected:?}, not {found:?}", i + 1),
             });
         }
     }
     if let Some((i, extra)) = header
         .iter()
         .enumerate()
-        .skip(COLUMNS.len())
+        .skip(HEADERS.len())
         .find(|(_, h)| !h.is_empty())
     {
         return Err(ImportError::WrongHeader {
@@ -674,7 +674,7 @@ fn check_header(header: &[String]) -> Result<(), ImportError> {
                 "第 {} 列（{}1 单元格）“{extra}”不是模板的列；模板只有 {} 列",
                 i + 1,
                 column_letter(i),
-                COLUMNS.len()
+                HEADERS.len()
             ),
             en: format!("column {} ({extra:?}) is not a column of the template", i + 1),
         });

@@ -5,12 +5,14 @@
 //! functions; nothing here decides: rows become the `listPilot` mutation's own input and
 //! go through the engine.
 
+pub mod applications;
 pub mod http;
 pub mod import;
 pub mod labels;
 pub mod naming;
 pub mod registry;
 pub mod sheet;
+pub mod statistics;
 pub mod template;
 
 use liangye_services::live::{AsOf, AsOfError, Live, LiveError, Moment};

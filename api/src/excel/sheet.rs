@@ -3,6 +3,8 @@
 //! as percentages, dates as real Excel dates; a bold header row that stays in view, and
 //! column widths fit for Chinese text.
 
+use std::borrow::Cow;
+
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{
     Color, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
@@ -65,14 +67,25 @@ impl Cell {
 }
 
 /// A column: its Chinese header and width (in Excel's character units).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Column {
-    pub header: &'static str,
+    pub header: Cow<'static, str>,
     pub width: f64,
 }
 
 pub const fn column(header: &'static str, width: f64) -> Column {
-    Column { header, width }
+    Column {
+        header: Cow::Borrowed(header),
+        width,
+    }
+}
+
+/// A column whose header is made at run time (e.g. one per year).
+pub fn column_owned(header: String, width: f64) -> Column {
+    Column {
+        header: Cow::Owned(header),
+        width,
+    }
 }
 
 /// The formats every workbook uses.
@@ -137,7 +150,7 @@ impl<'a> TableWriter<'a> {
         for (i, column) in columns.iter().enumerate() {
             let col = col_num(i);
             sheet.set_column_width(col, column.width)?;
-            sheet.write_string_with_format(0, col, column.header, &formats.header)?;
+            sheet.write_string_with_format(0, col, column.header.as_ref(), &formats.header)?;
         }
         sheet.set_row_height(0, 30)?;
         sheet.set_freeze_panes(1, 0)?;
@@ -256,7 +269,7 @@ impl<W: std::io::Write> CsvTable<W> {
         let mut writer = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
             .from_writer(out);
-        writer.write_record(columns.iter().map(|c| c.header))?;
+        writer.write_record(columns.iter().map(|c| c.header.as_ref()))?;
         Ok(Self { writer })
     }
 

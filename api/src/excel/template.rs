@@ -7,23 +7,26 @@ use liangye_events::catalogue::{CityCode, CreditCode};
 use rust_xlsxwriter::{DataValidation, DataValidationErrorStyle, Formula, Workbook, XlsxError};
 
 use super::labels;
-use super::sheet::{Cell, Column, Formats, column, write_row};
+use super::sheet::{Cell, Formats, write_row};
 
 /// The data sheet's name.
 pub const SHEET: &str = "试点名单";
 
-/// The columns, in order: the import requires exactly these headers.
-pub const COLUMNS: [Column; 9] = [
-    column("名称", 36.0),
-    column("类型", 14.0),
-    column("设区市", 10.0),
-    column("县(市、区)代码", 15.0),
-    column("统一社会信用代码", 22.0),
-    column("行政区划代码", 14.0),
-    column("开发区代码", 13.0),
-    column("行业领域", 40.0),
-    column("行业描述", 28.0),
+/// The headers, in order: the import requires exactly these.
+pub const HEADERS: [&str; 9] = [
+    "名称",
+    "类型",
+    "设区市",
+    "县(市、区)代码",
+    "统一社会信用代码",
+    "行政区划代码",
+    "开发区代码",
+    "行业领域",
+    "行业描述",
 ];
+
+/// The columns' widths.
+const WIDTHS: [f64; 9] = [36.0, 14.0, 10.0, 15.0, 22.0, 14.0, 13.0, 40.0, 28.0];
 
 /// Rows the drop-down lists and text formats cover below the header.
 const ROWS: u32 = 2000;
@@ -100,10 +103,10 @@ pub fn workbook() -> Result<Vec<u8>, XlsxError> {
 
     let sheet = workbook.add_worksheet();
     sheet.set_name(SHEET)?;
-    for (i, c) in COLUMNS.iter().enumerate() {
+    for (i, (header, width)) in HEADERS.iter().zip(WIDTHS).enumerate() {
         let col = i as u16;
-        sheet.set_column_width(col, c.width)?;
-        sheet.write_string_with_format(0, col, c.header, &formats.header)?;
+        sheet.set_column_width(col, width)?;
+        sheet.write_string_with_format(0, col, *header, &formats.header)?;
     }
     for col in [3u16, 4, 5, 6] {
         sheet.set_column_format(col, &formats.text)?;
