@@ -430,7 +430,7 @@ fn multipart_error(status: StatusCode, text: String) -> (StatusCode, ImportError
 pub fn import_status(e: &ImportError) -> StatusCode {
     match e {
         ImportError::Forbidden => StatusCode::FORBIDDEN,
-        ImportError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+        ImportError::TooLarge { .. } | ImportError::TooManyRows { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         ImportError::Engine(_) | ImportError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::BAD_REQUEST,
     }

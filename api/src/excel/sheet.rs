@@ -195,6 +195,7 @@ pub fn write_row(
         let col = col_num(i);
         match cell {
             Cell::Empty => {}
+            Cell::Text(text) if text.is_empty() => {}
             Cell::Text(text) => {
                 sheet.write_string(row, col, text)?;
             }

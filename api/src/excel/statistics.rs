@@ -45,7 +45,10 @@ pub fn summary(s: &Statistics) -> Vec<(String, Cell)> {
     let count = |n: u64| Cell::Int(n as i64);
     let mut rows = vec![("单位总数".to_owned(), count(s.units))];
     for status in Status::ALL {
-        rows.push((format!("状态：{}", status.label_zh()), count(s.by_status.get(*status))));
+        rows.push((
+            format!("状态：{}", status.label_zh()),
+            count(s.by_status.get(*status)),
+        ));
     }
     for kind in UnitKind::ALL {
         let counts = s.by_kind.iter().find(|k| k.kind == *kind);
@@ -122,7 +125,11 @@ pub fn write_xlsx(
     )?;
 
     let years = award_years(&s);
-    let mut columns = vec![column("设区市", 8.0), column("设区市代码", 11.0), column("单位总数", 9.0)];
+    let mut columns = vec![
+        column("设区市", 8.0),
+        column("设区市代码", 11.0),
+        column("单位总数", 9.0),
+    ];
     columns.extend(STATUS_COLUMNS.iter().cloned());
     columns.extend(years.iter().map(|y| column_owned(format!("{y}年授牌"), 10.0)));
     table(
