@@ -13,6 +13,7 @@ mod audit;
 mod charts;
 mod decisions;
 pub mod forms;
+mod imports;
 mod pages;
 pub mod session;
 mod views;
@@ -42,6 +43,8 @@ const MAX_FORM_BYTES: usize = 256 * 1024;
 pub struct Console {
     pub app: AppState,
     pub sessions: Arc<Sessions>,
+    /// Pilot lists checked on the 导入 page, waiting for 确认导入.
+    pending: Arc<imports::Pending>,
 }
 
 /// The console's routes, under `/console`.
@@ -49,6 +52,7 @@ pub fn router(app: AppState) -> Router {
     let console = Console {
         app,
         sessions: Arc::new(Sessions::default()),
+        pending: Arc::new(imports::Pending::default()),
     };
     Router::new()
         .route("/console", get(|| async { Redirect::to("/console/") }))
@@ -58,7 +62,14 @@ pub fn router(app: AppState) -> Router {
         .route("/console/units", get(pages::units))
         .route("/console/units/{id}", get(pages::unit))
         .route("/console/applications", get(pages::applications))
-        .route("/console/imports", get(pages::imports))
+        .route(
+            "/console/imports",
+            get(imports::show)
+                .post(imports::submit)
+                .layer(DefaultBodyLimit::max(
+                    crate::excel::import::MAX_FILE_BYTES + 64 * 1024,
+                )),
+        )
         .route("/console/exports", get(pages::exports))
         .route("/console/decisions/{name}", post(decisions::submit))
         .route("/console/audit", get(audit::page))

@@ -316,7 +316,7 @@ async fn template_xlsx(State(console): State<Console>, headers: HeaderMap) -> Re
 }
 
 /// The fields of an import's multipart body.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ImportUpload {
     pub file: Option<Vec<u8>>,
     pub file_name: Option<String>,
