@@ -16,6 +16,7 @@
 
 use std::collections::HashMap;
 use std::io::Write;
+use std::sync::{Arc, OnceLock};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -26,7 +27,7 @@ use axum::routing::{get, post};
 use liangye_projections::policy::{self, Action};
 use liangye_services::access::secret_sha256;
 use liangye_services::decide::{ErrorCode, Principal};
-use tokio::sync::mpsc;
+use tokio::sync::{Semaphore, mpsc};
 
 use super::import::{self, ImportError, ImportForm, MAX_FILE_BYTES};
 use super::naming::{self, FileName};
@@ -178,6 +179,16 @@ impl Write for ChannelWriter {
     }
 }
 
+/// Exports running at once at most: as many as the machine has cores (at least 2), like the
+/// heavy GraphQL reads; the rest wait their turn (each holds one blocking thread and a
+/// temporary file while it runs).
+fn export_slots() -> Arc<Semaphore> {
+    static SLOTS: OnceLock<Arc<Semaphore>> = OnceLock::new();
+    SLOTS
+        .get_or_init(|| Arc::new(Semaphore::new(crate::limits::heavy_reads())))
+        .clone()
+}
+
 /// A response whose body `write` produces on a blocking thread, streamed as it is written.
 /// A failure after the first byte cuts the body short (the client sees a broken transfer,
 /// never a truncated file that looks whole).
@@ -188,18 +199,28 @@ pub fn streamed(
     write: impl FnOnce(&mut (dyn Write + Send)) -> Result<(), ExportError> + Send + 'static,
 ) -> Response {
     let (sender, mut receiver) = mpsc::channel::<Result<Bytes, std::io::Error>>(4);
-    tokio::task::spawn_blocking(move || {
-        let mut writer = ChannelWriter {
-            buffer: Vec::with_capacity(CHUNK),
-            sender: sender.clone(),
+    tokio::spawn(async move {
+        let Ok(_slot) = export_slots().acquire_owned().await else {
+            return;
         };
-        let result = write(&mut writer).and_then(|()| Ok(writer.flush()?));
-        if let Err(e) = result {
-            if !matches!(&e, ExportError::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe) {
-                tracing::error!(error = %e, "export failed while streaming");
-            }
-            let _ = sender.blocking_send(Err(std::io::Error::other(e.to_string())));
+        if sender.is_closed() {
+            // The client gave up while the export waited its turn.
+            return;
         }
+        let _ = tokio::task::spawn_blocking(move || {
+            let mut writer = ChannelWriter {
+                buffer: Vec::with_capacity(CHUNK),
+                sender: sender.clone(),
+            };
+            let result = write(&mut writer).and_then(|()| Ok(writer.flush()?));
+            if let Err(e) = result {
+                if !matches!(&e, ExportError::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe) {
+                    tracing::error!(error = %e, "export failed while streaming");
+                }
+                let _ = sender.blocking_send(Err(std::io::Error::other(e.to_string())));
+            }
+        })
+        .await;
     });
     let stream = futures::stream::poll_fn(move |cx| receiver.poll_recv(cx));
     let mut response = Response::new(Body::from_stream(stream));
