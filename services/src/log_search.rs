@@ -99,6 +99,14 @@ impl Decision {
     }
 }
 
+/// `t` rounded up to a whole microsecond (the precision the log records).
+fn ceil_to_micros(t: DateTime<Utc>) -> DateTime<Utc> {
+    match t.timestamp_subsec_nanos() % 1_000 {
+        0 => t,
+        below => t + chrono::Duration::nanoseconds(i64::from(1_000 - below)),
+    }
+}
+
 /// A page of a search.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EventSearch {
@@ -120,7 +128,10 @@ pub async fn search(
     first: usize,
     max_scan: i64,
 ) -> Result<EventSearch, StoreError> {
-    let from = filter.recorded_from.map(format_timestamp);
+    // The log keeps microseconds: `recordedFrom` rounds up to the next one (an instant
+    // between two microseconds does not take in the earlier), `recordedTo` down.
+    let recorded_from = filter.recorded_from.map(ceil_to_micros);
+    let from = recorded_from.map(format_timestamp);
     let to = filter.recorded_to.map(format_timestamp);
     let (from, to) = (from.as_deref(), to.as_deref());
     let mut items = Vec::new();
@@ -138,7 +149,7 @@ pub async fn search(
             // Skip what was recorded before `recordedFrom` with one index seek: to the last
             // event recorded before it (timestamps are kept to the microsecond).
             let mut cursor = after;
-            if let Some(from) = filter.recorded_from {
+            if let Some(from) = recorded_from {
                 let just_before = format_timestamp(from - chrono::Duration::microseconds(1));
                 if let Some(before) = store.position_at(&just_before).await? {
                     cursor = cursor.max(before);

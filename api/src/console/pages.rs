@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
 use liangye_events::catalogue::{
-    CityCode, DomainEvent, ReviewOutcome, ReviewStage, Role, Status, UnitKind, Year,
+    CityCode, DivisionCode, DomainEvent, ReviewOutcome, ReviewStage, Role, Sector, Status, UnitKind, Year,
 };
 use liangye_projections::applications::ApplicationFilter;
 use liangye_projections::registry::{DesignationFilter, PageRequest};
@@ -118,13 +118,14 @@ pub async fn overview(
             part: Some(c.by_status.awarded),
         })
         .collect();
-    let kind_bars: Vec<Bar> = stats
-        .by_kind
+    let sector_bars: Vec<Bar> = stats
+        .by_sector
         .iter()
-        .map(|k| Bar {
-            label: k.kind.label_zh().to_owned(),
-            total: k.total,
-            part: Some(k.by_status.awarded),
+        .filter(|s| s.total > 0)
+        .map(|s| Bar {
+            label: short_sector(s.sector).to_owned(),
+            total: s.total,
+            part: Some(s.by_status.awarded),
         })
         .collect();
     let year_bars: Vec<Bar> = stats
@@ -142,22 +143,21 @@ pub async fn overview(
         chrome,
         position: stats.position,
         units: stats.units,
-        awarded: stats.target.awarded,
+        awarded: stats.target.awarded_in_period,
+        after_period: stats.target.awarded_after_period,
         target: stats.target.target,
         target_year: stats.target.target_year,
         remaining: stats.target.remaining,
-        progress_svg: charts::progress(stats.target.awarded, stats.target.target),
+        progress_svg: charts::progress(stats.target.awarded_in_period, stats.target.target),
         this_year,
         quota,
         used,
         quota_svg: quota.map_or_else(String::new, |q| charts::progress(used, u64::from(q))),
         statuses,
         city_svg: charts::bars(&city_bars, Some(("全部", "已授牌"))),
-        // Sectors (行业领域) arrive with the programme's wave-2 events; until then the
-        // chart shows the kinds of unit.
-        sector_title: "各类型（全部 / 已授牌）",
-        sector_svg: charts::bars(&kind_bars, Some(("全部", "已授牌"))),
-        sector_note: "按行业领域统计将在行业领域字段上线后显示。",
+        sector_title: "各行业领域（全部 / 已授牌）",
+        sector_svg: charts::bars(&sector_bars, Some(("全部", "已授牌"))),
+        sector_note: "一个单位属于多个行业领域时，在每个领域各计一次。",
         year_svg: charts::bars(&year_bars, None),
         quotas: stats
             .quotas
@@ -171,6 +171,12 @@ pub async fn overview(
             .collect(),
     };
     html(StatusCode::OK, &page)
+}
+
+/// A sector's label short enough for a chart's axis (the part before any parenthesis).
+fn short_sector(sector: Sector) -> &'static str {
+    let label = sector.label_zh();
+    label.split('(').next().unwrap_or(label)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -256,9 +262,18 @@ pub async fn render_units(
     let city = param(query, "city").unwrap_or("");
     let kind = param(query, "kind").unwrap_or("");
     let status = param(query, "status").unwrap_or("");
+    let sector = param(query, "sector").unwrap_or("");
+    let county = param(query, "county").unwrap_or("");
     filter.city = CityCode::parse(city).ok();
     filter.kind = UnitKind::parse(kind).ok();
     filter.status = Status::parse(status).ok();
+    filter.sector = Sector::parse(sector).ok();
+    if !county.is_empty() {
+        match DivisionCode::parse(county) {
+            Ok(code) => filter.county = Some(code),
+            Err(e) => error = Some(format!("县(市、区)代码有误：{e}")),
+        }
+    }
     let as_of_text = param(query, "asOf").unwrap_or("").to_owned();
     let at = match resolve_as_of(console, param(query, "asOf")).await {
         Ok(at) => at,
@@ -301,8 +316,14 @@ pub async fn render_units(
         }
     };
     let link = |after: Option<&str>| {
-        let mut pairs: Vec<(&str, &str)> =
-            vec![("q", &q), ("city", city), ("kind", kind), ("status", status)];
+        let mut pairs: Vec<(&str, &str)> = vec![
+            ("q", &q),
+            ("city", city),
+            ("kind", kind),
+            ("status", status),
+            ("sector", sector),
+            ("county", county),
+        ];
         pairs.push(("asOf", &as_of_text));
         if let Some(after) = after {
             pairs.push(("after", after));
@@ -352,6 +373,8 @@ pub async fn render_units(
         cities: cities(city),
         kinds: Choice::list(UnitKind::ALL.iter().map(|k| (k.as_str(), k.label_zh())), kind),
         statuses: Choice::list(Status::ALL.iter().map(|s| (s.as_str(), s.label_zh())), status),
+        sectors: Choice::list(Sector::ALL.iter().map(|s| (s.as_str(), s.label_zh())), sector),
+        county: county.to_owned(),
         q: q.clone(),
         as_of: as_of_text.clone(),
         error,

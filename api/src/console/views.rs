@@ -349,6 +349,8 @@ pub struct OverviewPage {
     pub position: i64,
     pub units: u64,
     pub awarded: u64,
+    /// Units AWARDED now with an award year after the programme's period.
+    pub after_period: u64,
     pub target: u64,
     pub target_year: i64,
     pub remaining: u64,
@@ -395,6 +397,8 @@ pub struct UnitsPage {
     pub cities: Vec<Choice>,
     pub kinds: Vec<Choice>,
     pub statuses: Vec<Choice>,
+    pub sectors: Vec<Choice>,
+    pub county: String,
     pub error: Option<String>,
     pub total: usize,
     pub at: Option<i64>,

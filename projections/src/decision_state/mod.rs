@@ -202,6 +202,14 @@ impl DecisionState {
             DomainEvent::UnitAmended(e) => self.amend(e, version, position),
             DomainEvent::DecisionRetracted(e) => {
                 self.retract(e.unit_id, e.position, version);
+                if let Some(unit) = self.units.get_mut(&e.unit_id) {
+                    unit.last_retraction = Some(DecisionRef {
+                        position,
+                        event_type: EventType::DecisionRetracted,
+                        year: None,
+                        decided_on: e.decision.decided_on,
+                    });
+                }
                 return;
             }
             DomainEvent::AccessGranted(e) => {
@@ -475,6 +483,7 @@ impl DecisionState {
             subsidies: Vec::new(),
             amendments: Vec::new(),
             decisions: Vec::new(),
+            last_retraction: None,
         });
         self.identifiers.insert(&unit);
         self.units.insert(e.unit_id, unit);
