@@ -17,8 +17,8 @@ use uuid::Uuid;
 use super::charts::{self, Bar};
 use super::forms::{DECISIONS, DecisionForm, Scope, Values};
 use super::views::{
-    ApplicationRow, ApplicationsPage, Choice, ExportsPage, FormView, Hidden, HistoryView, ImportsPage, Link,
-    OverviewPage, QuotaRow, Refusal, Row, StageCell, UnitPage, UnitRow, UnitsPage, yuan_zh,
+    ApplicationRow, ApplicationsPage, Choice, ExportsPage, FormView, Hidden, HistoryView, Link, OverviewPage,
+    QuotaRow, Refusal, Row, StageCell, UnitPage, UnitRow, UnitsPage, yuan_zh,
 };
 use super::{Console, Staff, html, message};
 
@@ -784,27 +784,51 @@ pub async fn render_applications(
 // ---------------------------------------------------------------------------------------
 // 导入, 导出
 
-pub async fn imports(State(console): State<Console>, headers: HeaderMap) -> Response {
-    let staff = staff_or_return!(console, headers);
-    let page = ImportsPage {
-        can_import: staff.principal.role == Role::Provincial,
-        csrf: staff.session.csrf.clone(),
-        today: today().to_string(),
-        chrome: staff.chrome("imports"),
-    };
-    html(StatusCode::OK, &page)
-}
-
 pub async fn exports(
     State(console): State<Console>,
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     let staff = staff_or_return!(console, headers);
-    let as_of = param(&query, "asOf").unwrap_or("").to_owned();
+    let mut chrome = staff.chrome("exports");
+    let mut as_of = param(&query, "asOf").unwrap_or("").to_owned();
     let year = param(&query, "year")
         .and_then(|y| y.parse::<i64>().ok())
         .unwrap_or_else(|| i64::from(today().year()));
+    // The moment the links stand for, checked as the exports check it.
+    let parsed = if as_of.is_empty() {
+        Ok(None)
+    } else {
+        crate::excel::parse_as_of(&as_of).map(Some)
+    };
+    let resolved = match parsed {
+        Ok(at) => crate::excel::moment(&console.app.live, at).await,
+        Err(e) => Err(e.into()),
+    };
+    let moment = match resolved {
+        Ok(m) => match (&m.recorded_at, m.asked) {
+            (Some(at), true) => format!(
+                "导出数据截至日志位置 {}（记录于北京时间 {}）。",
+                m.position,
+                super::views::beijing(at)
+            ),
+            (Some(at), false) => format!(
+                "导出最新数据（现为日志位置 {}，北京时间 {}）；填写“截至”可导出过去某一时点的数据。",
+                m.position,
+                super::views::beijing(at)
+            ),
+            (None, _) => "日志为空，导出的文件只有表头。".to_owned(),
+        },
+        Err(e) => {
+            let text = match e {
+                crate::excel::ExportError::Param(p) => format!("“截至”无效：{}", p.zh),
+                other => format!("无法确定截至时点：{other}"),
+            };
+            chrome.alert = Some(text.clone());
+            as_of.clear();
+            format!("{text}；下列链接导出最新数据。")
+        }
+    };
     let suffix = |first: bool| {
         if as_of.is_empty() {
             String::new()
@@ -834,11 +858,17 @@ pub async fn exports(
             note: "statistics.xlsx",
         },
     ];
+    let status = if chrome.alert.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
     let page = ExportsPage {
-        chrome: staff.chrome("exports"),
-        as_of,
+        chrome,
+        as_of: param(&query, "asOf").unwrap_or("").to_owned(),
         year,
+        moment,
         links,
     };
-    html(StatusCode::OK, &page)
+    html(status, &page)
 }

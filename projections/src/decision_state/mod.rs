@@ -380,6 +380,75 @@ impl DecisionState {
         }
     }
 
+    /// [`DecisionState::apply`], returning what it takes to put the state back exactly as it
+    /// was ([`DecisionState::undo`]): the engine folds a batch that must be all or nothing
+    /// (a pilot-list import, a dry run) this way, and undoes it when the batch is refused.
+    /// Costs a copy of the one unit (or token) the event is about, and of the year table
+    /// for events that count awards or set quotas.
+    pub fn apply_undoable(&mut self, recorded: &RecordedEvent) -> Undo {
+        let event = &recorded.event;
+        let unit = event.unit_id().map(|id| (id, self.units.get(&id).cloned()));
+        let years = matches!(
+            event,
+            DomainEvent::Awarded(_) | DomainEvent::AnnualQuotaSet(_) | DomainEvent::DecisionRetracted(_)
+        )
+        .then(|| self.years.clone());
+        let token = match event {
+            DomainEvent::AccessGranted(e) => Some(TokenUndo {
+                id: e.token_id,
+                token: self.tokens.get(&e.token_id).cloned(),
+                secret: Some((
+                    e.secret_sha256,
+                    self.tokens_by_secret.get(&e.secret_sha256).copied(),
+                )),
+            }),
+            DomainEvent::AccessRevoked(e) => Some(TokenUndo {
+                id: e.token_id,
+                token: self.tokens.get(&e.token_id).cloned(),
+                secret: None,
+            }),
+            _ => None,
+        };
+        let undo = Undo {
+            position: self.position,
+            unit,
+            years,
+            token,
+        };
+        self.apply(recorded);
+        undo
+    }
+
+    /// Puts back what [`DecisionState::apply_undoable`] changed. Undo the latest first: a
+    /// batch's events in reverse order.
+    pub fn undo(&mut self, undo: Undo) {
+        self.position = undo.position;
+        if let Some((id, before)) = undo.unit {
+            if let Some(after) = self.units.remove(&id) {
+                self.identifiers.remove(&after);
+            }
+            if let Some(before) = before {
+                self.identifiers.insert(&before);
+                self.units.insert(id, before);
+            }
+        }
+        if let Some(years) = undo.years {
+            self.years = years;
+        }
+        if let Some(token) = undo.token {
+            match token.token {
+                Some(before) => self.tokens.insert(token.id, before),
+                None => self.tokens.remove(&token.id),
+            };
+            if let Some((secret, before)) = token.secret {
+                match before {
+                    Some(id) => self.tokens_by_secret.insert(secret, id),
+                    None => self.tokens_by_secret.remove(&secret),
+                };
+            }
+        }
+    }
+
     /// Folds events in, in order.
     pub fn apply_all<'a>(&mut self, events: impl IntoIterator<Item = &'a RecordedEvent>) {
         for event in events {
@@ -525,4 +594,22 @@ impl DecisionState {
     pub fn tokens(&self) -> impl Iterator<Item = &AccessToken> {
         self.tokens.values()
     }
+}
+
+/// What one [`DecisionState::apply_undoable`] changed: the position before it, and the
+/// unit, year table or token as they were.
+#[derive(Debug, Clone)]
+pub struct Undo {
+    position: i64,
+    unit: Option<(Uuid, Option<Box<Unit>>)>,
+    years: Option<BTreeMap<Year, YearRecord>>,
+    token: Option<TokenUndo>,
+}
+
+#[derive(Debug, Clone)]
+struct TokenUndo {
+    id: Uuid,
+    token: Option<AccessToken>,
+    /// The secret's entry as it was, for a grant.
+    secret: Option<(SecretSha256, Option<Uuid>)>,
 }
