@@ -1516,6 +1516,72 @@ async fn walkthrough(demo: &Demo, d: &browser::Driver) {
     d.shot("unit-awarded").await;
     assert!(unit_path.starts_with("/console/units/"));
 
+    // A mistaken award is retracted from the unit's own page: the timeline marks it 已撤销,
+    // the unit is 已推荐 again, and it is awarded again.
+    let unit_id = unit_path
+        .trim_start_matches("/console/units/")
+        .split('?')
+        .next()
+        .expect("unit id")
+        .to_owned();
+    let history = demo
+        .api()
+        .query(
+            "query($id: UUID!) { designation(id: $id) { history { position type } } }",
+            json!({ "id": unit_id }),
+        )
+        .await;
+    let award_position = history["designation"]["history"]
+        .as_array()
+        .and_then(|h| h.iter().rev().find(|e| e["type"] == "Awarded"))
+        .map(|e| e["position"].to_string())
+        .expect("the award is in the history");
+    let page = d
+        .submit(
+            "form-retractDecision",
+            &[
+                ("position", award_position.as_str()),
+                ("reason", "授牌文号录入错误"),
+                ("decidedOn", "2025-07-02"),
+            ],
+        )
+        .await;
+    assert!(page.contains("已撤销") && page.contains("已推荐"), "{page}");
+    d.shot("unit-award-retracted").await;
+    let page = d
+        .submit(
+            "form-award",
+            &[
+                ("decidedOn", "2025-07-03"),
+                ("documentRef", "苏发改服务发〔2025〕67号"),
+            ],
+        )
+        .await;
+    assert!(
+        page.contains("已授牌") && page.contains("苏发改服务发〔2025〕67号"),
+        "{page}"
+    );
+
+    // 名录 filters by 行业领域: the count it shows is GraphQL's.
+    let by_sector = demo
+        .api()
+        .query("{ statistics { bySector { sector total } } }", json!({}))
+        .await;
+    let (sector, total) = by_sector["statistics"]["bySector"]
+        .as_array()
+        .and_then(|s| s.iter().find(|c| c["total"].as_i64().unwrap_or(0) > 0))
+        .map(|c| {
+            (
+                c["sector"].as_str().unwrap_or("").to_owned(),
+                c["total"].as_i64().unwrap_or(0),
+            )
+        })
+        .expect("a sector with units");
+    d.goto(&format!("/console/units?sector={sector}")).await;
+    let page = d.source().await;
+    assert!(page.contains(&format!("共 {total} 个单位")), "{page}");
+    d.shot("units-by-sector").await;
+
     d.goto("/console/applications?year=2025").await;
     let page = d.source().await;
     assert!(page.contains("无锡控制台示范企业") && page.contains("已授牌"));
