@@ -173,10 +173,12 @@ pub async fn overview(
     html(StatusCode::OK, &page)
 }
 
-/// A sector's label short enough for a chart's axis (the part before any parenthesis).
+/// A sector's label short enough for a chart's axis (the part before any parenthesis or
+/// "和": 海工装备, 生物医药, 汽车及零部件 …).
 fn short_sector(sector: Sector) -> &'static str {
     let label = sector.label_zh();
-    label.split('(').next().unwrap_or(label)
+    let label = label.split('(').next().unwrap_or(label);
+    label.split('和').next().unwrap_or(label)
 }
 
 // ---------------------------------------------------------------------------------------
