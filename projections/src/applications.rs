@@ -79,15 +79,15 @@ pub enum StepKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         notice_end: Option<NaiveDate>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        objections: Option<String>,
+        objections: Option<Box<str>>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        reason: Option<String>,
+        reason: Option<Box<str>>,
     },
     Withdrawn {
-        reason: String,
+        reason: Box<str>,
     },
     NotSelected {
-        reason: String,
+        reason: Box<str>,
     },
     Awarded {
         certificate_no: CertificateNo,
@@ -103,7 +103,7 @@ pub struct Step {
     pub retracted_at: Option<i64>,
     pub decided_on: NaiveDate,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub document_ref: Option<String>,
+    pub document_ref: Option<Box<str>>,
     pub kind: StepKind,
 }
 
@@ -122,7 +122,7 @@ pub struct Attempt {
     pub figures: Figures,
     pub decided_on: NaiveDate,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub document_ref: Option<String>,
+    pub document_ref: Option<Box<str>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<Step>,
 }
@@ -188,7 +188,7 @@ impl Attempt {
             role: Role::parse(&recorded.metadata.role).ok(),
             figures: e.figures,
             decided_on: e.decision.decided_on,
-            document_ref: e.decision.document_ref.clone(),
+            document_ref: e.decision.document_ref.as_deref().map(Box::from),
             steps: Vec::new(),
         })
     }
@@ -205,22 +205,22 @@ impl Attempt {
                     score: e.score,
                     notice_start: e.notice_start,
                     notice_end: e.notice_end,
-                    objections: e.objections.clone(),
-                    reason: e.reason.clone(),
+                    objections: e.objections.as_deref().map(Box::from),
+                    reason: e.reason.as_deref().map(Box::from),
                 },
             ),
             DomainEvent::RecommendationWithdrawn(e) => (
                 e.year,
                 &e.decision,
                 StepKind::Withdrawn {
-                    reason: e.reason.clone(),
+                    reason: e.reason.as_str().into(),
                 },
             ),
             DomainEvent::NotSelected(e) => (
                 e.year,
                 &e.decision,
                 StepKind::NotSelected {
-                    reason: e.reason.clone(),
+                    reason: e.reason.as_str().into(),
                 },
             ),
             DomainEvent::Awarded(e) => (
@@ -238,7 +238,7 @@ impl Attempt {
                 position: recorded.position,
                 retracted_at: None,
                 decided_on: decision.decided_on,
-                document_ref: decision.document_ref.clone(),
+                document_ref: decision.document_ref.as_deref().map(Box::from),
                 kind,
             },
         ))
@@ -320,19 +320,19 @@ impl Attempt {
                     score: *score,
                     notice_start: *notice_start,
                     notice_end: *notice_end,
-                    objections: objections.clone(),
-                    reason: reason.clone(),
+                    objections: objections.as_deref().map(str::to_owned),
+                    reason: reason.as_deref().map(str::to_owned),
                     decided_on: step.decided_on,
-                    document_ref: step.document_ref.clone(),
+                    document_ref: step.document_ref.as_deref().map(str::to_owned),
                 }),
                 _ => None,
             })
             .collect();
         let (result_reason, certificate_no) = match ended_by.map(|s| &s.kind) {
             Some(StepKind::Withdrawn { reason } | StepKind::NotSelected { reason }) => {
-                (Some(reason.clone()), None)
+                (Some(reason.to_string()), None)
             }
-            Some(StepKind::Review { reason, .. }) => (reason.clone(), None),
+            Some(StepKind::Review { reason, .. }) => (reason.as_deref().map(str::to_owned), None),
             Some(StepKind::Awarded { certificate_no }) => (None, Some(*certificate_no)),
             None => (None, None),
         };
@@ -344,7 +344,7 @@ impl Attempt {
             position: self.position,
             recommended_by_role: self.role,
             recommended_on: self.decided_on,
-            document_ref: self.document_ref.clone(),
+            document_ref: self.document_ref.as_deref().map(str::to_owned),
             figures: self.figures,
             reviews,
             result,
@@ -378,6 +378,8 @@ impl ApplicationIndex {
     /// Records the result after the event at `position`, if it changed.
     pub fn follow(&mut self, position: i64, result: Option<ApplicationResult>) {
         if self.results.last().map(|(_, r)| *r) != Some(result) {
+            // Exact growth: the registry keeps one of these per application.
+            self.results.reserve_exact(1);
             self.results.push((position, result));
         }
     }

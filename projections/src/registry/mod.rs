@@ -170,6 +170,8 @@ impl Entry {
                 None
             }
             DomainEvent::Recommended(_) => {
+                // Exact growth: most units have one attempt, and the registry keeps them all.
+                self.attempts.reserve_exact(1);
                 self.attempts.extend(Attempt::recommended(recorded));
                 None
             }
@@ -181,6 +183,7 @@ impl Entry {
                         .rev()
                         .find(|a| a.year == year && a.retracted_at.is_none())
                 {
+                    attempt.steps.reserve_exact(1);
                     attempt.steps.push(step);
                 }
                 None
@@ -200,6 +203,7 @@ impl Entry {
                     changes.push((*old, false));
                 }
             }
+            self.records.reserve_exact(1);
             self.records.push((position, None, record));
             changes.push((record, true));
         }
