@@ -4,6 +4,10 @@
 //! per-row cost matters: each backend reads a page the way it does best (`sqlite.rs`,
 //! `postgres.rs`).
 
+use liangye_events::StoredEvent;
+use liangye_events::hash::Hash;
+use liangye_events::integrity::RowText;
+
 use super::backend::{Sql, on_backend};
 use super::{EventStore, StoreError};
 
@@ -53,5 +57,140 @@ impl EventStore {
     /// The canonical texts of up to `limit` events with position > `after`, in order.
     pub async fn read_canonical_from(&self, after: i64, limit: i64) -> Result<CanonicalPage, StoreError> {
         on_backend!(self, |b| b.read_canonical_from(after, limit).await)
+    }
+}
+
+/// Every column of consecutive rows of `events`, as text, for `verify`: one buffer per page
+/// and each row's columns borrowed from it ([`RowsPage::row`]), nothing decoded. SQLite gives
+/// the page as one length-prefixed text (one row per page: see `sqlite.rs`); PostgreSQL's rows
+/// are copied into the same shape as they stream.
+#[derive(Debug, Clone, Default)]
+pub struct RowsPage {
+    text: String,
+    /// `COLUMNS` spans (start, end) per row; `None` for SQL NULL.
+    spans: Vec<Option<(u32, u32)>>,
+}
+
+/// Columns per row of a [`RowsPage`], in the order of `rows::columns!`.
+const COLUMNS: usize = 12;
+
+impl RowsPage {
+    /// How many rows the page holds.
+    pub fn len(&self) -> usize {
+        self.spans.len() / COLUMNS
+    }
+
+    /// True when the page holds no row.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// The columns of row `i` (0-based) as text.
+    pub fn row(&self, i: usize) -> RowText<'_> {
+        let field = |c: usize| {
+            self.spans
+                .get(i * COLUMNS + c)
+                .copied()
+                .flatten()
+                .and_then(|(a, b)| self.text.get(a as usize..b as usize))
+        };
+        RowText {
+            position: field(0),
+            event_id: field(1),
+            stream_id: field(2),
+            stream_version: field(3),
+            event_type: field(4),
+            schema_version: field(5),
+            recorded_at: field(6),
+            command_id: field(7),
+            actor: field(8),
+            role: field(9),
+            canonical: field(10),
+            leaf_hash: field(11),
+        }
+    }
+
+    /// Adds a row given column by column (in the order of `rows::columns!`).
+    pub(super) fn push_row(&mut self, columns: [Option<&str>; COLUMNS]) {
+        for column in columns {
+            let span = column.map(|c| {
+                let start = self.text.len() as u32;
+                self.text.push_str(c);
+                (start, self.text.len() as u32)
+            });
+            self.spans.push(span);
+        }
+    }
+
+    /// Adds a stored row (the fallback when a page cannot be read in one piece).
+    pub(super) fn push_stored(&mut self, ev: &StoredEvent) {
+        let command_id = ev.command_id.map(|c| c.to_string());
+        self.push_row([
+            Some(&ev.position.to_string()),
+            Some(&ev.event_id.to_string()),
+            Some(&ev.stream_id),
+            Some(&ev.stream_version.to_string()),
+            Some(&ev.event_type),
+            Some(&ev.schema_version.to_string()),
+            Some(&ev.recorded_at),
+            command_id.as_deref(),
+            Some(&ev.actor),
+            Some(&ev.role),
+            Some(&ev.canonical),
+            Some(&ev.leaf_hash),
+        ]);
+    }
+
+    /// A page of `count` rows from SQLite's one-text form: per column either `N` (NULL) or
+    /// its length in bytes, `:`, and its text. `None` when the text does not have that shape
+    /// (the caller then reads the page row by row).
+    pub(super) fn from_length_prefixed(text: String, count: usize) -> Option<Self> {
+        let mut spans = Vec::with_capacity(count * COLUMNS);
+        let bytes = text.as_bytes();
+        let mut i = 0usize;
+        while i < bytes.len() {
+            if bytes[i] == b'N' {
+                spans.push(None);
+                i += 1;
+                continue;
+            }
+            let colon = i + bytes[i..].iter().take(12).position(|&b| b == b':')?;
+            let len: usize = std::str::from_utf8(&bytes[i..colon]).ok()?.parse().ok()?;
+            let (start, end) = (colon + 1, colon + 1 + len);
+            // Within the text and on character boundaries.
+            text.get(start..end)?;
+            spans.push(Some((u32::try_from(start).ok()?, u32::try_from(end).ok()?)));
+            i = end;
+        }
+        (spans.len() == count * COLUMNS).then_some(Self { text, spans })
+    }
+}
+
+impl EventStore {
+    /// Every column of up to `limit` events with position > `after`, in order (for `verify`).
+    pub async fn read_rows_from(&self, after: i64, limit: i64) -> Result<RowsPage, StoreError> {
+        on_backend!(self, |b| b.read_rows_from(after, limit).await)
+    }
+
+    /// Up to `limit` stored tree hashes from storage index `from` on, in one piece when they
+    /// are consecutive and 32 bytes each (else row by row, as [`EventStore::tree_hashes_from`]
+    /// gives them).
+    pub async fn tree_hash_page(&self, from: u64, limit: i64) -> Result<Vec<(u64, Hash)>, StoreError> {
+        let packed = on_backend!(self, |b| b.tree_hashes_packed(from, limit).await?);
+        if let Some((first, count, bytes)) = packed
+            && bytes.len() == count * 32
+            && first == from
+        {
+            return Ok(bytes
+                .chunks_exact(32)
+                .zip(first..)
+                .map(|(h, i)| {
+                    let mut hash = [0u8; 32];
+                    hash.copy_from_slice(h);
+                    (i, hash)
+                })
+                .collect());
+        }
+        self.tree_hashes_from(from, limit).await
     }
 }

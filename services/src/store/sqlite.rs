@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::backend::{LogTx, SnapshotChunk, Sql};
 use super::rows::{self, columns};
-use super::scan::CanonicalPage;
+use super::scan::{CanonicalPage, RowsPage};
 use super::snapshots::Snapshot;
 use super::tree::StoredCheckpoint;
 use super::{Head, StoreError};
@@ -104,6 +104,46 @@ const COMPLETE_SNAPSHOTS: &str = "SELECT s.position, s.format_version, s.chunks,
 const CANONICAL_PAGE: &str = "SELECT group_concat(canonical, char(10)), count(*) \
      FROM (SELECT canonical FROM events WHERE position > ? ORDER BY position LIMIT ?)";
 
+/// One column of a [`ROWS_PAGE`] row: `N` for NULL, else its length in bytes, `:` and its
+/// text (length-prefixed, so no stored text — however it was tampered with — can be taken for
+/// a separator).
+macro_rules! length_prefixed {
+    ($c:literal) => {
+        concat!("ifnull(octet_length(", $c, ")||':'||", $c, ",'N')")
+    };
+}
+
+/// Every column of a page of events in one row and one text (see [`CANONICAL_PAGE`] for why
+/// one row), in the order of `rows::columns!`; the canonical text last, so that SQLite's
+/// concatenation copies it once.
+const ROWS_PAGE: &str = concat!(
+    "SELECT group_concat(r, ''), count(*) FROM (SELECT ",
+    length_prefixed!("position"),
+    "||",
+    length_prefixed!("event_id"),
+    "||",
+    length_prefixed!("stream_id"),
+    "||",
+    length_prefixed!("stream_version"),
+    "||",
+    length_prefixed!("event_type"),
+    "||",
+    length_prefixed!("schema_version"),
+    "||",
+    length_prefixed!("recorded_at"),
+    "||",
+    length_prefixed!("command_id"),
+    "||",
+    length_prefixed!("actor"),
+    "||",
+    length_prefixed!("role"),
+    "||",
+    length_prefixed!("canonical"),
+    "||",
+    length_prefixed!("leaf_hash"),
+    " AS r FROM events WHERE position > ? ORDER BY position LIMIT ?)"
+);
+
 impl Sql for SqlitePools {
     type Tx = Transaction<'static, Sqlite>;
 
@@ -163,6 +203,41 @@ impl Sql for SqlitePools {
             joined.unwrap_or_default(),
             usize::try_from(count).unwrap_or(0),
         ))
+    }
+
+    async fn read_rows_from(&self, after: i64, limit: i64) -> Result<RowsPage, StoreError> {
+        let (joined, count): (Option<String>, i64) = sqlx::query_as(ROWS_PAGE)
+            .bind(after)
+            .bind(limit)
+            .fetch_one(&self.readers)
+            .await?;
+        let count = usize::try_from(count).unwrap_or(0);
+        if let Some(page) = RowsPage::from_length_prefixed(joined.unwrap_or_default(), count) {
+            return Ok(page);
+        }
+        // A page whose text does not split as it should (a value SQLite cannot concatenate
+        // as it stores it): read it row by row instead.
+        let mut page = RowsPage::default();
+        for ev in self.read_from(after, limit).await? {
+            page.push_stored(&ev);
+        }
+        Ok(page)
+    }
+
+    async fn tree_hashes_packed(
+        &self,
+        from: u64,
+        limit: i64,
+    ) -> Result<Option<(u64, usize, Vec<u8>)>, StoreError> {
+        let row: (Option<i64>, i64, Option<i64>, Option<Vec<u8>>) = sqlx::query_as(
+            "SELECT min(idx), count(*), max(idx), CAST(group_concat(hash, '') AS BLOB) \
+             FROM (SELECT idx, hash FROM tree_hashes WHERE idx >= ? ORDER BY idx LIMIT ?)",
+        )
+        .bind(from as i64)
+        .bind(limit)
+        .fetch_one(&self.readers)
+        .await?;
+        Ok(packed(row))
     }
 
     async fn close(&self) {
@@ -317,7 +392,7 @@ impl LogTx for Transaction<'static, Sqlite> {
         }
         rows::insert_events::<Sqlite>(events)
             .build()
-            .persistent(false)
+            .persistent(rows::prepared_once(events.len()))
             .execute(&mut **self)
             .await?;
         Ok(())
@@ -328,12 +403,15 @@ impl LogTx for Transaction<'static, Sqlite> {
     }
 
     async fn insert_hashes(&mut self, rows: &[(i64, [u8; 32])]) -> Result<(), StoreError> {
-        for chunk in rows.chunks(5000) {
+        for chunk in rows.chunks(rows::PREPARED_ROWS) {
             let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("INSERT INTO tree_hashes (idx, hash) ");
             qb.push_values(chunk, |mut b, (idx, hash)| {
                 b.push_bind(*idx).push_bind(hash.to_vec());
             });
-            qb.build().persistent(false).execute(&mut **self).await?;
+            qb.build()
+                .persistent(rows::prepared_once(chunk.len()))
+                .execute(&mut **self)
+                .await?;
         }
         Ok(())
     }
@@ -346,6 +424,16 @@ impl LogTx for Transaction<'static, Sqlite> {
     async fn rollback(self) -> Result<(), StoreError> {
         Ok(Transaction::rollback(self).await?)
     }
+}
+
+/// (first index, rows, hashes) when the indexes from min to max are all there.
+pub(super) fn packed(
+    (min, count, max, bytes): (Option<i64>, i64, Option<i64>, Option<Vec<u8>>),
+) -> Option<(u64, usize, Vec<u8>)> {
+    let (min, max, bytes) = (min?, max?, bytes?);
+    let count = usize::try_from(count).ok()?;
+    let first = u64::try_from(min).ok()?;
+    (max - min + 1 == count as i64).then_some((first, count, bytes))
 }
 
 async fn head(conn: &mut SqliteConnection) -> Result<Head, StoreError> {

@@ -9,12 +9,14 @@
 //! - `programme`: corrections, closures, dates and grounds, sectors, monitoring, subsidies;
 //! - `merkle`: tree heads and proofs, verified as an auditor would;
 //! - `subscription`: catch-up then live over `graphql-transport-ws`;
+//! - `cached_reads`: the response cache never serves a stale or another role's answer;
 //! - `transport`: malformed and oversized requests, batches, `/healthz`, `/metrics`.
 
 // `on_both_backends!` (from liangye-tests) is used by every module.
 #[macro_use]
 extern crate liangye_tests;
 
+mod cached_reads;
 mod errors;
 mod lifecycle;
 mod merkle;
