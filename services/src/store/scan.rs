@@ -60,19 +60,19 @@ impl EventStore {
     }
 }
 
-/// Every column of consecutive rows of `events`, as text, for `verify`: one buffer per page
-/// and each row's columns borrowed from it ([`RowsPage::row`]), nothing decoded. SQLite gives
-/// the page as one length-prefixed text (one row per page: see `sqlite.rs`); PostgreSQL's rows
-/// are copied into the same shape as they stream.
+/// Every column of consecutive rows of `events`, as text, for `verify`: a few buffers per
+/// page and each row's columns borrowed from them ([`RowsPage::row`]), nothing decoded.
+/// SQLite gives each column of the page as one text (one row per page: see `sqlite.rs`);
+/// PostgreSQL's rows are copied into one buffer as they stream.
 #[derive(Debug, Clone, Default)]
 pub struct RowsPage {
-    text: String,
-    /// `COLUMNS` spans (start, end) per row; `None` for SQL NULL.
-    spans: Vec<Option<(u32, u32)>>,
+    texts: Vec<String>,
+    /// `COLUMNS` spans (buffer, start, end) per row; `None` for SQL NULL.
+    spans: Vec<Option<(u32, u32, u32)>>,
 }
 
 /// Columns per row of a [`RowsPage`], in the order of `rows::columns!`.
-const COLUMNS: usize = 12;
+pub(super) const COLUMNS: usize = 12;
 
 impl RowsPage {
     /// How many rows the page holds.
@@ -92,7 +92,7 @@ impl RowsPage {
                 .get(i * COLUMNS + c)
                 .copied()
                 .flatten()
-                .and_then(|(a, b)| self.text.get(a as usize..b as usize))
+                .and_then(|(t, a, b)| self.texts.get(t as usize)?.get(a as usize..b as usize))
         };
         RowText {
             position: field(0),
@@ -112,11 +112,15 @@ impl RowsPage {
 
     /// Adds a row given column by column (in the order of `rows::columns!`).
     pub(super) fn push_row(&mut self, columns: [Option<&str>; COLUMNS]) {
+        if self.texts.is_empty() {
+            self.texts.push(String::new());
+        }
+        let text = &mut self.texts[0];
         for column in columns {
             let span = column.map(|c| {
-                let start = self.text.len() as u32;
-                self.text.push_str(c);
-                (start, self.text.len() as u32)
+                let start = text.len() as u32;
+                text.push_str(c);
+                (0, start, text.len() as u32)
             });
             self.spans.push(span);
         }
@@ -141,28 +145,49 @@ impl RowsPage {
         ]);
     }
 
-    /// A page of `count` rows from SQLite's one-text form: per column either `N` (NULL) or
-    /// its length in bytes, `:`, and its text. `None` when the text does not have that shape
-    /// (the caller then reads the page row by row).
-    pub(super) fn from_length_prefixed(text: String, count: usize) -> Option<Self> {
-        let mut spans = Vec::with_capacity(count * COLUMNS);
-        let bytes = text.as_bytes();
-        let mut i = 0usize;
-        while i < bytes.len() {
-            if bytes[i] == b'N' {
-                spans.push(None);
-                i += 1;
-                continue;
-            }
-            let colon = i + bytes[i..].iter().take(12).position(|&b| b == b':')?;
-            let len: usize = std::str::from_utf8(&bytes[i..colon]).ok()?.parse().ok()?;
-            let (start, end) = (colon + 1, colon + 1 + len);
-            // Within the text and on character boundaries.
-            text.get(start..end)?;
-            spans.push(Some((u32::try_from(start).ok()?, u32::try_from(end).ok()?)));
-            i = end;
+    /// A page of `count` rows from SQLite's column-wise form: each column's values of the
+    /// page joined by `\n`, and `nulls` one `0`/`1` per row saying whether `command_id` (the
+    /// only nullable column) is NULL (its joined text then holds an empty value there).
+    /// `None` when a column does not split into `count` values — a value holding a newline,
+    /// or a NULL where none may be (the caller then reads the page row by row).
+    pub(super) fn from_columns(
+        count: usize,
+        columns: [Option<String>; COLUMNS],
+        nulls: Option<String>,
+    ) -> Option<Self> {
+        let nulls = nulls?;
+        if nulls.len() != count || u32::try_from(count * COLUMNS).is_err() {
+            return None;
         }
-        (spans.len() == count * COLUMNS).then_some(Self { text, spans })
+        let mut spans = vec![None; count * COLUMNS];
+        let mut texts = Vec::with_capacity(COLUMNS);
+        for (c, column) in columns.into_iter().enumerate() {
+            let text = column?;
+            let mut start = 0usize;
+            let mut row = 0usize;
+            for piece in text.split('\n') {
+                if row == count {
+                    return None;
+                }
+                let end = start + piece.len();
+                spans[row * COLUMNS + c] =
+                    Some((c as u32, u32::try_from(start).ok()?, u32::try_from(end).ok()?));
+                start = end + 1;
+                row += 1;
+            }
+            if row != count {
+                return None;
+            }
+            texts.push(text);
+        }
+        for (row, null) in nulls.bytes().enumerate() {
+            match null {
+                b'1' => spans[row * COLUMNS + 7] = None,
+                b'0' => {}
+                _ => return None,
+            }
+        }
+        Some(Self { texts, spans })
     }
 }
 

@@ -104,44 +104,36 @@ const COMPLETE_SNAPSHOTS: &str = "SELECT s.position, s.format_version, s.chunks,
 const CANONICAL_PAGE: &str = "SELECT group_concat(canonical, char(10)), count(*) \
      FROM (SELECT canonical FROM events WHERE position > ? ORDER BY position LIMIT ?)";
 
-/// One column of a [`ROWS_PAGE`] row: `N` for NULL, else its length in bytes, `:` and its
-/// text (length-prefixed, so no stored text — however it was tampered with — can be taken for
-/// a separator).
-macro_rules! length_prefixed {
-    ($c:literal) => {
-        concat!("ifnull(octet_length(", $c, ")||':'||", $c, ",'N')")
-    };
-}
+/// Every column of a page of events in one row (see [`CANONICAL_PAGE`] for why one row):
+/// each column's values joined by `\n`, in the order of `rows::columns!`, and whether each
+/// `command_id` is NULL. Reading column by column costs SQLite one aggregate step per value;
+/// a value holding a newline (no valid one does) makes its column split wrongly, which the
+/// reader sees, and reads that page row by row.
+const ROWS_PAGE: &str = "SELECT count(*), group_concat(position, char(10)), \
+     group_concat(event_id, char(10)), group_concat(stream_id, char(10)), \
+     group_concat(stream_version, char(10)), group_concat(event_type, char(10)), \
+     group_concat(schema_version, char(10)), group_concat(recorded_at, char(10)), \
+     group_concat(ifnull(command_id, ''), char(10)), group_concat(actor, char(10)), \
+     group_concat(role, char(10)), group_concat(canonical, char(10)), \
+     group_concat(leaf_hash, char(10)), group_concat(command_id IS NULL, '') \
+     FROM (SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?)";
 
-/// Every column of a page of events in one row and one text (see [`CANONICAL_PAGE`] for why
-/// one row), in the order of `rows::columns!`; the canonical text last, so that SQLite's
-/// concatenation copies it once.
-const ROWS_PAGE: &str = concat!(
-    "SELECT group_concat(r, ''), count(*) FROM (SELECT ",
-    length_prefixed!("position"),
-    "||",
-    length_prefixed!("event_id"),
-    "||",
-    length_prefixed!("stream_id"),
-    "||",
-    length_prefixed!("stream_version"),
-    "||",
-    length_prefixed!("event_type"),
-    "||",
-    length_prefixed!("schema_version"),
-    "||",
-    length_prefixed!("recorded_at"),
-    "||",
-    length_prefixed!("command_id"),
-    "||",
-    length_prefixed!("actor"),
-    "||",
-    length_prefixed!("role"),
-    "||",
-    length_prefixed!("canonical"),
-    "||",
-    length_prefixed!("leaf_hash"),
-    " AS r FROM events WHERE position > ? ORDER BY position LIMIT ?)"
+/// The columns of [`ROWS_PAGE`].
+type RowsPageRow = (
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
 );
 
 impl Sql for SqlitePools {
@@ -206,17 +198,21 @@ impl Sql for SqlitePools {
     }
 
     async fn read_rows_from(&self, after: i64, limit: i64) -> Result<RowsPage, StoreError> {
-        let (joined, count): (Option<String>, i64) = sqlx::query_as(ROWS_PAGE)
+        let r: RowsPageRow = sqlx::query_as(ROWS_PAGE)
             .bind(after)
             .bind(limit)
             .fetch_one(&self.readers)
             .await?;
-        let count = usize::try_from(count).unwrap_or(0);
-        if let Some(page) = RowsPage::from_length_prefixed(joined.unwrap_or_default(), count) {
+        let count = usize::try_from(r.0).unwrap_or(0);
+        if count == 0 {
+            return Ok(RowsPage::default());
+        }
+        let columns = [r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12];
+        if let Some(page) = RowsPage::from_columns(count, columns, r.13) {
             return Ok(page);
         }
-        // A page whose text does not split as it should (a value SQLite cannot concatenate
-        // as it stores it): read it row by row instead.
+        // A page whose columns do not split as they should (a value holding a newline, a
+        // NULL where none may be): read it row by row instead.
         let mut page = RowsPage::default();
         for ev in self.read_from(after, limit).await? {
             page.push_stored(&ev);

@@ -186,41 +186,16 @@ const SCAN_PAGE: i64 = 4096;
 const SQLITE_CANONICAL_PAGE: &str = "SELECT group_concat(canonical, char(10)), count(*) \
      FROM (SELECT canonical FROM events WHERE position > ? ORDER BY position LIMIT ?)";
 
-/// One column, length-prefixed (as `verify` reads, `store/sqlite.rs`).
-macro_rules! lp {
-    ($c:literal) => {
-        concat!("ifnull(octet_length(", $c, ")||':'||", $c, ",'N')")
-    };
-}
-
-/// Every column of a page in one row (SQLite).
-const SQLITE_ROWS_PAGE: &str = concat!(
-    "SELECT group_concat(r, ''), count(*) FROM (SELECT ",
-    lp!("position"),
-    "||",
-    lp!("event_id"),
-    "||",
-    lp!("stream_id"),
-    "||",
-    lp!("stream_version"),
-    "||",
-    lp!("event_type"),
-    "||",
-    lp!("schema_version"),
-    "||",
-    lp!("recorded_at"),
-    "||",
-    lp!("command_id"),
-    "||",
-    lp!("actor"),
-    "||",
-    lp!("role"),
-    "||",
-    lp!("canonical"),
-    "||",
-    lp!("leaf_hash"),
-    " AS r FROM events WHERE position > ? ORDER BY position LIMIT ?)"
-);
+/// Every column of a page in one row, column by column (SQLite: `verify`'s read,
+/// `store/sqlite.rs`).
+const SQLITE_ROWS_PAGE: &str = "SELECT count(*), group_concat(position, char(10)), \
+     group_concat(event_id, char(10)), group_concat(stream_id, char(10)), \
+     group_concat(stream_version, char(10)), group_concat(event_type, char(10)), \
+     group_concat(schema_version, char(10)), group_concat(recorded_at, char(10)), \
+     group_concat(ifnull(command_id, ''), char(10)), group_concat(actor, char(10)), \
+     group_concat(role, char(10)), group_concat(canonical, char(10)), \
+     group_concat(leaf_hash, char(10)), group_concat(command_id IS NULL, '') \
+     FROM (SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?)";
 
 /// Every column of a page, as text (PostgreSQL streams rows cheaply: no paging by rows).
 const PG_ROWS_PAGE: &str = "SELECT position::text, event_id, stream_id, stream_version::text, \
@@ -314,7 +289,7 @@ pub async fn scan_canonical(url: &str) -> Result<Scan> {
 }
 
 /// `verify`'s read done plainly: every column of every event as text, nothing checked —
-/// SQLite a page of 4,096 as one length-prefixed row, PostgreSQL pages of rows streamed.
+/// SQLite a page of 4,096 as one row of joined columns, PostgreSQL pages of rows streamed.
 /// With `keep`, the canonical texts are returned too (for the hashing baseline; not timed).
 pub async fn scan_all_columns(url: &str, keep: bool) -> Result<(Scan, Vec<String>)> {
     let mut kept = Vec::new();
@@ -325,16 +300,20 @@ pub async fn scan_all_columns(url: &str, keep: bool) -> Result<(Scan, Vec<String
         let pool = sqlite_pool(url).await?;
         start = Instant::now();
         loop {
-            let (text, n): (Option<String>, i64) = sqlx::query_as(SQLITE_ROWS_PAGE)
+            use sqlx::Row as _;
+            let row = sqlx::query(SQLITE_ROWS_PAGE)
                 .bind(count as i64)
                 .bind(SCAN_PAGE)
                 .fetch_one(&pool)
                 .await?;
+            let n: i64 = row.try_get(0)?;
             if n == 0 {
                 break;
             }
             count += n as usize;
-            bytes += text.map_or(0, |t| t.len());
+            for i in 1..14 {
+                bytes += row.try_get::<Option<String>, _>(i)?.map_or(0, |t| t.len());
+            }
         }
         pool.close().await;
     } else {
