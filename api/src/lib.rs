@@ -12,6 +12,7 @@ pub mod graphiql;
 pub mod graphql;
 pub mod limits;
 pub mod metrics;
+pub mod response_cache;
 pub mod server;
 pub mod telemetry;
 pub mod ws;

@@ -24,6 +24,7 @@ use crate::graphql::auth::{Caller, bearer_secret};
 use crate::graphql::mutation::RequestId;
 use crate::graphql::{AppState, RegistrySchema};
 use crate::metrics::Metrics;
+use crate::response_cache::{Audience, MAX_KEY_BYTES, ResponseCache};
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -36,6 +37,8 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 struct Server {
     schema: RegistrySchema,
     state: AppState,
+    /// Encoded responses for the live registry's current position (`response_cache.rs`).
+    cache: Arc<ResponseCache>,
 }
 
 /// The router for `state`.
@@ -49,7 +52,11 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(Server { schema, state })
+        .with_state(Server {
+            schema,
+            state,
+            cache: Arc::default(),
+        })
         .merge(console)
 }
 
@@ -153,6 +160,24 @@ async fn graphql(State(server): State<Server>, request: axum::extract::Request) 
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     let caller = authenticate(&server.state, authorization);
     let request_id = RequestId(Uuid::now_v7());
+    // A read answered at this very position before, by the same role and city.
+    let position = server.state.live.position();
+    let audience = match &caller {
+        Caller::Token(p) if body.len() <= MAX_KEY_BYTES => Some(Audience {
+            role: p.role.as_str(),
+            city: p.city.map(|c| c.code()),
+        }),
+        _ => None,
+    };
+    if let Some(audience) = &audience
+        && let Some(cached) = server.cache.get(position, audience, &body)
+    {
+        return json_response(cached, request_id);
+    }
+    let single = match &batch {
+        BatchRequest::Single(r) => Some((r.query.clone(), r.operation_name.clone())),
+        BatchRequest::Batch(_) => None,
+    };
     let budget = Arc::new(crate::limits::BatchBudget::default());
     let with_data = |r: Request| r.data(caller.clone()).data(request_id).data(budget.clone());
     let batch = match batch {
@@ -189,7 +214,43 @@ async fn graphql(State(server): State<Server>, request: axum::extract::Request) 
             BatchResponse::Batch(rs.into_iter().map(|r| classify(r, metrics)).collect())
         }
     };
-    let mut http = axum::Json(response).into_response();
+    let keep = match (&response, single, audience) {
+        (BatchResponse::Single(r), Some((query, operation)), Some(audience))
+            if r.errors.is_empty()
+                && server.state.live.position() == position
+                && crate::response_cache::cacheable(&query, operation.as_deref()) =>
+        {
+            Some(audience)
+        }
+        _ => None,
+    };
+    let encoded = match serde_json::to_vec(&response) {
+        Ok(encoded) => Bytes::from(encoded),
+        Err(e) => {
+            tracing::error!(error = %e, "a GraphQL response cannot be encoded");
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                axum::Json(error_body(ErrorCode::Internal, "the response cannot be encoded")),
+            )
+                .into_response();
+        }
+    };
+    if let Some(audience) = keep {
+        server.cache.put(position, audience, body, encoded.clone());
+    }
+    json_response(encoded, request_id)
+}
+
+/// An encoded JSON response with its request id.
+fn json_response(encoded: Bytes, request_id: RequestId) -> HttpResponse {
+    let mut http = (
+        [(
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static("application/json"),
+        )],
+        encoded,
+    )
+        .into_response();
     http.headers_mut().insert(
         "x-request-id",
         request_id

@@ -160,6 +160,80 @@ async fn an_edited_payload_is_found() {
     assert_fails_at(&verify(&fx, false), 9);
 }
 
+/// Replace the canonical text at `position` and give it its proper leaf hash: only the
+/// canonical-form or column checks can find what was done.
+async fn rewrite_with_hash(db: &SqlitePool, position: i64, rewrite: impl Fn(&str) -> String) {
+    let (canonical,): (String,) = sqlx::query_as("SELECT canonical FROM events WHERE position = ?")
+        .bind(position)
+        .fetch_one(db)
+        .await
+        .unwrap();
+    let forged = rewrite(&canonical);
+    assert_ne!(forged, canonical);
+    sqlx::query("UPDATE events SET canonical = ?, leaf_hash = ? WHERE position = ?")
+        .bind(&forged)
+        .bind(leaf_hash_hex(&forged))
+        .bind(position)
+        .execute(db)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_text_not_in_rfc8785_form_is_found_though_its_hash_matches() {
+    // Whitespace, members out of order, a needless escape: each the same JSON value.
+    for (position, rewrite) in [
+        (6, (|t: &str| t.replacen(",\"", ", \"", 1)) as fn(&str) -> String),
+        (11, |t: &str| {
+            let mut v: serde_json::Value = serde_json::from_str(t).unwrap();
+            let payload = v["payload"].take();
+            let rest = serde_json::to_string(&v).unwrap();
+            format!("{{\"payload\":{payload},{}", &rest[1..]).replacen(",\"payload\":null", "", 1)
+        }),
+        (12, |t: &str| t.replacen("\"position\"", "\"\\u0070osition\"", 1)),
+    ] {
+        let fx = fixture().await;
+        let db = attacker(&fx).await;
+        rewrite_with_hash(&db, position, rewrite).await;
+        let out = verify(&fx, false);
+        assert_fails_at(&out, position);
+        assert!(stdout(&out).contains("RFC 8785"), "{}", stdout(&out));
+    }
+}
+
+#[tokio::test]
+async fn separators_and_length_prefixes_in_a_text_are_found_where_they_are() {
+    // What the paged read joins rows with cannot move a finding to another row.
+    for forged in ["1:x12:N\nN", "\n", "N"] {
+        let fx = fixture().await;
+        let db = attacker(&fx).await;
+        rewrite_with_hash(&db, 8, |t: &str| format!("{t}{forged}")).await;
+        assert_fails_at(&verify(&fx, false), 8);
+    }
+}
+
+#[tokio::test]
+async fn a_changed_id_or_version_column_is_found() {
+    for update in [
+        "UPDATE events SET command_id = CASE WHEN command_id IS NULL \
+         THEN '0194c0de-0000-7000-8000-000000000001' END WHERE position = 10",
+        "UPDATE events SET command_id = CASE WHEN command_id IS NULL \
+         THEN 'not a uuid' ELSE NULL END WHERE position = 10",
+        "UPDATE events SET event_id = substr(event_id, 1, 35) || 'g' WHERE position = 10",
+        "UPDATE events SET stream_version = stream_version + 100 WHERE position = 10",
+    ] {
+        let fx = fixture().await;
+        let db = attacker(&fx).await;
+        sqlx::query(sqlx::AssertSqlSafe(update))
+            .execute(&db)
+            .await
+            .unwrap();
+        let out = verify(&fx, false);
+        assert_fails_at(&out, 10);
+        assert!(stdout(&out).contains("column"), "{update}: {}", stdout(&out));
+    }
+}
+
 #[tokio::test]
 async fn a_deleted_event_is_found() {
     let fx = fixture().await;

@@ -68,6 +68,103 @@ pub fn to_jcs<T: Serialize>(value: &T) -> Result<String, CanonicalError> {
     serde_json_canonicalizer::to_string(value).map_err(|e| CanonicalError::Serialize(e.to_string()))
 }
 
+/// RFC 8785 of a JSON value, written directly when its numbers are all integers with
+/// |n| < 2^53 (what payloads and metadata hold): members sorted by UTF-16 code units,
+/// strings escaped as RFC 8785 §3.2.2.2 escapes them, integers in decimal. A value holding
+/// any other number goes through [`to_jcs`]. The output equals [`to_jcs`]'s byte for byte
+/// (a property test checks it); it is only faster (no per-member buffers and sort keys).
+pub fn value_to_jcs(value: &Value) -> Result<String, CanonicalError> {
+    let mut out = String::with_capacity(256);
+    if write_jcs_value(value, &mut out) {
+        Ok(out)
+    } else {
+        to_jcs(value)
+    }
+}
+
+/// Writes `value` as RFC 8785; false (with `out` partly written) at a number that is not a
+/// safe integer.
+fn write_jcs_value(value: &Value, out: &mut String) -> bool {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(true) => out.push_str("true"),
+        Value::Bool(false) => out.push_str("false"),
+        Value::Number(n) => {
+            let safe = n.as_i64().filter(|i| i.unsigned_abs() < MAX_SAFE_INTEGER);
+            match safe {
+                Some(i) => out.push_str(&i.to_string()),
+                None => return false,
+            }
+        }
+        Value::String(s) => push_jcs_string(out, s),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                if !write_jcs_value(item, out) {
+                    return false;
+                }
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            let mut members: Vec<(&String, &Value)> = map.iter().collect();
+            members.sort_by(|(a, _), (b, _)| {
+                if a.is_ascii() && b.is_ascii() {
+                    a.as_bytes().cmp(b.as_bytes())
+                } else {
+                    a.encode_utf16().cmp(b.encode_utf16())
+                }
+            });
+            out.push('{');
+            for (i, (key, item)) in members.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                push_jcs_string(out, key);
+                out.push(':');
+                if !write_jcs_value(item, out) {
+                    return false;
+                }
+            }
+            out.push('}');
+        }
+    }
+    true
+}
+
+/// A JSON string as RFC 8785 writes it: `"` and `\` escaped, control characters as `\b`
+/// `\t` `\n` `\f` `\r` or `\u00xx` (lowercase), everything else as itself.
+pub fn push_jcs_string(out: &mut String, s: &str) {
+    out.push('"');
+    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.push_str(s);
+    } else {
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\u{8}' => out.push_str("\\b"),
+                '\u{c}' => out.push_str("\\f"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c if c < ' ' => {
+                    const HEX: &[u8; 16] = b"0123456789abcdef";
+                    let b = c as u8;
+                    out.push_str("\\u00");
+                    out.push(HEX[usize::from(b >> 4)] as char);
+                    out.push(HEX[usize::from(b & 0xf)] as char);
+                }
+                c => out.push(c),
+            }
+        }
+    }
+    out.push('"');
+}
+
 /// Format an instant the way `recordedAt` is written: UTC, microseconds, `Z`.
 pub fn format_timestamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
@@ -89,7 +186,38 @@ pub fn now_micros() -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use serde_json::json;
+
+    fn arb_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            (-(1i64 << 53) + 1..(1i64 << 53)).prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            (-1e6f64..1e6).prop_map(Value::from),
+            any::<String>().prop_map(Value::from),
+            "[a\\x00-\\x1f\"\\\\/\u{7f}\u{2028}\u{e000}\u{10000}é]{0,6}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(4, 32, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map("[ab\u{e000}\u{10000}é\\x01\"]{0,3}|\\PC{0,4}", inner, 0..5)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        /// The direct writer is RFC 8785 byte for byte, whatever the value.
+        #[test]
+        fn value_to_jcs_equals_to_jcs(value in arb_json()) {
+            prop_assert_eq!(value_to_jcs(&value).unwrap(), to_jcs(&value).unwrap());
+        }
+    }
 
     /// RFC 8785 §3.2.2 / Appendix: the sample from the RFC's "Sorting of Object Properties"
     /// and its number and string serialization examples.

@@ -10,6 +10,7 @@ pub mod checkpoint;
 pub mod envelope;
 pub mod hash;
 pub mod integrity;
+pub mod jcs_check;
 pub mod merkle;
 
 pub use envelope::{Envelope, Metadata, NewEvent, StoredEvent};

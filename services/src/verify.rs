@@ -2,18 +2,34 @@
 //! every leaf hash and the RFC 6962 tree, check canonical forms, columns, continuity and
 //! decoding, compare the stored tree and checkpoints (and a pinned one) with the recomputed
 //! ones, replay the projections and compare them with what snapshots give.
+//!
+//! One pass over the log does it all. Pages of every column, as text in one buffer
+//! ([`RowsPage`]), are read ahead; each page's rows are checked on a blocking thread — leaf
+//! hash, RFC 8785 form (recognised in one pass, or parsed and serialized again when the
+//! recogniser cannot tell), every column against the envelope, and the event decoded from
+//! that same parse — so on two cores two pages are checked at once while the next is read.
+//! In position order the pass then follows continuity, extends the recomputed tree and folds
+//! the decoded events into the registry: the projections are replayed once, in the same pass,
+//! and compared with the registry the latest snapshot and the tail after it give (loaded
+//! meanwhile). A log without snapshots has nothing else to compare with: its registry would
+//! be the same full replay again.
 
-use liangye_events::catalogue::RecordedEvent;
 use liangye_events::checkpoint::{VerifierKey, open_note};
-use liangye_events::hash::parse_hex;
-use liangye_events::integrity::{ContinuityCheck, IntegrityError, check_event};
+use liangye_events::integrity::{CheckedRow, ContinuityCheck, IntegrityError, check_row};
 use liangye_events::merkle::{MemoryTree, MerkleError, split_stored_hash_index};
+use liangye_projections::Registry;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 
 use crate::live::LiveError;
-use crate::store::{EventStore, StoreError};
+use crate::store::{EventStore, RowsPage, StoreError};
 
 /// Events read per round trip.
-const PAGE: i64 = 5000;
+const PAGE: i64 = 4096;
+/// Stored tree hashes read per round trip.
+const HASH_PAGE: i64 = 65_536;
+/// Pages read and being checked ahead of the in-order part of the pass, at most.
+const READ_AHEAD: usize = 4;
 
 /// Why the log could not be read to its end (a finding about the log itself is an
 /// [`IntegrityError`] instead).
@@ -45,6 +61,115 @@ fn finding(position: i64, problem: impl Into<String>) -> IntegrityError {
     }
 }
 
+/// A page and its rows' own checks, in row order.
+type Checked = (RowsPage, Vec<Result<CheckedRow, IntegrityError>>);
+
+enum Ahead {
+    Checking(JoinHandle<Checked>),
+    Failed(StoreError),
+}
+
+/// The in-order part of the pass: continuity, the recomputed tree, the replayed registry.
+struct Pass {
+    check: ContinuityCheck,
+    tree: MemoryTree,
+    registry: Registry,
+}
+
+impl Pass {
+    /// Reads every event after the last one checked, checking rows on blocking threads
+    /// while later pages are read.
+    async fn read_to_end(&mut self, store: &EventStore) -> Result<Result<(), IntegrityError>, VerifyError> {
+        let (tx, mut rx) = mpsc::channel::<Ahead>(READ_AHEAD);
+        let reader_store = store.clone();
+        let from = self.check.position();
+        let reader = tokio::spawn(async move {
+            let mut after = from;
+            loop {
+                let item = match reader_store.read_rows_from(after, PAGE).await {
+                    Err(e) => Ahead::Failed(e),
+                    Ok(page) if page.is_empty() => break,
+                    Ok(page) => {
+                        let first = after + 1;
+                        // The next page starts after this one's last position column; one
+                        // that cannot be read ends the reading (its row is reported).
+                        let last = page.row(page.len() - 1).position;
+                        let next = last.and_then(|p| p.parse::<i64>().ok()).filter(|p| *p > after);
+                        let handle = tokio::task::spawn_blocking(move || {
+                            let checks = (0..page.len())
+                                .map(|i| check_row(&page.row(i), first + i as i64))
+                                .collect();
+                            (page, checks)
+                        });
+                        match next {
+                            Some(next) => after = next,
+                            None => {
+                                let _ = tx.send(Ahead::Checking(handle)).await;
+                                break;
+                            }
+                        }
+                        Ahead::Checking(handle)
+                    }
+                };
+                let failed = matches!(item, Ahead::Failed(_));
+                if tx.send(item).await.is_err() || failed {
+                    break;
+                }
+            }
+        });
+        let result = async {
+            while let Some(item) = rx.recv().await {
+                let (page, checks) = match item {
+                    Ahead::Failed(e) => return Err(e.into()),
+                    Ahead::Checking(handle) => handle
+                        .await
+                        .map_err(|e| VerifyError::Corrupt(format!("checking task failed: {e}")))?,
+                };
+                let mut events = Vec::with_capacity(checks.len());
+                for (i, checked) in checks.into_iter().enumerate() {
+                    let checked = match checked {
+                        Ok(checked) => checked,
+                        Err(e) => return Ok(Err(e)),
+                    };
+                    let followed = match &checked.event {
+                        Ok(ev) => self.check.next_event(
+                            ev.position,
+                            &ev.stream_id,
+                            ev.stream_version,
+                            &ev.recorded_at,
+                        ),
+                        // Its columns equal its canonical members (checked), so they read.
+                        Err(_) => {
+                            let row = page.row(i);
+                            let int = |t: Option<&str>| t.and_then(|t| t.parse::<i64>().ok()).unwrap_or(0);
+                            self.check.next_event(
+                                int(row.position),
+                                row.stream_id.unwrap_or_default(),
+                                int(row.stream_version),
+                                row.recorded_at.unwrap_or_default(),
+                            )
+                        }
+                    };
+                    if let Err(e) = followed {
+                        return Ok(Err(e));
+                    }
+                    match checked.event {
+                        Ok(ev) => events.push(ev),
+                        Err(e) => return Ok(Err(e)),
+                    }
+                    self.tree.push(checked.leaf)?;
+                }
+                self.registry.apply_all(&events);
+            }
+            Ok(Ok(()))
+        }
+        .await;
+        drop(rx);
+        reader.abort();
+        result
+    }
+}
+
 /// The checks of `verify`; the outer error is a failure to read, the inner one a finding.
 pub async fn verify_log(
     store: &EventStore,
@@ -53,58 +178,62 @@ pub async fn verify_log(
     // The log may grow while it is verified (a live server): read to its end, then look at
     // the head again, and go on until nothing new was committed meanwhile.
     let mut head = store.head().await?.position;
-    let mut check = ContinuityCheck::new();
-    let mut tree = MemoryTree::new();
+    // The latest snapshot is loaded while the log is read.
+    let snapshot = {
+        let store = store.clone();
+        tokio::spawn(async move { crate::live::load_snapshot(&store, head).await })
+    };
+    let mut pass = Pass {
+        check: ContinuityCheck::new(),
+        tree: MemoryTree::new(),
+        registry: Registry::new(),
+    };
     loop {
-        loop {
-            let page = store.read_from(check.position(), PAGE).await?;
-            if page.is_empty() {
-                break;
-            }
-            for ev in &page {
-                if let Err(e) = check_event(ev).and_then(|()| check.next(ev)) {
-                    return Ok(Err(e));
-                }
-                if let Err(e) = RecordedEvent::from_stored(ev) {
-                    return Ok(Err(finding(ev.position, e.to_string())));
-                }
-                let leaf = parse_hex(&ev.leaf_hash).ok_or_else(|| {
-                    VerifyError::Corrupt(format!("position {}: leaf hash is not hex", ev.position))
-                })?;
-                tree.push(leaf)?;
-            }
+        if let Err(e) = pass.read_to_end(store).await? {
+            snapshot.abort();
+            return Ok(Err(e));
         }
-        if check.position() < head {
+        if pass.check.position() < head {
+            snapshot.abort();
             return Ok(Err(finding(
-                check.position() + 1,
+                pass.check.position() + 1,
                 format!("missing: the head is at {head}"),
             )));
         }
         let now = store.head().await?.position;
-        if now <= check.position() {
+        if now <= pass.check.position() {
             break;
         }
         head = now;
     }
+    let Pass {
+        check,
+        tree,
+        registry,
+    } = pass;
     let head = check.position();
+    let snapshot = snapshot
+        .await
+        .map_err(|e| VerifyError::Corrupt(format!("snapshot task failed: {e}")))??;
     if let Err(e) = compare_tree(store, &tree).await? {
         return Ok(Err(e));
     }
     if let Err(e) = compare_checkpoints(store, &tree, options).await? {
         return Ok(Err(e));
     }
-    if head > 0 {
-        let mut replayed = liangye_projections::Registry::new();
-        crate::live::replay_range(store, 0, Some(head), |page| replayed.apply_all(page)).await?;
-        let from_snapshots = crate::live::registry_at(store, head).await?;
-        if replayed != from_snapshots {
+    if let Some(mut from_snapshot) = snapshot {
+        crate::live::replay_range(store, from_snapshot.position(), Some(head), |page| {
+            from_snapshot.apply_all(page);
+        })
+        .await?;
+        if registry != from_snapshot {
             return Ok(Err(finding(
                 head,
                 "the projections rebuilt from snapshots differ from a full replay of the log",
             )));
         }
     }
-    Ok(Ok(check.position()))
+    Ok(Ok(head))
 }
 
 /// Every stored tree hash equals the recomputed one, and there are no more of them.
@@ -115,7 +244,7 @@ async fn compare_tree(
     let expected = tree.stored_hashes();
     let mut idx = 0u64;
     loop {
-        let rows = store.tree_hashes_from(idx, PAGE).await?;
+        let rows = store.tree_hash_page(idx, HASH_PAGE).await?;
         let Some(&(last, _)) = rows.last() else { break };
         for (i, hash) in rows {
             let position = |i: u64| {

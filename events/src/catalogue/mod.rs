@@ -39,7 +39,7 @@ pub use payloads::{
     EvaluationRecorded, Figures, IndicatorFigures, IndicatorsReported, NotSelected, PilotListed,
     PilotRevoked, RecommendationWithdrawn, Recommended, ReviewRecorded, SubsidyGranted, UnitAmended,
 };
-pub use recorded::RecordedEvent;
+pub use recorded::{CanonicalEnvelope, RecordedEvent};
 pub use secret::{SecretSha256, SecretSha256Error};
 pub use streams::{ACCESS_STREAM, StreamRef, quota_stream, unit_stream};
 pub use upcast::county_from_identifiers;

@@ -1,5 +1,7 @@
 //! [`RecordedEvent`]: a stored event decoded for folds.
 
+use std::borrow::Cow;
+
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use uuid::Uuid;
@@ -131,8 +133,12 @@ impl RecordedEvent {
     /// same checks as [`Envelope`] then [`RecordedEvent::from_envelope`], in one pass over
     /// the text — the payload is deserialized straight into its type, never into a `Value`.
     pub fn from_canonical(text: &str) -> Result<Self, DecodeError> {
-        let envelope: CanonicalText<'_> =
-            serde_json::from_str(text).map_err(|e| DecodeError::Envelope(e.to_string()))?;
+        Self::from_canonical_envelope(CanonicalEnvelope::parse(text)?)
+    }
+
+    /// Decodes an envelope already read by [`CanonicalEnvelope::parse`] (whose members a
+    /// caller may have looked at first, as `verify` does with the row's columns).
+    pub fn from_canonical_envelope(envelope: CanonicalEnvelope<'_>) -> Result<Self, DecodeError> {
         let event = DomainEvent::decode_text(
             &envelope.event_type,
             envelope.schema_version,
@@ -140,9 +146,9 @@ impl RecordedEvent {
         )?;
         Self::assemble(
             envelope.position,
-            envelope.stream_id,
+            envelope.stream_id.into_owned(),
             envelope.stream_version,
-            envelope.recorded_at,
+            envelope.recorded_at.into_owned(),
             envelope.metadata,
             event,
         )
@@ -176,23 +182,32 @@ impl RecordedEvent {
     }
 }
 
-/// The canonical envelope as [`RecordedEvent::from_canonical`] reads it: the fields of
-/// [`Envelope`], with the payload left as a slice of the text until its type is known.
-#[derive(Deserialize)]
+/// The canonical envelope as [`RecordedEvent::from_canonical`] reads it: the members of
+/// [`Envelope`], its strings borrowed from the text where they hold no escape, and the
+/// payload left as a slice of the text until its type is known.
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct CanonicalText<'a> {
-    position: i64,
-    #[serde(rename = "eventId")]
-    _event_id: Uuid,
-    stream_id: String,
-    stream_version: i64,
-    #[serde(rename = "type", borrow)]
-    event_type: std::borrow::Cow<'a, str>,
-    schema_version: i32,
-    recorded_at: String,
+pub struct CanonicalEnvelope<'a> {
+    pub position: i64,
+    pub event_id: Uuid,
     #[serde(borrow)]
-    payload: &'a RawValue,
-    metadata: Metadata,
+    pub stream_id: Cow<'a, str>,
+    pub stream_version: i64,
+    #[serde(rename = "type", borrow)]
+    pub event_type: Cow<'a, str>,
+    pub schema_version: i32,
+    #[serde(borrow)]
+    pub recorded_at: Cow<'a, str>,
+    #[serde(borrow)]
+    pub payload: &'a RawValue,
+    pub metadata: Metadata,
+}
+
+impl<'a> CanonicalEnvelope<'a> {
+    /// Reads the envelope of a canonical text (its payload is not looked at).
+    pub fn parse(text: &'a str) -> Result<Self, DecodeError> {
+        serde_json::from_str(text).map_err(|e| DecodeError::Envelope(e.to_string()))
+    }
 }
 
 /// Whether `event` belongs in `stream_id`, without building the expected id.

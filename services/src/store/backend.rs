@@ -7,7 +7,7 @@
 
 use uuid::Uuid;
 
-use super::scan::CanonicalPage;
+use super::scan::{CanonicalPage, RowsPage};
 use super::snapshots::Snapshot;
 use super::tree::StoredCheckpoint;
 use super::{Head, StoreError};
@@ -27,6 +27,15 @@ pub(super) trait Sql {
     async fn find_command(&self, id: Uuid) -> Result<Vec<StoredEvent>, StoreError>;
     /// The canonical texts of up to `limit` events after `after` (projection rebuilds).
     async fn read_canonical_from(&self, after: i64, limit: i64) -> Result<CanonicalPage, StoreError>;
+    /// Every column of up to `limit` events after `after`, as text (`verify`).
+    async fn read_rows_from(&self, after: i64, limit: i64) -> Result<RowsPage, StoreError>;
+    /// Up to `limit` stored tree hashes from index `from` in one piece: (first index, rows,
+    /// the hashes concatenated); `None` when there are none.
+    async fn tree_hashes_packed(
+        &self,
+        from: u64,
+        limit: i64,
+    ) -> Result<Option<(u64, usize, Vec<u8>)>, StoreError>;
     async fn close(&self);
 
     /// Stored tree hashes at `indexes` (any order; missing ones are absent).

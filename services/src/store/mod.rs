@@ -27,7 +27,7 @@ use uuid::Uuid;
 use backend::{LogTx, Sql, on_backend, on_tx};
 pub use error::StoreError;
 pub use prepare::{PreparedEvent, prepare, validate_stream_id};
-pub use scan::CanonicalPage;
+pub use scan::{CanonicalPage, RowsPage};
 pub use snapshots::Snapshot;
 pub use tree::{ConsistencyProof, InclusionProof, StoredCheckpoint};
 

@@ -13,7 +13,7 @@ use futures::TryStreamExt;
 
 use super::backend::{LogTx, SnapshotChunk, Sql};
 use super::rows::{self, columns};
-use super::scan::CanonicalPage;
+use super::scan::{CanonicalPage, RowsPage};
 use super::snapshots::Snapshot;
 use super::tree::StoredCheckpoint;
 use super::{Head, StoreError};
@@ -225,6 +225,43 @@ impl Sql for PgPools {
         Ok(page)
     }
 
+    async fn read_rows_from(&self, after: i64, limit: i64) -> Result<RowsPage, StoreError> {
+        use sqlx::Row;
+        let mut rows = sqlx::query(
+            "SELECT position::text, event_id, stream_id, stream_version::text, event_type, \
+             schema_version::text, recorded_at, command_id, actor, role, canonical, leaf_hash \
+             FROM events e WHERE e.position > $1 ORDER BY e.position LIMIT $2",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch(&self.pool);
+        let mut page = RowsPage::default();
+        while let Some(row) = rows.try_next().await? {
+            let mut columns = [None; 12];
+            for (i, column) in columns.iter_mut().enumerate() {
+                *column = row.try_get::<Option<&str>, _>(i)?;
+            }
+            page.push_row(columns);
+        }
+        Ok(page)
+    }
+
+    async fn tree_hashes_packed(
+        &self,
+        from: u64,
+        limit: i64,
+    ) -> Result<Option<(u64, usize, Vec<u8>)>, StoreError> {
+        let row: (Option<i64>, i64, Option<i64>, Option<Vec<u8>>) = sqlx::query_as(
+            "SELECT min(idx), count(*), max(idx), string_agg(hash, ''::bytea ORDER BY idx) \
+             FROM (SELECT idx, hash FROM tree_hashes WHERE idx >= $1 ORDER BY idx LIMIT $2) t",
+        )
+        .bind(from as i64)
+        .bind(limit)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(super::sqlite::packed(row))
+    }
+
     async fn close(&self) {
         self.pool.close().await;
     }
@@ -385,7 +422,7 @@ impl LogTx for Transaction<'static, Postgres> {
         }
         rows::insert_events::<Postgres>(events)
             .build()
-            .persistent(false)
+            .persistent(rows::prepared_once(events.len()))
             .execute(&mut **self)
             .await?;
         Ok(())
@@ -396,12 +433,15 @@ impl LogTx for Transaction<'static, Postgres> {
     }
 
     async fn insert_hashes(&mut self, rows: &[(i64, [u8; 32])]) -> Result<(), StoreError> {
-        for chunk in rows.chunks(5000) {
+        for chunk in rows.chunks(rows::PREPARED_ROWS) {
             let mut qb: QueryBuilder<Postgres> = QueryBuilder::new("INSERT INTO tree_hashes (idx, hash) ");
             qb.push_values(chunk, |mut b, (idx, hash)| {
                 b.push_bind(*idx).push_bind(hash.to_vec());
             });
-            qb.build().persistent(false).execute(&mut **self).await?;
+            qb.build()
+                .persistent(rows::prepared_once(chunk.len()))
+                .execute(&mut **self)
+                .await?;
         }
         Ok(())
     }

@@ -17,7 +17,7 @@
 use uuid::Uuid;
 
 use super::{MAX_STREAM_ID_BYTES, StoreError};
-use liangye_events::canonical::{check_integers, to_jcs};
+use liangye_events::canonical::{check_integers, push_jcs_string, value_to_jcs};
 use liangye_events::envelope::{Metadata, NewEvent, StoredEvent};
 use liangye_events::hash::leaf_hash_hex;
 
@@ -40,8 +40,13 @@ pub fn prepare(ev: NewEvent) -> Result<PreparedEvent, StoreError> {
         event_type: ev.event_type.clone(),
         source,
     };
-    let payload_jcs = to_jcs(&ev.payload).map_err(canonical_err)?;
-    let metadata_jcs = to_jcs(&ev.metadata).map_err(canonical_err)?;
+    let payload_jcs = value_to_jcs(&ev.payload).map_err(canonical_err)?;
+    let metadata = serde_json::to_value(&ev.metadata).map_err(|e| {
+        canonical_err(liangye_events::canonical::CanonicalError::Serialize(
+            e.to_string(),
+        ))
+    })?;
+    let metadata_jcs = value_to_jcs(&metadata).map_err(canonical_err)?;
     Ok(PreparedEvent {
         event_id: ev.event_id,
         stream_id: ev.stream_id,
@@ -93,13 +98,9 @@ impl PreparedEvent {
     }
 }
 
-/// A JSON string as RFC 8785 writes it (the canonicalizer's own string serialization).
+/// A JSON string as RFC 8785 writes it.
 fn push_json_string(out: &mut String, s: &str) {
-    // to_jcs of a &str cannot fail; fall back to serde_json, whose escaping is the same.
-    match to_jcs(&s) {
-        Ok(text) => out.push_str(&text),
-        Err(_) => out.push_str(&serde_json::Value::from(s).to_string()),
-    }
+    push_jcs_string(out, s);
 }
 
 pub fn validate_stream_id(id: &str) -> Result<(), StoreError> {
@@ -150,6 +151,7 @@ pub(super) fn validate_new_event(ev: &NewEvent) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use liangye_events::canonical::to_jcs;
     use liangye_events::envelope::Envelope;
     use proptest::prelude::*;
     use serde_json::{Value, json};

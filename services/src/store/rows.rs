@@ -47,6 +47,17 @@ where
     })
 }
 
+/// Rows of the multi-row statements that are prepared once per connection and kept in its
+/// statement cache (a bulk append or import inserts 1,000 events a statement, each with its
+/// tree hashes, 1,000 a statement). Statements of other sizes (a group commit's few events,
+/// a batch's last rows) are prepared each time, so that they do not crowd the cache.
+pub(super) const PREPARED_ROWS: usize = 1000;
+
+/// Whether a multi-row statement of `rows` rows is kept prepared.
+pub(super) fn prepared_once(rows: usize) -> bool {
+    rows == PREPARED_ROWS
+}
+
 /// `INSERT INTO events (columns) VALUES (…), (…)`: one multi-row statement for `events`, in
 /// the column order of [`columns!`] (the same text on both backends).
 pub(super) fn insert_events<'a, DB>(events: &'a [StoredEvent]) -> QueryBuilder<DB>

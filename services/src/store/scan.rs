@@ -4,6 +4,10 @@
 //! per-row cost matters: each backend reads a page the way it does best (`sqlite.rs`,
 //! `postgres.rs`).
 
+use liangye_events::StoredEvent;
+use liangye_events::hash::Hash;
+use liangye_events::integrity::RowText;
+
 use super::backend::{Sql, on_backend};
 use super::{EventStore, StoreError};
 
@@ -53,5 +57,165 @@ impl EventStore {
     /// The canonical texts of up to `limit` events with position > `after`, in order.
     pub async fn read_canonical_from(&self, after: i64, limit: i64) -> Result<CanonicalPage, StoreError> {
         on_backend!(self, |b| b.read_canonical_from(after, limit).await)
+    }
+}
+
+/// Every column of consecutive rows of `events`, as text, for `verify`: a few buffers per
+/// page and each row's columns borrowed from them ([`RowsPage::row`]), nothing decoded.
+/// SQLite gives each column of the page as one text (one row per page: see `sqlite.rs`);
+/// PostgreSQL's rows are copied into one buffer as they stream.
+#[derive(Debug, Clone, Default)]
+pub struct RowsPage {
+    texts: Vec<String>,
+    /// `COLUMNS` spans (buffer, start, end) per row; `None` for SQL NULL.
+    spans: Vec<Option<(u32, u32, u32)>>,
+}
+
+/// Columns per row of a [`RowsPage`], in the order of `rows::columns!`.
+pub(super) const COLUMNS: usize = 12;
+
+impl RowsPage {
+    /// How many rows the page holds.
+    pub fn len(&self) -> usize {
+        self.spans.len() / COLUMNS
+    }
+
+    /// True when the page holds no row.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// The columns of row `i` (0-based) as text.
+    pub fn row(&self, i: usize) -> RowText<'_> {
+        let field = |c: usize| {
+            self.spans
+                .get(i * COLUMNS + c)
+                .copied()
+                .flatten()
+                .and_then(|(t, a, b)| self.texts.get(t as usize)?.get(a as usize..b as usize))
+        };
+        RowText {
+            position: field(0),
+            event_id: field(1),
+            stream_id: field(2),
+            stream_version: field(3),
+            event_type: field(4),
+            schema_version: field(5),
+            recorded_at: field(6),
+            command_id: field(7),
+            actor: field(8),
+            role: field(9),
+            canonical: field(10),
+            leaf_hash: field(11),
+        }
+    }
+
+    /// Adds a row given column by column (in the order of `rows::columns!`).
+    pub(super) fn push_row(&mut self, columns: [Option<&str>; COLUMNS]) {
+        if self.texts.is_empty() {
+            self.texts.push(String::new());
+        }
+        let text = &mut self.texts[0];
+        for column in columns {
+            let span = column.map(|c| {
+                let start = text.len() as u32;
+                text.push_str(c);
+                (0, start, text.len() as u32)
+            });
+            self.spans.push(span);
+        }
+    }
+
+    /// Adds a stored row (the fallback when a page cannot be read in one piece).
+    pub(super) fn push_stored(&mut self, ev: &StoredEvent) {
+        let command_id = ev.command_id.map(|c| c.to_string());
+        self.push_row([
+            Some(&ev.position.to_string()),
+            Some(&ev.event_id.to_string()),
+            Some(&ev.stream_id),
+            Some(&ev.stream_version.to_string()),
+            Some(&ev.event_type),
+            Some(&ev.schema_version.to_string()),
+            Some(&ev.recorded_at),
+            command_id.as_deref(),
+            Some(&ev.actor),
+            Some(&ev.role),
+            Some(&ev.canonical),
+            Some(&ev.leaf_hash),
+        ]);
+    }
+
+    /// A page of `count` rows from SQLite's column-wise form: each column's values of the
+    /// page joined by `\n`, and `nulls` one `0`/`1` per row saying whether `command_id` (the
+    /// only nullable column) is NULL (its joined text then holds an empty value there).
+    /// `None` when a column does not split into `count` values — a value holding a newline,
+    /// or a NULL where none may be (the caller then reads the page row by row).
+    pub(super) fn from_columns(
+        count: usize,
+        columns: [Option<String>; COLUMNS],
+        nulls: Option<String>,
+    ) -> Option<Self> {
+        let nulls = nulls?;
+        if nulls.len() != count || u32::try_from(count * COLUMNS).is_err() {
+            return None;
+        }
+        let mut spans = vec![None; count * COLUMNS];
+        let mut texts = Vec::with_capacity(COLUMNS);
+        for (c, column) in columns.into_iter().enumerate() {
+            let text = column?;
+            let mut start = 0usize;
+            let mut row = 0usize;
+            for piece in text.split('\n') {
+                if row == count {
+                    return None;
+                }
+                let end = start + piece.len();
+                spans[row * COLUMNS + c] =
+                    Some((c as u32, u32::try_from(start).ok()?, u32::try_from(end).ok()?));
+                start = end + 1;
+                row += 1;
+            }
+            if row != count {
+                return None;
+            }
+            texts.push(text);
+        }
+        for (row, null) in nulls.bytes().enumerate() {
+            match null {
+                b'1' => spans[row * COLUMNS + 7] = None,
+                b'0' => {}
+                _ => return None,
+            }
+        }
+        Some(Self { texts, spans })
+    }
+}
+
+impl EventStore {
+    /// Every column of up to `limit` events with position > `after`, in order (for `verify`).
+    pub async fn read_rows_from(&self, after: i64, limit: i64) -> Result<RowsPage, StoreError> {
+        on_backend!(self, |b| b.read_rows_from(after, limit).await)
+    }
+
+    /// Up to `limit` stored tree hashes from storage index `from` on, in one piece when they
+    /// are consecutive and 32 bytes each (else row by row, as [`EventStore::tree_hashes_from`]
+    /// gives them).
+    pub async fn tree_hash_page(&self, from: u64, limit: i64) -> Result<Vec<(u64, Hash)>, StoreError> {
+        let packed = on_backend!(self, |b| b.tree_hashes_packed(from, limit).await?);
+        if let Some((first, count, bytes)) = packed
+            && bytes.len() == count * 32
+            && first == from
+        {
+            return Ok(bytes
+                .chunks_exact(32)
+                .zip(first..)
+                .map(|(h, i)| {
+                    let mut hash = [0u8; 32];
+                    hash.copy_from_slice(h);
+                    (i, hash)
+                })
+                .collect());
+        }
+        self.tree_hashes_from(from, limit).await
     }
 }

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::backend::{LogTx, SnapshotChunk, Sql};
 use super::rows::{self, columns};
-use super::scan::CanonicalPage;
+use super::scan::{CanonicalPage, RowsPage};
 use super::snapshots::Snapshot;
 use super::tree::StoredCheckpoint;
 use super::{Head, StoreError};
@@ -104,6 +104,38 @@ const COMPLETE_SNAPSHOTS: &str = "SELECT s.position, s.format_version, s.chunks,
 const CANONICAL_PAGE: &str = "SELECT group_concat(canonical, char(10)), count(*) \
      FROM (SELECT canonical FROM events WHERE position > ? ORDER BY position LIMIT ?)";
 
+/// Every column of a page of events in one row (see [`CANONICAL_PAGE`] for why one row):
+/// each column's values joined by `\n`, in the order of `rows::columns!`, and whether each
+/// `command_id` is NULL. Reading column by column costs SQLite one aggregate step per value;
+/// a value holding a newline (no valid one does) makes its column split wrongly, which the
+/// reader sees, and reads that page row by row.
+const ROWS_PAGE: &str = "SELECT count(*), group_concat(position, char(10)), \
+     group_concat(event_id, char(10)), group_concat(stream_id, char(10)), \
+     group_concat(stream_version, char(10)), group_concat(event_type, char(10)), \
+     group_concat(schema_version, char(10)), group_concat(recorded_at, char(10)), \
+     group_concat(ifnull(command_id, ''), char(10)), group_concat(actor, char(10)), \
+     group_concat(role, char(10)), group_concat(canonical, char(10)), \
+     group_concat(leaf_hash, char(10)), group_concat(command_id IS NULL, '') \
+     FROM (SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?)";
+
+/// The columns of [`ROWS_PAGE`].
+type RowsPageRow = (
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
 impl Sql for SqlitePools {
     type Tx = Transaction<'static, Sqlite>;
 
@@ -163,6 +195,45 @@ impl Sql for SqlitePools {
             joined.unwrap_or_default(),
             usize::try_from(count).unwrap_or(0),
         ))
+    }
+
+    async fn read_rows_from(&self, after: i64, limit: i64) -> Result<RowsPage, StoreError> {
+        let r: RowsPageRow = sqlx::query_as(ROWS_PAGE)
+            .bind(after)
+            .bind(limit)
+            .fetch_one(&self.readers)
+            .await?;
+        let count = usize::try_from(r.0).unwrap_or(0);
+        if count == 0 {
+            return Ok(RowsPage::default());
+        }
+        let columns = [r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12];
+        if let Some(page) = RowsPage::from_columns(count, columns, r.13) {
+            return Ok(page);
+        }
+        // A page whose columns do not split as they should (a value holding a newline, a
+        // NULL where none may be): read it row by row instead.
+        let mut page = RowsPage::default();
+        for ev in self.read_from(after, limit).await? {
+            page.push_stored(&ev);
+        }
+        Ok(page)
+    }
+
+    async fn tree_hashes_packed(
+        &self,
+        from: u64,
+        limit: i64,
+    ) -> Result<Option<(u64, usize, Vec<u8>)>, StoreError> {
+        let row: (Option<i64>, i64, Option<i64>, Option<Vec<u8>>) = sqlx::query_as(
+            "SELECT min(idx), count(*), max(idx), CAST(group_concat(hash, '') AS BLOB) \
+             FROM (SELECT idx, hash FROM tree_hashes WHERE idx >= ? ORDER BY idx LIMIT ?)",
+        )
+        .bind(from as i64)
+        .bind(limit)
+        .fetch_one(&self.readers)
+        .await?;
+        Ok(packed(row))
     }
 
     async fn close(&self) {
@@ -317,7 +388,7 @@ impl LogTx for Transaction<'static, Sqlite> {
         }
         rows::insert_events::<Sqlite>(events)
             .build()
-            .persistent(false)
+            .persistent(rows::prepared_once(events.len()))
             .execute(&mut **self)
             .await?;
         Ok(())
@@ -328,12 +399,15 @@ impl LogTx for Transaction<'static, Sqlite> {
     }
 
     async fn insert_hashes(&mut self, rows: &[(i64, [u8; 32])]) -> Result<(), StoreError> {
-        for chunk in rows.chunks(5000) {
+        for chunk in rows.chunks(rows::PREPARED_ROWS) {
             let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("INSERT INTO tree_hashes (idx, hash) ");
             qb.push_values(chunk, |mut b, (idx, hash)| {
                 b.push_bind(*idx).push_bind(hash.to_vec());
             });
-            qb.build().persistent(false).execute(&mut **self).await?;
+            qb.build()
+                .persistent(rows::prepared_once(chunk.len()))
+                .execute(&mut **self)
+                .await?;
         }
         Ok(())
     }
@@ -346,6 +420,16 @@ impl LogTx for Transaction<'static, Sqlite> {
     async fn rollback(self) -> Result<(), StoreError> {
         Ok(Transaction::rollback(self).await?)
     }
+}
+
+/// (first index, rows, hashes) when the indexes from min to max are all there.
+pub(super) fn packed(
+    (min, count, max, bytes): (Option<i64>, i64, Option<i64>, Option<Vec<u8>>),
+) -> Option<(u64, usize, Vec<u8>)> {
+    let (min, max, bytes) = (min?, max?, bytes?);
+    let count = usize::try_from(count).ok()?;
+    let first = u64::try_from(min).ok()?;
+    (max - min + 1 == count as i64).then_some((first, count, bytes))
 }
 
 async fn head(conn: &mut SqliteConnection) -> Result<Head, StoreError> {

@@ -91,6 +91,7 @@ pub async fn run(target: &super::Target, total: usize) -> Result<Figure> {
             what: "one writer at a time, same engine and durability (no group commit)",
         }),
         p99_ms: Some(round1(p99)),
+        also: Vec::new(),
         goal: ">= 5000 decisions/s with p99 <= 25 ms at 64 writers",
     })
 }

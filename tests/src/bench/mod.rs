@@ -24,6 +24,9 @@ pub struct Figure {
     pub baseline: Option<Baseline>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub p99_ms: Option<f64>,
+    /// Further baselines measured in the same run (e.g. SHA-256 alone beside `verify`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<Baseline>,
     /// The goal of DESIGN.md §6 for this figure, in words.
     pub goal: &'static str,
 }

@@ -1,6 +1,6 @@
 //! `verify`: a full `liangye verify` of the N-event log (leaf hashes, canonical forms,
-//! columns, continuity, the Merkle tree, replayed projections), beside the plain scan of
-//! the table in the same run; and `append_tree`: appending onto the N-event log, whose tree
+//! columns, continuity, the Merkle tree, replayed projections), beside SHA-256 of the
+//! canonical texts alone and the plain scan of every column in the same run; and `append_tree`: appending onto the N-event log, whose tree
 //! must be extended, beside the same append onto an empty log.
 
 use std::time::Instant;
@@ -17,22 +17,38 @@ pub async fn run(log_url: &str, events: usize) -> Result<Figure> {
             .await?
             .map_err(|e| format!("the benchmark log does not verify: {e}"))?;
     let rate = verified as f64 / start.elapsed().as_secs_f64();
-    let (_, scan) = super::rebuild::plain_scan(log_url).await?;
     store.close().await;
+    let (scan, texts) = super::rebuild::scan_all_columns(log_url, true).await?;
+    let sha = sha256_alone(&texts);
     Ok(Figure {
         name: "verify",
         value: round1(rate),
         unit: "events/s",
         baseline: Some(Baseline {
-            value: round1(scan),
-            what: "plain scan of every column of the table",
+            value: round1(sha),
+            what: "SHA-256 alone: the leaf hash of every canonical text, in memory, on one core",
         }),
         p99_ms: None,
+        also: vec![Baseline {
+            value: round1(scan.rate),
+            what: "plain scan of what verify reads: every column of every event as text, nothing checked (SQLite: pages of 4,096 as one row of joined columns)",
+        }],
         goal: match events {
-            1_000_000 => "time to verify the whole log of 1,000,000 events (no numeric goal)",
-            _ => "time to verify the whole log (no numeric goal)",
+            1_000_000 => ">= 500000 events/s over the whole log of 1,000,000 events",
+            _ => ">= 500000 events/s over the whole log of 1,000,000 events (this run is smaller)",
         },
     })
+}
+
+/// Leaf hashes per second of `texts`, one core, nothing else done.
+fn sha256_alone(texts: &[String]) -> f64 {
+    let start = Instant::now();
+    let mut acc = 0u8;
+    for text in texts {
+        acc ^= liangye_events::hash::leaf_hash(text.as_bytes())[0];
+    }
+    std::hint::black_box(acc);
+    texts.len() as f64 / start.elapsed().as_secs_f64()
 }
 
 /// Append `n` events onto the existing log at `log_url`, beside `fresh_rate` (the same
@@ -49,6 +65,7 @@ pub async fn append_tree(log_url: &str, n: usize, fresh_rate: f64) -> Result<Fig
             what: "append_bulk onto an empty log in this run",
         }),
         p99_ms: None,
+        also: Vec::new(),
         goal: "append rate with the Merkle tree of a large log, beside the plain append",
     })
 }

@@ -20,9 +20,9 @@ struct Args {
     /// Decisions made by the 64 concurrent writers.
     #[arg(long, default_value_t = 20_000)]
     decisions: usize,
-    /// Requests sent by the 64 HTTP connections.
-    #[arg(long, default_value_t = 20_000)]
-    requests: usize,
+    /// Seconds the 64 HTTP connections send requests for (wrk's `-d`).
+    #[arg(long, default_value_t = 10.0)]
+    http_seconds: f64,
     /// Small sizes for every workload, for CI: figures are meaningless, the code path is not.
     #[arg(long)]
     quick: bool,
@@ -97,10 +97,10 @@ async fn main() -> bench::Result<()> {
     }
     let wanted = |name: &str| args.only.is_empty() || args.only.iter().any(|n| n == name);
     let q = args.quick;
-    let (append_events, decisions, events, requests) = if q {
-        (5_000, 1_000, 5_000, 640)
+    let (append_events, decisions, events, http_seconds) = if q {
+        (5_000, 1_000, 5_000, 0.5)
     } else {
-        (args.append_events, args.decisions, args.events, args.requests)
+        (args.append_events, args.decisions, args.events, args.http_seconds)
     };
     let json = args.json;
     // append_tree reports its rate beside the fresh append's, so it needs that one too.
@@ -129,7 +129,10 @@ async fn main() -> bench::Result<()> {
         print(&bench::verify::run(&log, events).await?, json)?;
     }
     if wanted("http_designations") {
-        print(&bench::http::run(&log, requests).await?, json)?;
+        print(
+            &bench::http::run(&log, std::time::Duration::from_secs_f64(http_seconds)).await?,
+            json,
+        )?;
     }
     if wanted("rss") {
         print(&bench::http::rss(&log, events).await?, json)?;

@@ -9,6 +9,7 @@
 //! - `programme`: corrections, closures, dates and grounds, sectors, monitoring, subsidies;
 //! - `merkle`: tree heads and proofs, verified as an auditor would;
 //! - `subscription`: catch-up then live over `graphql-transport-ws`;
+//! - `cached_reads`: the response cache never serves a stale or another role's answer;
 //! - `transport`: malformed and oversized requests, batches, `/healthz`, `/metrics`;
 //! - `wave2_reads`: applications, the new statistics, sync (`changedAfter`) and push
 //!   (`designationChanged`), the auditors' event filters and typed history (issue 14).
@@ -17,6 +18,7 @@
 #[macro_use]
 extern crate liangye_tests;
 
+mod cached_reads;
 mod errors;
 mod lifecycle;
 mod merkle;

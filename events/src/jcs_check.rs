@@ -1,0 +1,351 @@
+//! A fast, allocation-free recogniser of RFC 8785 (JCS) text: [`surely_canonical`] answers
+//! `true` only for texts that JCS itself would write unchanged, in one pass over the bytes,
+//! without building a JSON value or serializing anything.
+//!
+//! It is deliberately narrow: it accepts objects whose members are in strictly increasing
+//! UTF-16 order, arrays, `true`/`false`/`null`, strings escaped exactly as RFC 8785 §3.2.2.2
+//! escapes them, and integers of at most 15 digits (exact in an IEEE 754 double, so JCS writes
+//! them digit for digit), with no whitespace anywhere. Anything else — a fraction, an
+//! exponent, a long integer, a needless escape, whitespace, a key out of order, a duplicate
+//! key — makes it answer `false`, and the caller falls back to the exact check (parse the
+//! text, serialize it with JCS, compare), which gives the verdict and the message. So `true`
+//! is a proof; `false` only says "look closer". A property test checks both directions
+//! against the exact check.
+
+/// Deepest nesting the recogniser follows (deeper texts go to the exact check).
+const MAX_DEPTH: usize = 64;
+
+/// True when `text` is certainly in RFC 8785 form (see the module docs); false when it is
+/// not or when this recogniser cannot tell.
+pub fn surely_canonical(text: &str) -> bool {
+    let mut p = Parser {
+        b: text.as_bytes(),
+        i: 0,
+    };
+    p.value(0) && p.i == p.b.len()
+}
+
+struct Parser<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Parser<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn eat(&mut self, c: u8) -> bool {
+        if self.peek() == Some(c) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> bool {
+        if self.b[self.i..].starts_with(word) {
+            self.i += word.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        match self.peek() {
+            Some(b'{') => self.object(depth),
+            Some(b'[') => self.array(depth),
+            Some(b'"') => self.string().is_some(),
+            Some(b't') => self.literal(b"true"),
+            Some(b'f') => self.literal(b"false"),
+            Some(b'n') => self.literal(b"null"),
+            Some(b'-' | b'0'..=b'9') => self.integer(),
+            _ => false,
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> bool {
+        self.i += 1;
+        if self.eat(b'}') {
+            return true;
+        }
+        let mut previous: Option<&'a [u8]> = None;
+        loop {
+            let Some(key) = self.string() else {
+                return false;
+            };
+            // A key with an escape is compared by the exact check.
+            if key.contains(&b'\\') {
+                return false;
+            }
+            if let Some(prev) = previous
+                && !utf16_less(prev, key)
+            {
+                return false;
+            }
+            previous = Some(key);
+            if !self.eat(b':') || !self.value(depth + 1) {
+                return false;
+            }
+            if self.eat(b'}') {
+                return true;
+            }
+            if !self.eat(b',') {
+                return false;
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> bool {
+        self.i += 1;
+        if self.eat(b']') {
+            return true;
+        }
+        loop {
+            if !self.value(depth + 1) {
+                return false;
+            }
+            if self.eat(b']') {
+                return true;
+            }
+            if !self.eat(b',') {
+                return false;
+            }
+        }
+    }
+
+    /// A string as JCS writes it; its raw contents (between the quotes).
+    fn string(&mut self) -> Option<&'a [u8]> {
+        if !self.eat(b'"') {
+            return None;
+        }
+        let start = self.i;
+        loop {
+            self.skip_plain();
+            let c = *self.b.get(self.i)?;
+            match c {
+                b'"' => {
+                    let raw = &self.b[start..self.i];
+                    self.i += 1;
+                    return Some(raw);
+                }
+                // Control characters are always escaped.
+                0x00..=0x1f => return None,
+                b'\\' => {
+                    let e = *self.b.get(self.i + 1)?;
+                    match e {
+                        b'"' | b'\\' | b'b' | b'f' | b'n' | b'r' | b't' => self.i += 2,
+                        b'u' => {
+                            // Only the controls without a short form, as \u00xx in lowercase.
+                            let hex = self.b.get(self.i + 2..self.i + 6)?;
+                            let code = match hex {
+                                [b'0', b'0', h, l] => lower_hex(*h)? << 4 | lower_hex(*l)?,
+                                _ => return None,
+                            };
+                            if code >= 0x20 || matches!(code, 0x08 | 0x09 | 0x0a | 0x0c | 0x0d) {
+                                return None;
+                            }
+                            self.i += 6;
+                        }
+                        _ => return None,
+                    }
+                }
+                // The text is a `str`, so multi-byte sequences are valid UTF-8.
+                _ => self.i += 1,
+            }
+        }
+    }
+
+    /// Skips bytes that stand for themselves in a string (not `"`, `\\` or a control
+    /// character), eight at a time.
+    fn skip_plain(&mut self) {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGHS: u64 = 0x8080_8080_8080_8080;
+        let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+        while let Some(chunk) = self.b.get(self.i..self.i + 8) {
+            let mut bytes = [0u8; 8];
+            bytes.copy_from_slice(chunk);
+            let x = u64::from_le_bytes(bytes);
+            // A byte below 0x20, or equal to `"` or `\`, somewhere in these eight.
+            let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
+            if below_space | has_zero(x ^ (ONES * u64::from(b'"'))) | has_zero(x ^ (ONES * u64::from(b'\\')))
+                != 0
+            {
+                break;
+            }
+            self.i += 8;
+        }
+    }
+
+    /// An integer of at most 15 digits, without a leading zero, and not `-0`.
+    fn integer(&mut self) -> bool {
+        let negative = self.eat(b'-');
+        let start = self.i;
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.i += 1;
+        }
+        let digits = &self.b[start..self.i];
+        let well_formed = match digits {
+            [] => false,
+            [b'0'] => !negative,
+            [b'0', ..] => false,
+            _ => digits.len() <= 15,
+        };
+        // A fraction or exponent goes to the exact check.
+        well_formed && !matches!(self.peek(), Some(b'.' | b'e' | b'E'))
+    }
+}
+
+fn lower_hex(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    }
+}
+
+/// `a < b` in UTF-16 code unit order (RFC 8785 §3.2.3), for unescaped UTF-8 key texts.
+fn utf16_less(a: &[u8], b: &[u8]) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        return a < b;
+    }
+    match (std::str::from_utf8(a), std::str::from_utf8(b)) {
+        (Ok(a), Ok(b)) => a.encode_utf16().lt(b.encode_utf16()),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::canonical::to_jcs;
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    /// The exact check: the text parses, and JCS writes it back unchanged.
+    fn exactly_canonical(text: &str) -> bool {
+        serde_json::from_str::<Value>(text)
+            .ok()
+            .and_then(|v| to_jcs(&v).ok())
+            .is_some_and(|jcs| jcs == text)
+    }
+
+    fn arb_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            (-999_999_999_999_999i64..=999_999_999_999_999).prop_map(Value::from),
+            (-1000i64..1000).prop_map(Value::from),
+            any::<String>().prop_map(Value::from),
+            "[a-c\\x00-\\x1f\"\\\\/\u{7f}\u{2028}\u{e000}\u{10000}é]{0,6}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(4, 32, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map(
+                    "[a-c\u{e000}\u{10000}é]{0,3}|[^\"\\\\[:cntrl:]]{0,4}",
+                    inner,
+                    0..5
+                )
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// Whether some key needs an escape (such keys are left to the exact check).
+    fn escaped_key(value: &Value) -> bool {
+        match value {
+            Value::Object(m) => m
+                .iter()
+                .any(|(k, v)| k.chars().any(|c| c < ' ' || c == '"' || c == '\\') || escaped_key(v)),
+            Value::Array(a) => a.iter().any(escaped_key),
+            _ => false,
+        }
+    }
+
+    /// One small change to a text: a byte inserted, removed or replaced.
+    fn mutate(text: &str, at: usize, op: u8, with: char) -> String {
+        let mut chars: Vec<char> = text.chars().collect();
+        let at = if chars.is_empty() {
+            0
+        } else {
+            at % (chars.len() + 1)
+        };
+        match op % 3 {
+            0 => chars.insert(at, with),
+            1 if at < chars.len() => {
+                chars.remove(at);
+            }
+            _ if at < chars.len() => chars[at] = with,
+            _ => chars.push(with),
+        }
+        chars.into_iter().collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Every text JCS writes (integers within 15 digits) is recognised.
+        #[test]
+        fn jcs_output_is_recognised(value in arb_json()) {
+            let text = to_jcs(&value).unwrap();
+            let long_integer = text.split(|c: char| !c.is_ascii_digit()).any(|d| d.len() > 15);
+            prop_assume!(!long_integer && !escaped_key(&value));
+            prop_assert!(surely_canonical(&text), "{}", text);
+        }
+
+        /// What is recognised is exactly canonical, also after a small change.
+        #[test]
+        fn recognised_means_canonical(
+            value in arb_json(),
+            at in 0usize..400,
+            op in 0u8..3,
+            with in prop_oneof![
+                Just(' '), Just('"'), Just('\\'), Just(','), Just(':'), Just('0'), Just('-'),
+                Just('u'), Just('{'), Just('}'), Just('['), Just(']'), Just('e'), Just('.'),
+                Just('a'), Just('\n'), Just('\u{10000}'), Just('\u{e000}'), any::<char>()
+            ],
+        ) {
+            let text = mutate(&to_jcs(&value).unwrap(), at, op, with);
+            if surely_canonical(&text) {
+                prop_assert!(exactly_canonical(&text), "{}", text);
+            }
+        }
+    }
+
+    #[test]
+    fn samples() {
+        for (text, want) in [
+            (r#"{"a":1,"b":[true,false,null],"c":"x"}"#, true),
+            (r#"{"b":1,"a":2}"#, false),
+            (r#"{"a":1,"a":2}"#, false),
+            (r#"{"a": 1}"#, false),
+            (r#"{"a":1} "#, false),
+            (r#"{"a":-0}"#, false),
+            (r#"{"a":01}"#, false),
+            (r#"{"a":1.5}"#, false),
+            (r#"{"a":1e3}"#, false),
+            (r#"{"a":"\u0041"}"#, false),
+            (r#"{"a":"\u000a"}"#, false),
+            (r#"{"a":"\n\u001f\""}"#, true),
+            (r#"{"a":"\u001F"}"#, false),
+            (r#"{"a":"\/"}"#, false),
+            ("{\"a\":\"\n\"}", false),
+            (r#"{"\u20ac":1,"\r":2}"#, false),
+            ("{\"\u{10000}\":1,\"\u{e000}\":2}", true),
+            ("{\"\u{e000}\":1,\"\u{10000}\":2}", false),
+            ("", false),
+            ("{", false),
+        ] {
+            assert_eq!(surely_canonical(text), want, "{text}");
+            if want {
+                assert!(exactly_canonical(text), "{text}");
+            }
+        }
+    }
+}
