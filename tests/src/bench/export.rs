@@ -145,6 +145,7 @@ pub async fn run(log_url: &str, events: usize) -> Result<Vec<Figure>> {
         }),
         p99_ms: None,
         goal: "none (issue 15: time and peak memory of exporting the registry)",
+        also: Vec::new(),
     };
     let mib = |bytes: u64| round1(bytes as f64 / (1024.0 * 1024.0));
     // A harness prints a handful of these once: leaking the text is harmless.
@@ -179,6 +180,7 @@ pub async fn run(log_url: &str, events: usize) -> Result<Vec<Figure>> {
             }),
             p99_ms: None,
             goal: held,
+            also: Vec::new(),
         },
         timed("export_csv", &csv),
         Figure {
@@ -188,6 +190,7 @@ pub async fn run(log_url: &str, events: usize) -> Result<Vec<Figure>> {
             baseline: Some(peak_baseline),
             p99_ms: None,
             goal: "streamed: constant in the number of rows",
+            also: Vec::new(),
         },
         Figure {
             name: "export_size",
@@ -199,6 +202,7 @@ pub async fn run(log_url: &str, events: usize) -> Result<Vec<Figure>> {
             }),
             p99_ms: None,
             goal: rows,
+            also: Vec::new(),
         },
     ])
 }
