@@ -355,6 +355,62 @@ impl Attempt {
     }
 }
 
+/// What a walk over the applications judges a filter by, held in the `(year, unit)` index so
+/// that walking it never looks a unit up: the unit's city and kind, and the application's
+/// result after each decision that changed it (`None` while no recommendation stood).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicationIndex {
+    pub city: CityCode,
+    pub kind: UnitKind,
+    results: Vec<(i64, Option<ApplicationResult>)>,
+}
+
+impl ApplicationIndex {
+    /// An entry with no result yet.
+    pub fn new(city: CityCode, kind: UnitKind) -> Self {
+        Self {
+            city,
+            kind,
+            results: Vec::new(),
+        }
+    }
+
+    /// Records the result after the event at `position`, if it changed.
+    pub fn follow(&mut self, position: i64, result: Option<ApplicationResult>) {
+        if self.results.last().map(|(_, r)| *r) != Some(result) {
+            self.results.push((position, result));
+        }
+    }
+
+    /// The result as of `at` (now when `None`); `None` when no recommendation stood then.
+    pub fn result_at(&self, at: Option<i64>) -> Option<ApplicationResult> {
+        let count = match at {
+            None => self.results.len(),
+            Some(at) => self.results.partition_point(|(p, _)| *p <= at),
+        };
+        count.checked_sub(1).and_then(|i| self.results[i].1)
+    }
+}
+
+/// The result of the application of `year` among `attempts` as of `at` (now when `None`).
+pub fn result_among(attempts: &[Attempt], year: Year, at: Option<i64>) -> Option<ApplicationResult> {
+    attempts
+        .iter()
+        .rev()
+        .find(|a| a.year == year && a.stood_at(at))
+        .and_then(|a| a.result_at(at))
+}
+
+impl Attempt {
+    /// Every position at which this attempt's result may have changed, in no order.
+    pub fn positions(&self) -> impl Iterator<Item = i64> + '_ {
+        [Some(self.position), self.retracted_at]
+            .into_iter()
+            .chain(self.steps.iter().flat_map(|s| [Some(s.position), s.retracted_at]))
+            .flatten()
+    }
+}
+
 /// Which applications to list; every given criterion must hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ApplicationFilter {

@@ -59,7 +59,7 @@ impl DecisionState {
         let version = recorded.stream_version;
         let position = recorded.position;
         match &recorded.event {
-            DomainEvent::PilotListed(e) => self.list(e, version, position),
+            DomainEvent::PilotListed(e) => self.list(e, version),
             DomainEvent::PilotRevoked(e) => {
                 if let Some(unit) = self.unit_at(e.unit_id, version) {
                     unit.status = Status::PilotRevoked;
@@ -456,7 +456,7 @@ impl DecisionState {
         }
     }
 
-    fn list(&mut self, e: &PilotListed, version: i64, _position: i64) {
+    fn list(&mut self, e: &PilotListed, version: i64) {
         let unit = Box::new(Unit {
             id: e.unit_id,
             name: e.name.clone(),

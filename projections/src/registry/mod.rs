@@ -66,7 +66,9 @@ use changes::{Change, FactLog};
 use indexes::Indexes;
 
 use crate::access::{AccessDenied, TokenView};
-use crate::applications::{Application, ApplicationFilter, ApplicationPage, Attempt};
+use crate::applications::{
+    Application, ApplicationFilter, ApplicationIndex, ApplicationPage, Attempt, result_among,
+};
 use crate::decision_state::{DecisionState, Unit};
 use crate::statistics::{Record, SectorSet, Statistics, Tally, UnitFacts};
 
@@ -81,8 +83,9 @@ pub struct Registry {
     indexes: Indexes,
     tally: Tally,
     facts: FactLog,
-    /// Every (year, unit) with an attempt ever recorded: the order of `applications`.
-    applications: BTreeSet<(Year, Uuid)>,
+    /// Every (year, unit) with an attempt ever recorded, in the order of `applications`,
+    /// with what a filter is judged by.
+    applications: BTreeMap<(Year, Uuid), ApplicationIndex>,
 }
 
 /// What a page or count filters on, held beside the unit's timeline so that walking the
@@ -349,8 +352,24 @@ impl Registry {
                     entry.county = unit.county_code;
                 }
                 let records = entry.follow_records(recorded);
-                if let DomainEvent::Recommended(e) = &recorded.event {
-                    self.applications.insert((e.year, id));
+                let touches_attempts = matches!(
+                    recorded.event,
+                    DomainEvent::Recommended(_)
+                        | DomainEvent::ReviewRecorded(_)
+                        | DomainEvent::RecommendationWithdrawn(_)
+                        | DomainEvent::NotSelected(_)
+                        | DomainEvent::Awarded(_)
+                        | DomainEvent::DecisionRetracted(_)
+                );
+                if touches_attempts {
+                    for attempt in &entry.attempts {
+                        let year = attempt.year;
+                        let result = result_among(&entry.attempts, year, None);
+                        self.applications
+                            .entry((year, id))
+                            .or_insert_with(|| ApplicationIndex::new(entry.city, entry.kind))
+                            .follow(recorded.position, result);
+                    }
                 }
                 self.indexes.change(id, before, after);
                 self.tally.change(before, after);
@@ -610,22 +629,14 @@ impl Registry {
             Some(year) => self.applications.range((year, Uuid::nil())..=(year, Uuid::max())),
             None => self.applications.range(..),
         };
-        for (year, id) in keys {
-            let Some(entry) = self.entries.get(id) else {
-                continue;
-            };
-            if filter.city.is_some_and(|c| c != entry.city) || filter.kind.is_some_and(|k| k != entry.kind) {
+        for ((year, id), index) in keys {
+            if filter.city.is_some_and(|c| c != index.city) || filter.kind.is_some_and(|k| k != index.kind) {
                 continue;
             }
-            let Some(attempt) = entry
-                .attempts
-                .iter()
-                .rev()
-                .find(|a| a.year == *year && a.stood_at(at))
-            else {
+            let Some(result) = index.result_at(at) else {
                 continue;
             };
-            if filter.result.is_some_and(|r| attempt.result_at(at) != Some(r)) {
+            if filter.result.is_some_and(|r| r != result) {
                 continue;
             }
             page.total += 1;
@@ -636,7 +647,7 @@ impl Registry {
                 page.has_next_page = true;
                 continue;
             }
-            page.items.extend(attempt.at(*id, entry.city, entry.kind, at));
+            page.items.extend(self.application(*id, *year, at));
         }
         page
     }
@@ -659,12 +670,8 @@ impl Registry {
         let mut years: Vec<Year> = self
             .applications
             .iter()
-            .filter(|(year, id)| {
-                self.entries
-                    .get(id)
-                    .is_some_and(|e| e.attempts.iter().any(|a| a.year == *year && a.stood_at(at)))
-            })
-            .map(|(year, _)| *year)
+            .filter(|(_, index)| index.result_at(at).is_some())
+            .map(|((year, _), _)| *year)
             .collect();
         years.dedup();
         years

@@ -20,7 +20,7 @@ use uuid::Uuid;
 use super::changes::{Change, FactLog};
 use super::timeline::Timeline;
 use super::{Entry, Registry};
-use crate::applications::Attempt;
+use crate::applications::{ApplicationIndex, Attempt, result_among};
 use crate::decision_state::{AccessToken, DecisionState, Unit, YearRecord};
 use crate::statistics::Record;
 
@@ -293,8 +293,25 @@ impl SnapshotLoader {
             entry.sectors = crate::statistics::SectorSet::of(&unit.sectors);
             entry.county = unit.county_code;
         }
-        for attempt in &attempts {
-            registry.applications.insert((attempt.year, id));
+        // Each application's result after every decision that may have changed it.
+        let mut years: Vec<Year> = attempts.iter().map(|a| a.year).collect();
+        years.sort_unstable();
+        years.dedup();
+        for year in years {
+            let mut positions: Vec<i64> = attempts
+                .iter()
+                .filter(|a| a.year == year)
+                .flat_map(Attempt::positions)
+                .collect();
+            positions.sort_unstable();
+            positions.dedup();
+            let index = registry
+                .applications
+                .entry((year, id))
+                .or_insert_with(|| ApplicationIndex::new(entry.city, entry.kind));
+            for position in positions {
+                index.follow(position, result_among(&attempts, year, Some(position)));
+            }
         }
         entry.attempts = attempts;
         for (at, removed, record) in &records {

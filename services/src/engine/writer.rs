@@ -295,7 +295,7 @@ fn same_origin(submission: &Submission, first: &[liangye_events::StoredEvent]) -
         Some(id) => event.stream_id == unit_stream(id),
         None => true,
     };
-    same_principal && event.event_type == command.event_type() && same_unit
+    same_principal && event.event_type == command.event_type().as_str() && same_unit
 }
 
 fn metadata_of(submission: &Submission) -> Metadata {
