@@ -35,6 +35,7 @@ on_both_backends!(
     duplicates_within_the_file_and_against_the_registry,
     unreadable_files_are_refused_whole,
     a_dry_run_checks_and_records_nothing,
+    the_largest_file_is_listed_whole,
     the_command_line_templates_imports_and_reports,
 );
 
@@ -1733,6 +1734,49 @@ async fn a_dry_run_checks_and_records_nothing(db: &TestDb) {
         ["DUPLICATE", "DUPLICATE"]
     );
     assert_eq!(head(&app).await, before + 2);
+    app.shutdown().await;
+}
+
+async fn the_largest_file_is_listed_whole(db: &TestDb) {
+    let app = TestApp::spawn(db).await;
+    // 2,000 rows, the limit: every city, enterprises and counties' neighbours alike.
+    let rows: Vec<Vec<String>> = (0..2000u64)
+        .map(|i| {
+            let city = CityCode::all().nth((i % 13) as usize).unwrap();
+            row([
+                &format!("批量导入企业{i}"),
+                "企业",
+                city.name(),
+                "",
+                &credit(city, 10_000 + i),
+                "",
+                "",
+                "高端装备",
+                "",
+            ])
+        })
+        .collect();
+    let file = pilot_file(&rows);
+    let before = head(&app).await;
+    let checked = upload(&app, app.tokens.provincial.secret(), &file, true).await;
+    assert_eq!(checked.status, 200, "{}", checked.json());
+    assert_eq!(checked.json()["rows"], 2000);
+    assert_eq!(head(&app).await, before);
+    let recorded = upload(&app, app.tokens.provincial.secret(), &file, false).await;
+    assert_eq!(recorded.status, 200, "{}", recorded.json());
+    assert_eq!(
+        recorded.json()["positions"],
+        json!({ "first": before + 1, "last": before + 2000 })
+    );
+    let total = app
+        .gql_data(
+            app.tokens.reader.secret(),
+            "{ designations(first: 1) { totalCount } }",
+            json!({}),
+        )
+        .await["designations"]["totalCount"]
+        .clone();
+    assert_eq!(total, 2000);
     app.shutdown().await;
 }
 
