@@ -7,6 +7,7 @@ pub mod cli;
 pub mod connections;
 pub mod console;
 pub mod demo;
+pub mod excel;
 pub mod graphiql;
 pub mod graphql;
 pub mod limits;

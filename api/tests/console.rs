@@ -313,6 +313,7 @@ async fn sessions_csrf_and_roles_over_http() {
         eprintln!("{backend}: sessions, CSRF and roles");
         let demo = Demo::start(db).await;
         http_rules(&demo).await;
+        imports_and_exports_over_http(&demo).await;
         closed_attempts_and_retractions_read_in_chinese(&demo).await;
     }
 }
@@ -681,6 +682,238 @@ async fn http_rules(demo: &Demo) {
 }
 
 // ---------------------------------------------------------------------------------------
+// 导入 and 导出
+
+const PILOT_HEADERS: [&str; 9] = [
+    "名称",
+    "类型",
+    "设区市",
+    "县(市、区)代码",
+    "统一社会信用代码",
+    "行政区划代码",
+    "开发区代码",
+    "行业领域",
+    "行业描述",
+];
+
+/// A pilot list as the template lays it out.
+fn pilot_list(rows: &[[&str; 9]]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("试点名单").unwrap();
+    for (c, h) in PILOT_HEADERS.iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            if !v.is_empty() {
+                sheet.write_string(r as u32 + 1, c as u16, *v).unwrap();
+            }
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+/// A credit code of 苏州 numbered `n` (far from the demo's and the other tests'), and the
+/// same code with its check character wrong.
+fn codes(n: u64) -> (String, String) {
+    let good =
+        liangye_services::scenario::credit_code(liangye_events::catalogue::CityCode::Suzhou, 880_000 + n)
+            .to_string();
+    let last = good.chars().last().unwrap();
+    let bad = format!("{}{}", &good[..17], if last == '0' { '1' } else { '0' });
+    (good, bad)
+}
+
+/// A `multipart/form-data` body.
+fn multipart_body(fields: &[(&str, &str)], file: Option<&[u8]>) -> (String, Vec<u8>) {
+    let boundary = "----console-test-7d1e";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    if let Some(bytes) = file {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"名单.xlsx\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+impl Browserless {
+    async fn post_multipart(&mut self, path: &str, fields: &[(&str, &str)], file: Option<&[u8]>) -> Page {
+        let (content_type, body) = multipart_body(fields, file);
+        let request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("content-type", content_type)
+            .body(body);
+        self.send(request).await
+    }
+}
+
+/// 导入 over HTTP: CSRF and roles, a bad row shown, a fixed file checked, confirmed and
+/// recorded once; 导出 with a bad and a good `asOf`.
+async fn imports_and_exports_over_http(demo: &Demo) {
+    let (good, bad) = codes(1);
+    let bad_file = pilot_list(&[
+        ["控制台导入企业", "企业", "苏州", "", &bad, "", "", "集成电路", ""],
+        [
+            "控制台导入的县",
+            "县(市、区)",
+            "苏州",
+            "",
+            "",
+            "320586",
+            "",
+            "",
+            "",
+        ],
+    ]);
+    let good_file = pilot_list(&[
+        [
+            "控制台导入企业",
+            "企业",
+            "苏州",
+            "",
+            &good,
+            "",
+            "",
+            "集成电路",
+            "",
+        ],
+        [
+            "控制台导入的县",
+            "县(市、区)",
+            "苏州",
+            "",
+            "",
+            "320586",
+            "",
+            "",
+            "",
+        ],
+    ]);
+    let mut b = Browserless::new(demo);
+    b.login(demo.token("PROVINCIAL")).await;
+    let page = b.get("/console/imports").await;
+    let csrf = csrf_of(&page.body);
+    assert!(
+        page.body.contains("id=\"form-import\"") && page.body.contains("enctype=\"multipart/form-data\"")
+    );
+    let before = head(demo).await;
+    let form = |csrf: &str, dry: bool| {
+        let mut f = vec![
+            ("csrf_token", csrf.to_owned()),
+            ("batch", "9".to_owned()),
+            ("decidedOn", "2025-05-01".to_owned()),
+        ];
+        if dry {
+            f.push(("dryRun", "true".to_owned()));
+        }
+        f
+    };
+
+    // Without the session's CSRF token: refused.
+    let no_csrf = form("0", false);
+    let refs: Vec<(&str, &str)> = no_csrf.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let page = b
+        .post_multipart("/console/imports", &refs, Some(&good_file))
+        .await;
+    assert_eq!(page.status, 403, "no CSRF token");
+    assert_eq!(head(demo).await, before);
+
+    // A bad row: every error listed, nothing recorded.
+    let checked = form(&csrf, true);
+    let refs: Vec<(&str, &str)> = checked.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let page = b.post_multipart("/console/imports", &refs, Some(&bad_file)).await;
+    assert_eq!(page.status, 422, "{}", page.body);
+    assert!(page.body.contains("id=\"import-errors\""), "{}", page.body);
+    assert!(
+        page.body.contains("第 2 行") && page.body.contains("校验位不符"),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("id=\"form-confirm\""),
+        "a bad file cannot be confirmed"
+    );
+    assert_eq!(head(demo).await, before);
+
+    // Fixed: checked, then confirmed; recorded once.
+    let page = b
+        .post_multipart("/console/imports", &refs, Some(&good_file))
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("检查通过，共 2 行"), "{}", page.body);
+    let confirm = form_html(&page.body, "form-confirm");
+    let pending = hidden(confirm, "pending").expect("a pending id");
+    assert_eq!(head(demo).await, before, "checking records nothing");
+    let confirm_fields = [("csrf_token", csrf.as_str()), ("pending", pending.as_str())];
+    let page = b.post_multipart("/console/imports", &confirm_fields, None).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("已列入 2 个单位"), "{}", page.body);
+    assert!(page.body.contains("id=\"import-listed\"") && page.body.contains("/console/units/"));
+    assert_eq!(head(demo).await, before + 2);
+    let again = b.post_multipart("/console/imports", &confirm_fields, None).await;
+    assert_eq!(again.status, 400, "a confirmation is used once");
+    assert!(again.body.contains("已过期或已导入"));
+    assert_eq!(head(demo).await, before + 2);
+
+    // Another session cannot confirm this one's file, nor may a READER import.
+    let mut reader = Browserless::new(demo);
+    reader.login(demo.token("READER")).await;
+    let reader_page = reader.get("/console/imports").await;
+    assert!(reader_page.body.contains("id=\"no-forms\""));
+    let reader_csrf = csrf_of(&reader_page.body);
+    let refs_reader = [
+        ("csrf_token", reader_csrf.as_str()),
+        ("batch", "9"),
+        ("decidedOn", "2025-05-01"),
+    ];
+    let page = reader
+        .post_multipart("/console/imports", &refs_reader, Some(&good_file))
+        .await;
+    assert_eq!(page.status, 403);
+    assert!(page.body.contains("无权"));
+
+    // 导出: a bad asOf is explained, a good one carried into every link.
+    let page = b.get("/console/exports?asOf=abc").await;
+    assert_eq!(page.status, 400);
+    assert!(page.body.contains("“截至”无效"), "{}", page.body);
+    assert!(page.body.contains("href=\"/exports/registry.xlsx\""));
+    let page = b.get(&format!("/console/exports?asOf={before}&year=2024")).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains(&format!("导出数据截至日志位置 {before}")),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains(&format!("href=\"/exports/registry.xlsx?asOf={before}\""))
+    );
+    let unescaped = page.body.replace("&#38;", "&").replace("&amp;", "&");
+    assert!(unescaped.contains(&format!(
+        "href=\"/exports/applications.xlsx?year=2024&asOf={before}\""
+    )));
+    // The links work with the session alone.
+    let download = b.get(&format!("/exports/registry.csv?asOf={before}")).await;
+    assert_eq!(download.status, 200);
+    assert!(download.body.starts_with('\u{feff}'));
+}
+
+// ---------------------------------------------------------------------------------------
 // Headless Chromium over WebDriver
 
 mod browser {
@@ -887,6 +1120,210 @@ async fn staff_use_the_console_in_chromium() {
     }
 }
 
+/// The session cookie of the browser, as a `Cookie` header value.
+async fn browser_session(d: &browser::Driver) -> String {
+    let cookies = d.client.get_all_cookies().await.expect("cookies");
+    let session = cookies
+        .iter()
+        .find(|c| c.name() == "liangye_session")
+        .expect("the session cookie");
+    format!("liangye_session={}", session.value())
+}
+
+/// GET `href` as the browser's session: the status, headers and bytes.
+async fn fetch_as_browser(d: &browser::Driver, href: &str) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
+    let response = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .get(format!("{}{href}", d.base))
+        .header("cookie", browser_session(d).await)
+        .send()
+        .await
+        .expect("download");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    (status, headers, response.bytes().await.expect("bytes").to_vec())
+}
+
+/// 导入: download the template, upload a list with a bad row, see the error, fix it, check,
+/// confirm; 导出: download the registry through the page's link and read it back.
+async fn import_and_export_in_the_browser(demo: &Demo, d: &browser::Driver) {
+    use calamine::Reader;
+    d.goto("/console/imports").await;
+    d.shot("imports").await;
+    let template_href = d
+        .client
+        .find(fantoccini::Locator::Id("template-link"))
+        .await
+        .expect("the template link")
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("an href");
+    let (status, _, template) = fetch_as_browser(d, &template_href).await;
+    assert_eq!(status, 200);
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(template)).expect("the template is a workbook");
+    let header: Vec<String> = book
+        .worksheet_range("试点名单")
+        .expect("the template's sheet")
+        .rows()
+        .next()
+        .expect("a header row")
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(header, PILOT_HEADERS);
+
+    let (good, bad) = codes(2);
+    let upload = |rows: Vec<[&str; 9]>, name: &str| {
+        let path = demo.db.path(name);
+        std::fs::write(&path, pilot_list(&rows)).expect("write the list");
+        path
+    };
+    let bad_path = upload(
+        vec![
+            [
+                "浏览器导入企业",
+                "企业",
+                "苏州",
+                "320505",
+                &bad,
+                "",
+                "",
+                "集成电路、高端装备",
+                "芯片",
+            ],
+            [
+                "浏览器导入的县",
+                "县(市、区)",
+                "苏州",
+                "",
+                "",
+                "320587",
+                "",
+                "",
+                "",
+            ],
+        ],
+        "bad-list.xlsx",
+    );
+    let good_path = upload(
+        vec![
+            [
+                "浏览器导入企业",
+                "企业",
+                "苏州",
+                "320505",
+                &good,
+                "",
+                "",
+                "集成电路、高端装备",
+                "芯片",
+            ],
+            [
+                "浏览器导入的县",
+                "县(市、区)",
+                "苏州",
+                "",
+                "",
+                "320587",
+                "",
+                "",
+                "",
+            ],
+        ],
+        "good-list.xlsx",
+    );
+    let choose = |path: std::path::PathBuf| async move {
+        d.client
+            .find(fantoccini::Locator::Id("import-file"))
+            .await
+            .expect("the file field")
+            .send_keys(path.to_str().expect("utf-8 path"))
+            .await
+            .expect("choose the file");
+    };
+    let before = head(demo).await;
+    choose(bad_path).await;
+    let page = d
+        .submit("form-import", &[("batch", "4"), ("decidedOn", "2025-06-01")])
+        .await;
+    assert!(page.contains("id=\"import-errors\""), "{page}");
+    assert!(page.contains("第 2 行") && page.contains("校验位不符"), "{page}");
+    assert!(
+        page.contains("id=\"alert\""),
+        "the refusal is summed up at the top"
+    );
+    d.shot("import-bad-row").await;
+    assert_eq!(head(demo).await, before, "a bad file records nothing");
+
+    choose(good_path).await;
+    let page = d
+        .submit("form-import", &[("batch", "4"), ("decidedOn", "2025-06-01")])
+        .await;
+    assert!(page.contains("检查通过，共 2 行"), "{page}");
+    d.shot("import-checked").await;
+    assert_eq!(head(demo).await, before, "checking records nothing");
+    d.click_and_wait("#confirm-import").await;
+    let page = d.source().await;
+    assert!(page.contains("已列入 2 个单位"), "{page}");
+    d.shot("import-recorded").await;
+    assert_eq!(head(demo).await, before + 2);
+    let listed = demo
+        .api()
+        .query(
+            "query($code: String!) { designationByCode(code: $code) { name pilotBatch sectors } }",
+            json!({ "code": good }),
+        )
+        .await;
+    assert_eq!(listed["designationByCode"]["name"], "浏览器导入企业");
+    assert_eq!(listed["designationByCode"]["pilotBatch"], 4);
+    assert_eq!(
+        listed["designationByCode"]["sectors"],
+        json!(["INTEGRATED_CIRCUITS", "HIGH_END_EQUIPMENT"])
+    );
+
+    // 导出: the page's link, fetched with the browser's session, is the registry.
+    d.goto("/console/exports").await;
+    d.shot("exports").await;
+    let href = d
+        .client
+        .find(fantoccini::Locator::Css(
+            "#export-links a[href^=\"/exports/registry.xlsx\"]",
+        ))
+        .await
+        .expect("the registry link")
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("an href");
+    let (status, headers, bytes) = fetch_as_browser(d, &href).await;
+    assert_eq!(status, 200);
+    let disposition = headers
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert!(disposition.contains("filename*=UTF-8''"), "{disposition}");
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("the export is a workbook");
+    let registry = book.worksheet_range("名录").expect("the 名录 sheet");
+    let total = demo
+        .api()
+        .query("{ designations(first: 1) { totalCount } }", json!({}))
+        .await["designations"]["totalCount"]
+        .as_i64()
+        .expect("totalCount");
+    assert_eq!(registry.height() as i64 - 1, total, "one row per unit");
+    assert!(
+        registry
+            .rows()
+            .any(|r| r.first().map(ToString::to_string).as_deref() == Some("浏览器导入企业")),
+        "the imported unit is in the export"
+    );
+}
+
 async fn walkthrough(demo: &Demo, d: &browser::Driver) {
     let suzhou = demo.list(4).await;
     let nanjing = demo.list(13).await;
@@ -1083,12 +1520,7 @@ async fn walkthrough(demo: &Demo, d: &browser::Driver) {
     let page = d.source().await;
     assert!(page.contains("无锡控制台示范企业") && page.contains("已授牌"));
     d.shot("applications").await;
-    d.goto("/console/imports").await;
-    assert!(d.source().await.contains("/templates/pilots.xlsx"));
-    d.shot("imports").await;
-    d.goto("/console/exports").await;
-    assert!(d.source().await.contains("/exports/registry.xlsx"));
-    d.shot("exports").await;
+    import_and_export_in_the_browser(demo, d).await;
     d.goto("/console/audit").await;
     d.shot("audit-provincial").await;
 

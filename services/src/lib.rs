@@ -6,6 +6,7 @@ pub mod decide;
 pub mod engine;
 pub mod errors;
 pub mod live;
+pub mod log_search;
 pub mod scenario;
 pub mod store;
 pub mod verify;

@@ -1,6 +1,7 @@
 //! The `liangye` command line (DESIGN.md §5).
 
 mod audit;
+mod excel;
 mod log;
 
 mod serve;
@@ -121,6 +122,51 @@ pub enum Command {
         #[arg(long)]
         public_key: String,
     },
+    /// Write the registry, a year's applications or the statistics as an Excel workbook
+    /// (or the registry as CSV), as it stands or as of a moment.
+    Report {
+        what: excel::Report,
+        #[arg(long, value_enum, default_value = "xlsx")]
+        format: excel::Format,
+        /// The applications' year.
+        #[arg(long)]
+        year: Option<String>,
+        /// A log position or an RFC 3339 time.
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long)]
+        out: String,
+    },
+    /// Write a template: `template pilots --out FILE` is the pilot list `import-pilots` reads.
+    Template {
+        what: excel::Template,
+        #[arg(long)]
+        out: String,
+    },
+    /// List the units of a pilot-list workbook (the template's sheet) as pilots, all or none:
+    /// every row is checked as `listPilot` checks it; bad rows are listed (exit 2) and
+    /// nothing is recorded.
+    ImportPilots {
+        file: String,
+        /// The pilot batch (批次), 1 to 999.
+        #[arg(long)]
+        batch: String,
+        /// The date of the decision document, YYYY-MM-DD.
+        #[arg(long)]
+        decided_on: String,
+        /// The decision's 文号.
+        #[arg(long)]
+        document_ref: Option<String>,
+        /// Check every row, record nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+/// The operator acting from this command line (a local provincial operator).
+pub(crate) fn operator() -> liangye_services::decide::Principal {
+    let user = std::env::var("USER").unwrap_or_else(|_| "operator".into());
+    liangye_services::decide::Principal::operator(format!("cli:{user}"))
 }
 
 /// Print `text` and a newline to standard output; a closed pipe (`| head`) is not an error.
@@ -185,6 +231,35 @@ pub async fn run(args: Args) -> CliResult<ExitCode> {
         Command::Import { file } => {
             let store = EventStore::connect(&args.database).await?;
             log::import(&store, &file).await
+        }
+        Command::Report {
+            what,
+            format,
+            year,
+            as_of,
+            out,
+        } => {
+            let store = EventStore::connect(&args.database).await?;
+            excel::report(&store, what, format, year.as_deref(), as_of.as_deref(), &out).await
+        }
+        Command::Template { what, out } => excel::template(what, &out),
+        Command::ImportPilots {
+            file,
+            batch,
+            decided_on,
+            document_ref,
+            dry_run,
+        } => {
+            let store = EventStore::connect(&args.database).await?;
+            excel::import_pilots(
+                &store,
+                &file,
+                &batch,
+                &decided_on,
+                document_ref.as_deref(),
+                dry_run,
+            )
+            .await
         }
         Command::Verify {
             checkpoint,

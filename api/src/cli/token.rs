@@ -7,10 +7,10 @@ use liangye_events::catalogue::{ACCESS_STREAM, CityCode, RecordedEvent, Role};
 use liangye_projections::DecisionState;
 use liangye_services::EventStore;
 use liangye_services::access::new_token;
-use liangye_services::decide::{Principal, fields};
+use liangye_services::decide::fields;
 use liangye_services::engine::Engine;
 
-use super::CliResult;
+use super::{CliResult, operator};
 
 #[derive(Subcommand, Debug)]
 pub enum TokenCommand {
@@ -30,12 +30,6 @@ pub enum TokenCommand {
     Revoke { token_id: String },
     /// List tokens: ids, names, roles, cities, whether active. Never secrets.
     List,
-}
-
-/// The operator acting from this command line.
-fn operator() -> Principal {
-    let user = std::env::var("USER").unwrap_or_else(|_| "operator".into());
-    Principal::operator(format!("cli:{user}"))
 }
 
 pub async fn run(store: &EventStore, command: TokenCommand) -> CliResult<ExitCode> {

@@ -13,6 +13,7 @@ mod audit;
 mod charts;
 mod decisions;
 pub mod forms;
+mod imports;
 mod pages;
 pub mod session;
 mod views;
@@ -31,6 +32,7 @@ use liangye_services::decide::Principal;
 
 use crate::graphql::AppState;
 use session::{COOKIE, CSRF_FIELD, Found, LOGIN_COOKIE, Missing, Sessions};
+pub use views::code_title;
 use views::{Chrome, LoginPage, MessagePage};
 
 /// Largest form accepted (a proof bundle pasted into the audit page fits easily).
@@ -41,6 +43,8 @@ const MAX_FORM_BYTES: usize = 256 * 1024;
 pub struct Console {
     pub app: AppState,
     pub sessions: Arc<Sessions>,
+    /// Pilot lists checked on the 导入 page, waiting for 确认导入.
+    pending: Arc<imports::Pending>,
 }
 
 /// The console's routes, under `/console`.
@@ -48,6 +52,7 @@ pub fn router(app: AppState) -> Router {
     let console = Console {
         app,
         sessions: Arc::new(Sessions::default()),
+        pending: Arc::new(imports::Pending::default()),
     };
     Router::new()
         .route("/console", get(|| async { Redirect::to("/console/") }))
@@ -57,7 +62,14 @@ pub fn router(app: AppState) -> Router {
         .route("/console/units", get(pages::units))
         .route("/console/units/{id}", get(pages::unit))
         .route("/console/applications", get(pages::applications))
-        .route("/console/imports", get(pages::imports))
+        .route(
+            "/console/imports",
+            get(imports::show)
+                .post(imports::submit)
+                .layer(DefaultBodyLimit::max(
+                    crate::excel::import::MAX_FILE_BYTES + 64 * 1024,
+                )),
+        )
         .route("/console/exports", get(pages::exports))
         .route("/console/decisions/{name}", post(decisions::submit))
         .route("/console/audit", get(audit::page))
@@ -65,7 +77,8 @@ pub fn router(app: AppState) -> Router {
         .route("/console/audit/proofs", get(audit::proofs))
         .route("/console/assets/{file}", get(assets::serve))
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
-        .with_state(console)
+        .with_state(console.clone())
+        .merge(crate::excel::http::router(console))
 }
 
 /// A signed-in member of staff, checked against the live access view on this request.
@@ -103,6 +116,17 @@ impl Console {
                 Err(Box::new(to_login(Some("revoked"))))
             }
         }
+    }
+}
+
+impl Console {
+    /// The principal of the request's console session, if it has a live one whose token
+    /// still holds (for the exports, which answer `401` rather than send a browser to the
+    /// login page).
+    pub fn session_principal(&self, headers: &HeaderMap) -> Option<Principal> {
+        let id = session::cookie(headers, COOKIE)?;
+        let found = self.sessions.find(id, Instant::now()).ok()?;
+        self.app.live.authenticate(&found.secret_sha256).ok()
     }
 }
 

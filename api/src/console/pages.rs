@@ -7,8 +7,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
 use liangye_events::catalogue::{
-    CityCode, DomainEvent, EventType, ReviewOutcome, ReviewStage, Role, Status, UnitKind, Year,
+    CityCode, DivisionCode, DomainEvent, ReviewOutcome, ReviewStage, Role, Sector, Status, UnitKind, Year,
 };
+use liangye_projections::applications::ApplicationFilter;
 use liangye_projections::registry::{DesignationFilter, PageRequest};
 use liangye_services::live::AsOf;
 use uuid::Uuid;
@@ -16,8 +17,8 @@ use uuid::Uuid;
 use super::charts::{self, Bar};
 use super::forms::{DECISIONS, DecisionForm, Scope, Values};
 use super::views::{
-    ApplicationRow, ApplicationsPage, Choice, ExportsPage, FormView, Hidden, HistoryView, ImportsPage, Link,
-    OverviewPage, QuotaRow, Refusal, Row, StageCell, UnitPage, UnitRow, UnitsPage, yuan_zh,
+    ApplicationRow, ApplicationsPage, Choice, ExportsPage, FormView, Hidden, HistoryView, Link, OverviewPage,
+    QuotaRow, Refusal, Row, StageCell, UnitPage, UnitRow, UnitsPage, yuan_zh,
 };
 use super::{Console, Staff, html, message};
 
@@ -117,13 +118,14 @@ pub async fn overview(
             part: Some(c.by_status.awarded),
         })
         .collect();
-    let kind_bars: Vec<Bar> = stats
-        .by_kind
+    let sector_bars: Vec<Bar> = stats
+        .by_sector
         .iter()
-        .map(|k| Bar {
-            label: k.kind.label_zh().to_owned(),
-            total: k.total,
-            part: Some(k.by_status.awarded),
+        .filter(|s| s.total > 0)
+        .map(|s| Bar {
+            label: short_sector(s.sector).to_owned(),
+            total: s.total,
+            part: Some(s.by_status.awarded),
         })
         .collect();
     let year_bars: Vec<Bar> = stats
@@ -141,22 +143,21 @@ pub async fn overview(
         chrome,
         position: stats.position,
         units: stats.units,
-        awarded: stats.target.awarded,
+        awarded: stats.target.awarded_in_period,
+        after_period: stats.target.awarded_after_period,
         target: stats.target.target,
         target_year: stats.target.target_year,
         remaining: stats.target.remaining,
-        progress_svg: charts::progress(stats.target.awarded, stats.target.target),
+        progress_svg: charts::progress(stats.target.awarded_in_period, stats.target.target),
         this_year,
         quota,
         used,
         quota_svg: quota.map_or_else(String::new, |q| charts::progress(used, u64::from(q))),
         statuses,
         city_svg: charts::bars(&city_bars, Some(("全部", "已授牌"))),
-        // Sectors (行业领域) arrive with the programme's wave-2 events; until then the
-        // chart shows the kinds of unit.
-        sector_title: "各类型（全部 / 已授牌）",
-        sector_svg: charts::bars(&kind_bars, Some(("全部", "已授牌"))),
-        sector_note: "按行业领域统计将在行业领域字段上线后显示。",
+        sector_title: "各行业领域（全部 / 已授牌）",
+        sector_svg: charts::bars(&sector_bars, Some(("全部", "已授牌"))),
+        sector_note: "一个单位属于多个行业领域时，在每个领域各计一次。",
         year_svg: charts::bars(&year_bars, None),
         quotas: stats
             .quotas
@@ -170,6 +171,12 @@ pub async fn overview(
             .collect(),
     };
     html(StatusCode::OK, &page)
+}
+
+/// A sector's label short enough for a chart's axis (the part before any parenthesis).
+fn short_sector(sector: Sector) -> &'static str {
+    let label = sector.label_zh();
+    label.split('(').next().unwrap_or(label)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -255,9 +262,18 @@ pub async fn render_units(
     let city = param(query, "city").unwrap_or("");
     let kind = param(query, "kind").unwrap_or("");
     let status = param(query, "status").unwrap_or("");
+    let sector = param(query, "sector").unwrap_or("");
+    let county = param(query, "county").unwrap_or("");
     filter.city = CityCode::parse(city).ok();
     filter.kind = UnitKind::parse(kind).ok();
     filter.status = Status::parse(status).ok();
+    filter.sector = Sector::parse(sector).ok();
+    if !county.is_empty() {
+        match DivisionCode::parse(county) {
+            Ok(code) => filter.county = Some(code),
+            Err(e) => error = Some(format!("县(市、区)代码有误：{e}")),
+        }
+    }
     let as_of_text = param(query, "asOf").unwrap_or("").to_owned();
     let at = match resolve_as_of(console, param(query, "asOf")).await {
         Ok(at) => at,
@@ -300,8 +316,14 @@ pub async fn render_units(
         }
     };
     let link = |after: Option<&str>| {
-        let mut pairs: Vec<(&str, &str)> =
-            vec![("q", &q), ("city", city), ("kind", kind), ("status", status)];
+        let mut pairs: Vec<(&str, &str)> = vec![
+            ("q", &q),
+            ("city", city),
+            ("kind", kind),
+            ("status", status),
+            ("sector", sector),
+            ("county", county),
+        ];
         pairs.push(("asOf", &as_of_text));
         if let Some(after) = after {
             pairs.push(("after", after));
@@ -351,6 +373,8 @@ pub async fn render_units(
         cities: cities(city),
         kinds: Choice::list(UnitKind::ALL.iter().map(|k| (k.as_str(), k.label_zh())), kind),
         statuses: Choice::list(Status::ALL.iter().map(|s| (s.as_str(), s.label_zh())), status),
+        sectors: Choice::list(Sector::ALL.iter().map(|s| (s.as_str(), s.label_zh())), sector),
+        county: county.to_owned(),
         q: q.clone(),
         as_of: as_of_text.clone(),
         error,
@@ -634,80 +658,59 @@ pub async fn render_applications(
             &format!("{wanted} 不是有效年度"),
         );
     };
-    let mut found = console.app.live.applications(y);
     // Without a year asked for: the latest year up to this one that has applications.
-    let mut years: BTreeSet<i64> = found.years.iter().map(|y| i64::from(y.get())).collect();
+    let mut years: BTreeSet<i64> = console
+        .app
+        .live
+        .application_years(None)
+        .iter()
+        .map(|y| i64::from(y.get()))
+        .collect();
     years.insert(this_year);
-    let year = match year {
-        Some(year) => year,
-        None => {
-            let latest = years
-                .iter()
-                .copied()
-                .filter(|y| *y <= this_year)
-                .max()
-                .unwrap_or(this_year);
-            if latest != wanted
-                && let Ok(latest_year) = Year::new(latest)
-            {
-                found = console.app.live.applications(latest_year);
-            }
-            latest
-        }
-    };
+    let year = year.unwrap_or_else(|| {
+        years
+            .iter()
+            .copied()
+            .filter(|y| *y <= this_year)
+            .max()
+            .unwrap_or(this_year)
+    });
     let y = Year::new(year).unwrap_or(y);
     years.insert(year);
-    let record = found.record;
+    let record = console.app.live.year_record(y);
+    let filter = ApplicationFilter {
+        year: Some(y),
+        city: city_filter,
+        ..ApplicationFilter::default()
+    };
+    let found = console.app.live.applications(&filter, usize::MAX, None, None);
     let rows: Vec<ApplicationRow> = found
-        .units
+        .items
         .iter()
-        .filter(|u| city_filter.is_none_or(|c| c == u.city))
-        .filter_map(|u| {
-            let recommendation = u.recommendation(y)?;
-            let reviews = u.reviews_of(y);
-            let passed = reviews.map_or(&[][..], |r| r.passed());
-            let failed = reviews.and_then(|r| r.failed);
+        .map(|(application, unit)| {
             let stages = ReviewStage::ALL
                 .iter()
-                .map(|stage| {
-                    if passed.contains(stage) {
-                        let score = match (stage, reviews.and_then(|r| r.expert_score)) {
-                            (ReviewStage::Expert, Some(score)) => format!("（{score}分）"),
-                            _ => String::new(),
-                        };
-                        StageCell {
-                            label: format!("通过{score}"),
+                .map(
+                    |stage| match application.reviews.iter().rev().find(|r| r.stage == *stage) {
+                        Some(review) if review.outcome == ReviewOutcome::Passed => StageCell {
+                            label: match review.score {
+                                Some(score) => format!("通过（{score}分）"),
+                                None => "通过".to_owned(),
+                            },
                             class: "passed",
-                        }
-                    } else if failed == Some(*stage) {
-                        StageCell {
+                        },
+                        Some(_) => StageCell {
                             label: "未通过".to_owned(),
                             class: "failed",
-                        }
-                    } else {
-                        StageCell {
+                        },
+                        None => StageCell {
                             label: "—".to_owned(),
                             class: "pending",
-                        }
-                    }
-                })
+                        },
+                    },
+                )
                 .collect();
-            let awarded = u.award.is_some_and(|a| a.year == y);
-            let (result, result_class) = if awarded {
-                ("已授牌", "AWARDED")
-            } else if failed.is_some() {
-                ("未通过", "FAILED")
-            } else if let Some((_, closed)) = recommendation.closed {
-                match closed {
-                    EventType::RecommendationWithdrawn => ("已撤回", "WITHDRAWN"),
-                    _ => ("未入选", "NOT_SELECTED"),
-                }
-            } else if u.status == Status::Recommended && u.current_attempt == Some(y) {
-                ("评审中", "IN_REVIEW")
-            } else {
-                ("已结束", "CLOSED")
-            };
-            let f = &recommendation.figures;
+            let f = &application.figures;
             let mut figures = Vec::new();
             if let Some(v) = f.revenue_yuan {
                 figures.push(format!("营收 {}", yuan_zh(v)));
@@ -721,17 +724,17 @@ pub async fn render_applications(
             if let Some(v) = f.market_share_rank {
                 figures.push(format!("市场占有率第 {v} 名"));
             }
-            Some(ApplicationRow {
-                href: format!("/console/units/{}", u.id),
-                name: u.name.clone(),
-                city: u.city.name(),
-                kind: u.kind.label_zh(),
-                recommended_on: recommendation.decided_on.to_string(),
+            ApplicationRow {
+                href: format!("/console/units/{}", unit.id),
+                name: unit.name.clone(),
+                city: unit.city.name(),
+                kind: unit.kind.label_zh(),
+                recommended_on: application.recommended_on.to_string(),
                 figures: figures.join("；"),
                 stages,
-                result,
-                result_class,
-            })
+                result: application.result.label_zh(),
+                result_class: application.result.as_str(),
+            }
         })
         .collect();
     let quota_form = refused.or_else(|| {
@@ -781,27 +784,51 @@ pub async fn render_applications(
 // ---------------------------------------------------------------------------------------
 // 导入, 导出
 
-pub async fn imports(State(console): State<Console>, headers: HeaderMap) -> Response {
-    let staff = staff_or_return!(console, headers);
-    let page = ImportsPage {
-        can_import: staff.principal.role == Role::Provincial,
-        csrf: staff.session.csrf.clone(),
-        today: today().to_string(),
-        chrome: staff.chrome("imports"),
-    };
-    html(StatusCode::OK, &page)
-}
-
 pub async fn exports(
     State(console): State<Console>,
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     let staff = staff_or_return!(console, headers);
-    let as_of = param(&query, "asOf").unwrap_or("").to_owned();
+    let mut chrome = staff.chrome("exports");
+    let mut as_of = param(&query, "asOf").unwrap_or("").to_owned();
     let year = param(&query, "year")
         .and_then(|y| y.parse::<i64>().ok())
         .unwrap_or_else(|| i64::from(today().year()));
+    // The moment the links stand for, checked as the exports check it.
+    let parsed = if as_of.is_empty() {
+        Ok(None)
+    } else {
+        crate::excel::parse_as_of(&as_of).map(Some)
+    };
+    let resolved = match parsed {
+        Ok(at) => crate::excel::moment(&console.app.live, at).await,
+        Err(e) => Err(e.into()),
+    };
+    let moment = match resolved {
+        Ok(m) => match (&m.recorded_at, m.asked) {
+            (Some(at), true) => format!(
+                "导出数据截至日志位置 {}（记录于北京时间 {}）。",
+                m.position,
+                super::views::beijing(at)
+            ),
+            (Some(at), false) => format!(
+                "导出最新数据（现为日志位置 {}，北京时间 {}）；填写“截至”可导出过去某一时点的数据。",
+                m.position,
+                super::views::beijing(at)
+            ),
+            (None, _) => "日志为空，导出的文件只有表头。".to_owned(),
+        },
+        Err(e) => {
+            let text = match e {
+                crate::excel::ExportError::Param(p) => format!("“截至”无效：{}", p.zh),
+                other => format!("无法确定截至时点：{other}"),
+            };
+            chrome.alert = Some(text.clone());
+            as_of.clear();
+            format!("{text}；下列链接导出最新数据。")
+        }
+    };
     let suffix = |first: bool| {
         if as_of.is_empty() {
             String::new()
@@ -831,11 +858,17 @@ pub async fn exports(
             note: "statistics.xlsx",
         },
     ];
+    let status = if chrome.alert.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
     let page = ExportsPage {
-        chrome: staff.chrome("exports"),
-        as_of,
+        chrome,
+        as_of: param(&query, "asOf").unwrap_or("").to_owned(),
         year,
+        moment,
         links,
     };
-    html(StatusCode::OK, &page)
+    html(status, &page)
 }

@@ -349,6 +349,8 @@ pub struct OverviewPage {
     pub position: i64,
     pub units: u64,
     pub awarded: u64,
+    /// Units AWARDED now with an award year after the programme's period.
+    pub after_period: u64,
     pub target: u64,
     pub target_year: i64,
     pub remaining: u64,
@@ -395,6 +397,8 @@ pub struct UnitsPage {
     pub cities: Vec<Choice>,
     pub kinds: Vec<Choice>,
     pub statuses: Vec<Choice>,
+    pub sectors: Vec<Choice>,
+    pub county: String,
     pub error: Option<String>,
     pub total: usize,
     pub at: Option<i64>,
@@ -495,7 +499,38 @@ pub struct ImportsPage {
     pub chrome: Chrome,
     pub can_import: bool,
     pub csrf: String,
-    pub today: String,
+    pub batch: String,
+    pub decided_on: String,
+    pub document_ref: String,
+    pub max_rows: usize,
+    pub max_mib: usize,
+    pub result: Option<ImportResultView>,
+}
+
+/// What an upload came to.
+pub struct ImportResultView {
+    /// `refused`, `checked` or `recorded`.
+    pub kind: &'static str,
+    pub heading: String,
+    pub rows: usize,
+    pub example_ignored: bool,
+    pub errors: Vec<ImportErrorView>,
+    pub listed: Vec<ListedView>,
+    /// A checked file waiting for 确认导入.
+    pub pending: Option<String>,
+}
+
+pub struct ImportErrorView {
+    pub row: String,
+    pub column: &'static str,
+    pub reason: String,
+}
+
+pub struct ListedView {
+    pub row: u32,
+    pub id: String,
+    pub name: String,
+    pub position: i64,
 }
 
 pub struct Link {
@@ -510,6 +545,8 @@ pub struct ExportsPage {
     pub chrome: Chrome,
     pub as_of: String,
     pub year: i64,
+    /// What the links are as of, in words.
+    pub moment: String,
     pub links: Vec<Link>,
 }
 

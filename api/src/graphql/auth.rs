@@ -47,11 +47,6 @@ pub fn require<'a>(ctx: &'a Context<'_>, action: Action) -> Result<&'a Principal
     }
 }
 
-/// Whether the caller may see what `action` covers (e.g. actors, for `ReadLog`).
-pub fn may(ctx: &Context<'_>, action: Action) -> bool {
-    matches!(ctx.data_opt::<Caller>(), Some(Caller::Token(p)) if policy::allows(p.role, action))
-}
-
 #[cfg(test)]
 mod tests {
     use super::bearer_secret;

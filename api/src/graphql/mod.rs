@@ -7,6 +7,7 @@ pub mod inputs;
 pub mod mutation;
 pub mod query;
 mod read;
+pub mod reads;
 pub mod scalars;
 pub mod state;
 pub mod subscription;

@@ -2,19 +2,26 @@
 
 use async_graphql::{Context, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use liangye_events::catalogue::{CityCode, Year};
+use liangye_events::catalogue::{Batch, CityCode, DivisionCode, Year};
 use liangye_events::hash::Hash;
+use liangye_projections::applications::ApplicationFilter;
 use liangye_projections::registry::{Designation as Unit, DesignationFilter, PageRequest, encode_cursor};
 use liangye_projections::statistics::Statistics as DomainStatistics;
 use liangye_services::live::DesignationsPage;
+use liangye_services::log_search::{self, EventFilter, EventSearch};
 use uuid::Uuid;
 
 use liangye_projections::policy::Action;
 
 use super::auth::require;
-use super::enums::{Role, Status, UnitKind};
+use super::enums::{Role, Sector, Status, UnitKind};
 use super::error::{ApiError, ApiResult};
 use super::read::{AsOfInput, live_error, moment};
+use super::reads::{
+    Application, ApplicationConnection, ApplicationFilterInput, CityYearCount, CountyCount, EvaluationCount,
+    MonitoringCount, MoreStatistics, SectorCount, SubsidyTotal, application_cursor,
+};
+use super::scalars::Date;
 use super::state::AppState;
 use super::types::{Designation, Event, parse_time};
 
@@ -27,6 +34,17 @@ pub struct DesignationFilterInput {
     pub status: Option<Status>,
     pub award_year: Option<i64>,
     pub name_contains: Option<String>,
+    /// Units with this sector among theirs.
+    pub sector: Option<Sector>,
+    /// Units in this county-level division (6 digits).
+    pub county_code: Option<String>,
+    pub pilot_batch: Option<i64>,
+    /// Units whose attempt in progress is of this year (see `recommendedYear`; every
+    /// recommendation of a year, whatever became of it, is in `applications`).
+    pub recommended_year: Option<i64>,
+    /// Units with an event after this log position: remember the `position` of an answer
+    /// and ask for what changed after it to sync incrementally.
+    pub changed_after: Option<i64>,
 }
 
 #[derive(SimpleObject)]
@@ -173,11 +191,20 @@ pub struct QuotaUse {
 pub struct TargetProgress {
     pub target: i64,
     pub target_year: i64,
-    /// Units AWARDED now.
+    /// Units AWARDED now, whatever their award year.
     pub awarded: i64,
+    /// Units AWARDED now with an award year within the programme's period (through
+    /// `targetYear`): what the target is judged on.
+    pub awarded_in_period: i64,
+    /// Units AWARDED now with an award year after the programme's period.
+    pub awarded_after_period: i64,
     /// Awards ever made (delisted ones included).
     pub awards_made: i64,
+    /// Awards made within the programme's period (delisted ones included).
+    pub awards_made_in_period: i64,
+    /// `target − awardedInPeriod`, at least 0.
     pub remaining: i64,
+    /// Whether `awardedInPeriod` reached the target.
     pub reached: bool,
 }
 
@@ -192,6 +219,18 @@ pub struct Statistics {
     pub by_award_year: Vec<AwardYearCount>,
     pub quotas: Vec<QuotaUse>,
     pub target: TargetProgress,
+    /// 主要行业领域: all 13 sectors.
+    pub by_sector: Vec<SectorCount>,
+    /// 地域分布: every county with a unit.
+    pub by_county: Vec<CountyCount>,
+    /// Awards by city and year.
+    pub by_city_year: Vec<CityYearCount>,
+    /// 绩效评价 by year and grade.
+    pub evaluations: Vec<EvaluationCount>,
+    /// 奖励补助 by year and city.
+    pub subsidies: Vec<SubsidyTotal>,
+    /// 统计监测 by year.
+    pub monitoring: Vec<MonitoringCount>,
 }
 
 fn status_counts(c: &liangye_projections::statistics::StatusCounts) -> Vec<StatusCount> {
@@ -207,7 +246,21 @@ fn status_counts(c: &liangye_projections::statistics::StatusCounts) -> Vec<Statu
 
 impl From<DomainStatistics> for Statistics {
     fn from(s: DomainStatistics) -> Self {
+        let MoreStatistics {
+            by_sector,
+            by_county,
+            by_city_year,
+            evaluations,
+            subsidies,
+            monitoring,
+        } = (&s).into();
         Statistics {
+            by_sector,
+            by_county,
+            by_city_year,
+            evaluations,
+            subsidies,
+            monitoring,
             position: s.position,
             total: s.units as i64,
             by_status: status_counts(&s.by_status),
@@ -256,7 +309,10 @@ impl From<DomainStatistics> for Statistics {
                 target: s.target.target as i64,
                 target_year: s.target.target_year,
                 awarded: s.target.awarded as i64,
+                awarded_in_period: s.target.awarded_in_period as i64,
+                awarded_after_period: s.target.awarded_after_period as i64,
                 awards_made: s.target.awards_made as i64,
+                awards_made_in_period: s.target.awards_made_in_period as i64,
                 remaining: s.target.remaining as i64,
                 reached: s.target.reached,
             },
@@ -400,11 +456,16 @@ impl QueryRoot {
         Ok(unit.map(|unit| Designation::new(unit, at)))
     }
 
-    /// The raw event log (PROVINCIAL and AUDITOR), by position. Looking for a `type` across
-    /// the log reads up to 10,000 events, and costs so.
+    /// The raw event log (PROVINCIAL and AUDITOR), by position, optionally only what a
+    /// filter selects: a stream, a type, who recorded it (`actor`, the token's name), part
+    /// of a 文号 (`documentRef`), the date on the decision (`decidedFrom`/`decidedTo`) or
+    /// when it was recorded (`recordedFrom`/`recordedTo`), all inclusive. Looking across the
+    /// log for anything but a stream reads up to 10,000 events per request, and costs so; a
+    /// page that ends early has `hasNextPage` and an `endCursor` to continue from.
     #[graphql(
-        complexity = "crate::limits::events_cost(first, event_type.is_some() && stream_id.is_none(), child_complexity)"
+        complexity = "crate::limits::events_cost(first, stream_id.is_none() && (event_type.is_some() || actor.is_some() || document_ref.is_some() || decided_from.is_some() || decided_to.is_some() || recorded_from.is_some() || recorded_to.is_some()), child_complexity)"
     )]
+    #[allow(clippy::too_many_arguments)]
     async fn events(
         &self,
         ctx: &Context<'_>,
@@ -412,6 +473,12 @@ impl QueryRoot {
         first: Option<i32>,
         stream_id: Option<String>,
         #[graphql(name = "type")] event_type: Option<String>,
+        actor: Option<String>,
+        document_ref: Option<String>,
+        decided_from: Option<Date>,
+        decided_to: Option<Date>,
+        recorded_from: Option<DateTime<Utc>>,
+        recorded_to: Option<DateTime<Utc>>,
     ) -> ApiResult<EventConnection> {
         require(ctx, Action::ReadLog)?;
         let state = ctx.data::<AppState>()?;
@@ -423,39 +490,23 @@ impl QueryRoot {
         if after < 0 {
             return Err(ApiError::validation("after must be 0 or more").into());
         }
-        let mut items = match &stream_id {
-            Some(stream) => {
-                let all = state.store.read_stream(stream, 0).await.map_err(ApiError::from)?;
-                all.into_iter().filter(|e| e.position > after).collect::<Vec<_>>()
-            }
-            None => Vec::new(),
+        let filter = EventFilter {
+            stream_id,
+            event_type,
+            actor,
+            document_ref: document_ref.filter(|d| !d.trim().is_empty()),
+            decided_from: decided_from.map(|d| d.0),
+            decided_to: decided_to.map(|d| d.0),
+            recorded_from,
+            recorded_to,
         };
-        // Where a scan for a rare type stopped short of the head (see MAX_EVENT_SCAN).
-        let mut scanned_to = None;
-        if stream_id.is_none() {
-            // Scan forward in pages until enough events of the type are found, reading at
-            // most MAX_EVENT_SCAN events for one request.
-            let mut cursor = after;
-            loop {
-                let page = state.store.read_from(cursor, 500).await.map_err(ApiError::from)?;
-                let Some(last) = page.last() else { break };
-                cursor = last.position;
-                items.extend(
-                    page.into_iter()
-                        .filter(|e| event_type.as_ref().is_none_or(|t| &e.event_type == t)),
-                );
-                if items.len() as i64 > first {
-                    break;
-                }
-                if cursor - after >= MAX_EVENT_SCAN {
-                    scanned_to = Some(cursor);
-                    break;
-                }
-            }
-        } else if let Some(t) = &event_type {
-            items.retain(|e| &e.event_type == t);
-        }
-        let has_next_page = items.len() as i64 > first || scanned_to.is_some();
+        let EventSearch {
+            mut items,
+            has_next_page,
+            scanned_to,
+        } = log_search::search(&state.store, &filter, after, first as usize, MAX_EVENT_SCAN)
+            .await
+            .map_err(ApiError::from)?;
         items.truncate(first as usize);
         let page_info = PageInfo {
             has_next_page,
@@ -479,6 +530,47 @@ impl QueryRoot {
             nodes: items.into_iter().map(Event).collect(),
             page_info,
         })
+    }
+
+    /// The applications (申报): one per recommendation of a unit for a year, with its
+    /// figures, every review stage and its result, in (year, unit) order.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    async fn applications(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ApplicationFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+        as_of: Option<AsOfInput>,
+    ) -> ApiResult<ApplicationConnection> {
+        require(ctx, Action::ReadRegistry)?;
+        let state = ctx.data::<AppState>()?;
+        let filter = ApplicationFilter::try_from(filter.unwrap_or_default())?;
+        let first = match first {
+            None => 20,
+            Some(n) => usize::try_from(n)
+                .ok()
+                .filter(|n| *n <= 100)
+                .ok_or_else(|| ApiError::validation(format!("first must be between 0 and 100; got {n}")))?,
+        };
+        let after = application_cursor(after.as_deref())?;
+        let at = moment(state, as_of).await?;
+        let page = state.live.applications(&filter, first, after, at);
+        let items = page
+            .items
+            .into_iter()
+            .map(|(application, unit)| Application {
+                application,
+                designation: Designation::new(unit, at),
+            })
+            .collect();
+        Ok(ApplicationConnection::new(
+            items,
+            page.has_next_page,
+            page.has_previous_page,
+            page.total,
+            page.position,
+        ))
     }
 
     /// Counts by status, city, kind and award year; quota use; progress toward the target.
@@ -620,5 +712,26 @@ fn domain_filter(f: DesignationFilterInput) -> Result<DesignationFilter, ApiErro
             .transpose()
             .map_err(|e| ApiError::validation(format!("filter.awardYear: {e}")))?,
         name_contains: f.name_contains,
+        sector: f.sector.map(Into::into),
+        county: f
+            .county_code
+            .as_deref()
+            .map(DivisionCode::parse)
+            .transpose()
+            .map_err(|e| ApiError::validation(format!("filter.countyCode: {e}")))?,
+        pilot_batch: f
+            .pilot_batch
+            .map(Batch::new)
+            .transpose()
+            .map_err(|e| ApiError::validation(format!("filter.pilotBatch: {e}")))?,
+        recommended_year: f
+            .recommended_year
+            .map(Year::new)
+            .transpose()
+            .map_err(|e| ApiError::validation(format!("filter.recommendedYear: {e}")))?,
+        changed_after: match f.changed_after {
+            Some(p) if p < 0 => return Err(ApiError::validation("filter.changedAfter must be 0 or more")),
+            p => p,
+        },
     })
 }

@@ -11,12 +11,14 @@ use liangye_projections::registry::Designation as Unit;
 use uuid::Uuid;
 
 use super::auth::caller;
-use super::enums::{DelistGround, Grade, Role, Sector, Status, UnitKind};
+use super::enums::{DelistGround, Grade, ReviewOutcome, ReviewStage, Role, Sector, Status, UnitKind};
 use super::error::{ApiError, ApiResult};
+use super::reads::Figures;
 use super::scalars::{Date, YuanScalar};
 use super::state::AppState;
 
 /// A unit and its designation, as of a moment of the log.
+#[derive(Clone)]
 pub struct Designation {
     pub unit: Unit,
     /// The log position this view is as of (`None`: the live head).
@@ -281,8 +283,60 @@ pub struct HistoryEntry {
     pub retracted_by: Option<i64>,
     /// One line in Chinese saying what was decided (an amendment's old → new values).
     pub summary: String,
+    /// The year the decision concerns, when it has one.
+    pub year: Option<i32>,
+    /// A recommendation's figures (推荐) or a monitoring report's (统计监测).
+    pub figures: Option<Figures>,
+    /// A review's stage and outcome (评审).
+    pub review: Option<HistoryReview>,
+    /// What an amendment changed (信息变更), each field old → new; empty for the rest.
+    pub changes: Vec<FieldChange>,
+    /// The reason given (retraction, withdrawal, non-selection, delisting, amendment).
+    pub reason: Option<String>,
+    /// For a `DecisionRetracted`: the position of the decision it retracted.
+    pub retracts_position: Option<i64>,
     /// The event's payload (today's schema version).
     pub payload: Json<serde_json::Value>,
+}
+
+/// A review stage as its history entry shows it.
+#[derive(SimpleObject)]
+pub struct HistoryReview {
+    pub stage: ReviewStage,
+    pub stage_label: &'static str,
+    pub outcome: ReviewOutcome,
+    pub outcome_label: &'static str,
+    pub score: Option<i32>,
+    pub notice_start: Option<Date>,
+    pub notice_end: Option<Date>,
+    pub objections: Option<String>,
+}
+
+/// One field an amendment changed.
+#[derive(SimpleObject)]
+pub struct FieldChange {
+    /// The field's GraphQL name, e.g. `name`, `sectors`, `creditCode`.
+    pub field: &'static str,
+    /// Its Chinese name, e.g. 名称.
+    pub field_label: &'static str,
+    /// The value before (lists joined by 、), null when it had none.
+    pub from: Option<String>,
+    /// The value after.
+    pub to: Option<String>,
+}
+
+/// The Chinese name of an amendable field.
+fn field_label(field: &str) -> &'static str {
+    match field {
+        "name" => "名称",
+        "sectors" => "行业领域",
+        "industries" => "行业描述",
+        "countyCode" => "县(市、区)代码",
+        "creditCode" => "统一社会信用代码",
+        "divisionCode" => "行政区划代码",
+        "zoneCode" => "开发区代码",
+        _ => "其他",
+    }
 }
 
 impl HistoryEntry {
@@ -298,6 +352,48 @@ impl HistoryEntry {
             actor: show_actor.then(|| entry.actor.clone()),
             retracted_by: entry.retracted_by,
             summary: entry.summary_zh(),
+            year: entry.event.year().map(|y| y.get()),
+            figures: match &entry.event {
+                DomainEvent::Recommended(e) => Some(e.figures.into()),
+                DomainEvent::IndicatorsReported(e) => Some(e.figures.figures.into()),
+                _ => None,
+            },
+            review: match &entry.event {
+                DomainEvent::ReviewRecorded(e) => Some(HistoryReview {
+                    stage: e.stage.into(),
+                    stage_label: e.stage.label_zh(),
+                    outcome: e.outcome.into(),
+                    outcome_label: e.outcome.label_zh(),
+                    score: e.score.map(|s| i32::from(s.get())),
+                    notice_start: e.notice_start.map(Date),
+                    notice_end: e.notice_end.map(Date),
+                    objections: e.objections.clone(),
+                }),
+                _ => None,
+            },
+            changes: entry
+                .changes
+                .iter()
+                .map(|c| FieldChange {
+                    field: c.field,
+                    field_label: field_label(c.field),
+                    from: c.from.clone(),
+                    to: c.to.clone(),
+                })
+                .collect(),
+            reason: match &entry.event {
+                DomainEvent::DecisionRetracted(e) => Some(e.reason.clone()),
+                DomainEvent::RecommendationWithdrawn(e) => Some(e.reason.clone()),
+                DomainEvent::NotSelected(e) => Some(e.reason.clone()),
+                DomainEvent::Delisted(e) => Some(e.reason.clone()),
+                DomainEvent::UnitAmended(e) => Some(e.reason.clone()),
+                DomainEvent::ReviewRecorded(e) => e.reason.clone(),
+                _ => None,
+            },
+            retracts_position: match &entry.event {
+                DomainEvent::DecisionRetracted(e) => Some(e.position),
+                _ => None,
+            },
             payload: Json(redact(&entry.event)),
         })
     }

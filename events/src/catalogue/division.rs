@@ -62,6 +62,12 @@ impl DivisionCode {
         Ok(Self(number))
     }
 
+    /// The code `number` (e.g. 320102), if it is a county-level code inside a Jiangsu city.
+    pub fn from_number(number: u32) -> Option<Self> {
+        let city_part = CityCode::from_number(number / 100 * 100);
+        (city_part.is_some() && !number.is_multiple_of(100)).then_some(Self(number))
+    }
+
     /// Parses a county-level code that must lie inside `city`.
     pub fn parse_in(text: &str, city: CityCode) -> Result<Self, DivisionCodeError> {
         let code = Self::parse(text)?;

@@ -1,5 +1,6 @@
 //! [`DomainEvent`], the sum of every event payload, and [`EventType`], the names.
 
+use super::bounded::Year;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -156,6 +157,26 @@ impl DomainEvent {
             DomainEvent::AnnualQuotaSet(_)
             | DomainEvent::AccessGranted(_)
             | DomainEvent::AccessRevoked(_) => None,
+        }
+    }
+
+    /// The year a decision concerns (a recommendation's, review's, award's, evaluation's,
+    /// commendation's, closure's, report's or subsidy's year; the quota's year; a
+    /// delisting's evaluation year); `None` for the rest.
+    pub const fn year(&self) -> Option<Year> {
+        match self {
+            DomainEvent::Recommended(e) => Some(e.year),
+            DomainEvent::ReviewRecorded(e) => Some(e.year),
+            DomainEvent::Awarded(e) => Some(e.year),
+            DomainEvent::AnnualQuotaSet(e) => Some(e.year),
+            DomainEvent::EvaluationRecorded(e) => Some(e.year),
+            DomainEvent::Commended(e) => Some(e.year),
+            DomainEvent::RecommendationWithdrawn(e) => Some(e.year),
+            DomainEvent::NotSelected(e) => Some(e.year),
+            DomainEvent::IndicatorsReported(e) => Some(e.year),
+            DomainEvent::SubsidyGranted(e) => Some(e.year),
+            DomainEvent::Delisted(e) => e.evaluation_year,
+            _ => None,
         }
     }
 

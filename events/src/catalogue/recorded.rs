@@ -28,8 +28,8 @@ pub struct RecordedEvent {
 
 impl RecordedEvent {
     /// `events` as a log would hold them, from its start: positions 1, 2, 3 …, each stream's
-    /// versions counted from 1, a second apart in `recordedAt` (within one minute, then
-    /// again), with `metadata` on every event. For fixtures and sample logs.
+    /// versions counted from 1, a second apart in `recordedAt` from
+    /// 2024-05-06T07:08:00Z, with `metadata` on every event. For fixtures and sample logs.
     pub fn sequence(
         events: impl IntoIterator<Item = DomainEvent>,
         metadata: &Metadata,
@@ -46,7 +46,10 @@ impl RecordedEvent {
                     position,
                     stream_id,
                     stream_version: *version,
-                    recorded_at: format!("2024-05-06T07:08:{:02}.000000Z", (position - 1) % 60),
+                    recorded_at: crate::canonical::format_timestamp(
+                        chrono::DateTime::<chrono::Utc>::UNIX_EPOCH
+                            + chrono::Duration::seconds(1_714_979_280 + position - 1),
+                    ),
                     metadata: metadata.clone(),
                     event,
                 }

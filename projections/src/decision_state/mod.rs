@@ -59,7 +59,7 @@ impl DecisionState {
         let version = recorded.stream_version;
         let position = recorded.position;
         match &recorded.event {
-            DomainEvent::PilotListed(e) => self.list(e, version, position),
+            DomainEvent::PilotListed(e) => self.list(e, version),
             DomainEvent::PilotRevoked(e) => {
                 if let Some(unit) = self.unit_at(e.unit_id, version) {
                     unit.status = Status::PilotRevoked;
@@ -202,6 +202,14 @@ impl DecisionState {
             DomainEvent::UnitAmended(e) => self.amend(e, version, position),
             DomainEvent::DecisionRetracted(e) => {
                 self.retract(e.unit_id, e.position, version);
+                if let Some(unit) = self.units.get_mut(&e.unit_id) {
+                    unit.last_retraction = Some(DecisionRef {
+                        position,
+                        event_type: EventType::DecisionRetracted,
+                        year: None,
+                        decided_on: e.decision.decided_on,
+                    });
+                }
                 return;
             }
             DomainEvent::AccessGranted(e) => {
@@ -240,7 +248,7 @@ impl DecisionState {
             unit.decisions.push(DecisionRef {
                 position: recorded.position,
                 event_type: event.kind(),
-                year: event_year(event),
+                year: event.year(),
                 decided_on: decision.decided_on,
             });
         }
@@ -372,6 +380,75 @@ impl DecisionState {
         }
     }
 
+    /// [`DecisionState::apply`], returning what it takes to put the state back exactly as it
+    /// was ([`DecisionState::undo`]): the engine folds a batch that must be all or nothing
+    /// (a pilot-list import, a dry run) this way, and undoes it when the batch is refused.
+    /// Costs a copy of the one unit (or token) the event is about, and of the year table
+    /// for events that count awards or set quotas.
+    pub fn apply_undoable(&mut self, recorded: &RecordedEvent) -> Undo {
+        let event = &recorded.event;
+        let unit = event.unit_id().map(|id| (id, self.units.get(&id).cloned()));
+        let years = matches!(
+            event,
+            DomainEvent::Awarded(_) | DomainEvent::AnnualQuotaSet(_) | DomainEvent::DecisionRetracted(_)
+        )
+        .then(|| self.years.clone());
+        let token = match event {
+            DomainEvent::AccessGranted(e) => Some(TokenUndo {
+                id: e.token_id,
+                token: self.tokens.get(&e.token_id).cloned(),
+                secret: Some((
+                    e.secret_sha256,
+                    self.tokens_by_secret.get(&e.secret_sha256).copied(),
+                )),
+            }),
+            DomainEvent::AccessRevoked(e) => Some(TokenUndo {
+                id: e.token_id,
+                token: self.tokens.get(&e.token_id).cloned(),
+                secret: None,
+            }),
+            _ => None,
+        };
+        let undo = Undo {
+            position: self.position,
+            unit,
+            years,
+            token,
+        };
+        self.apply(recorded);
+        undo
+    }
+
+    /// Puts back what [`DecisionState::apply_undoable`] changed. Undo the latest first: a
+    /// batch's events in reverse order.
+    pub fn undo(&mut self, undo: Undo) {
+        self.position = undo.position;
+        if let Some((id, before)) = undo.unit {
+            if let Some(after) = self.units.remove(&id) {
+                self.identifiers.remove(&after);
+            }
+            if let Some(before) = before {
+                self.identifiers.insert(&before);
+                self.units.insert(id, before);
+            }
+        }
+        if let Some(years) = undo.years {
+            self.years = years;
+        }
+        if let Some(token) = undo.token {
+            match token.token {
+                Some(before) => self.tokens.insert(token.id, before),
+                None => self.tokens.remove(&token.id),
+            };
+            if let Some((secret, before)) = token.secret {
+                match before {
+                    Some(id) => self.tokens_by_secret.insert(secret, id),
+                    None => self.tokens_by_secret.remove(&secret),
+                };
+            }
+        }
+    }
+
     /// Folds events in, in order.
     pub fn apply_all<'a>(&mut self, events: impl IntoIterator<Item = &'a RecordedEvent>) {
         for event in events {
@@ -379,7 +456,7 @@ impl DecisionState {
         }
     }
 
-    fn list(&mut self, e: &PilotListed, version: i64, _position: i64) {
+    fn list(&mut self, e: &PilotListed, version: i64) {
         let unit = Box::new(Unit {
             id: e.unit_id,
             name: e.name.clone(),
@@ -406,6 +483,7 @@ impl DecisionState {
             subsidies: Vec::new(),
             amendments: Vec::new(),
             decisions: Vec::new(),
+            last_retraction: None,
         });
         self.identifiers.insert(&unit);
         self.units.insert(e.unit_id, unit);
@@ -518,19 +596,20 @@ impl DecisionState {
     }
 }
 
-/// The year a unit event concerns, when it has one.
-fn event_year(event: &DomainEvent) -> Option<Year> {
-    match event {
-        DomainEvent::Recommended(e) => Some(e.year),
-        DomainEvent::ReviewRecorded(e) => Some(e.year),
-        DomainEvent::Awarded(e) => Some(e.year),
-        DomainEvent::EvaluationRecorded(e) => Some(e.year),
-        DomainEvent::Commended(e) => Some(e.year),
-        DomainEvent::RecommendationWithdrawn(e) => Some(e.year),
-        DomainEvent::NotSelected(e) => Some(e.year),
-        DomainEvent::IndicatorsReported(e) => Some(e.year),
-        DomainEvent::SubsidyGranted(e) => Some(e.year),
-        DomainEvent::Delisted(e) => e.evaluation_year,
-        _ => None,
-    }
+/// What one [`DecisionState::apply_undoable`] changed: the position before it, and the
+/// unit, year table or token as they were.
+#[derive(Debug, Clone)]
+pub struct Undo {
+    position: i64,
+    unit: Option<(Uuid, Option<Box<Unit>>)>,
+    years: Option<BTreeMap<Year, YearRecord>>,
+    token: Option<TokenUndo>,
+}
+
+#[derive(Debug, Clone)]
+struct TokenUndo {
+    id: Uuid,
+    token: Option<AccessToken>,
+    /// The secret's entry as it was, for a grant.
+    secret: Option<(SecretSha256, Option<Uuid>)>,
 }

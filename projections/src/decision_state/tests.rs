@@ -421,3 +421,171 @@ fn folding_is_deterministic() {
     let ids: Vec<Uuid> = a.units().iter().map(|u| u.id).collect();
     assert_eq!(ids, [id(1), id(2), id(3)]);
 }
+
+/// Every kind of event a decision state folds, in an order a real log could hold them.
+fn every_kind_of_event() -> Vec<DomainEvent> {
+    let secret = SecretSha256::from_bytes([7; 32]);
+    let retract = |unit: Uuid, position: i64, retracted_type| -> DomainEvent {
+        liangye_events::catalogue::DecisionRetracted {
+            unit_id: unit,
+            position,
+            retracted_type,
+            reason: "录入错误".into(),
+            decision: decision(),
+        }
+        .into()
+    };
+    let mut events = vec![
+        AccessGranted {
+            token_id: id(9),
+            name: "苏州市发展改革委".into(),
+            role: Role::City,
+            city: Some(CityCode::Suzhou),
+            secret_sha256: secret,
+        }
+        .into(),
+        AnnualQuotaSet {
+            year: year(2024),
+            total: 2,
+            guideline_ref: None,
+            decision: decision(),
+        }
+        .into(),
+    ];
+    events.extend(awarded_unit(id(1), 2024, 1)); // positions 3..=9, award at 9
+    events.extend([
+        EvaluationRecorded {
+            unit_id: id(1),
+            year: year(2024),
+            grade: Grade::Excellent,
+            score: None,
+            decision: decision(),
+        }
+        .into(),
+        Commended {
+            unit_id: id(1),
+            year: year(2024),
+            citation: "表现突出".into(),
+            decision: decision(),
+        }
+        .into(),
+        liangye_events::catalogue::IndicatorsReported {
+            unit_id: id(1),
+            year: year(2024),
+            figures: liangye_events::catalogue::IndicatorFigures::default(),
+            below_standard: true,
+            decision: decision(),
+        }
+        .into(),
+        liangye_events::catalogue::SubsidyGranted {
+            unit_id: id(1),
+            year: year(2024),
+            amount_yuan: liangye_events::catalogue::Yuan::parse("1000000").unwrap(),
+            fund: "省级服务业发展专项资金".into(),
+            decision: decision(),
+        }
+        .into(),
+    ]);
+    events.push(
+        liangye_events::catalogue::UnitAmended {
+            unit_id: id(1),
+            reason: "更名".into(),
+            name: Some("昆山市(新)".into()),
+            sectors: Some(vec![Sector::IntegratedCircuits]),
+            industries: None,
+            county_code: None,
+            credit_code: None,
+            credit_code_check_overridden: None,
+            division_code: Some(DivisionCode::parse("320599").unwrap()),
+            zone_code: None,
+            decision: decision(),
+        }
+        .into(),
+    );
+    let amended = i64::try_from(events.len()).unwrap();
+    events.push(retract(id(1), amended, EventType::UnitAmended));
+    events.extend([
+        Delisted {
+            unit_id: id(1),
+            reason: "其他".into(),
+            ground: DelistGround::Other,
+            evaluation_year: None,
+            decision: decision(),
+        }
+        .into(),
+        enterprise(id(2), CREDIT),
+        recommended(id(2), 2024),
+        liangye_events::catalogue::RecommendationWithdrawn {
+            unit_id: id(2),
+            year: year(2024),
+            reason: "材料不全".into(),
+            decision: decision(),
+        }
+        .into(),
+        recommended(id(2), 2025),
+    ]);
+    events.extend(all_passed(id(2), 2025));
+    events.extend([
+        liangye_events::catalogue::NotSelected {
+            unit_id: id(2),
+            year: year(2025),
+            reason: "择优遴选".into(),
+            decision: decision(),
+        }
+        .into(),
+        DomainEvent::from(PilotListed {
+            zone_code: Some(ZoneCode::parse("32051234").unwrap()),
+            ..listed(id(3), UnitKind::DevelopmentZone, "苏州工业园区")
+        }),
+        PilotRevoked {
+            unit_id: id(3),
+            decision: decision(),
+        }
+        .into(),
+        county(id(4), "320585"),
+    ]);
+    let listed = i64::try_from(events.len()).unwrap();
+    events.push(retract(id(4), listed, EventType::PilotListed));
+    events.push(AccessRevoked { token_id: id(9) }.into());
+    events.extend(awarded_unit(id(5), 2024, 2));
+    let award = i64::try_from(events.len()).unwrap();
+    events.push(retract(id(5), award, EventType::Awarded));
+    events
+}
+
+#[test]
+fn undo_puts_every_kind_of_event_back() {
+    let log = RecordedEvent::sequence(every_kind_of_event(), &Metadata::default());
+    let mut state = DecisionState::new();
+    for (i, event) in log.iter().enumerate() {
+        let before = state.clone();
+        let undo = state.apply_undoable(event);
+        let mut undone = state.clone();
+        undone.undo(undo);
+        assert_eq!(undone, before, "undoing event {} ({})", i + 1, event.event.kind());
+    }
+    assert_eq!(state.unit(id(4)), None, "the retracted listing is gone");
+    assert_eq!(
+        state.year(year(2024)).awards_made,
+        1,
+        "the retracted award is given back"
+    );
+}
+
+#[test]
+fn a_batch_is_undone_latest_first() {
+    let log = RecordedEvent::sequence(every_kind_of_event(), &Metadata::default());
+    for split in [0, 5, 12, 20, 33] {
+        let mut state = DecisionState::new();
+        state.apply_all(&log[..split]);
+        let before = state.clone();
+        let undos: Vec<Undo> = log[split..].iter().map(|e| state.apply_undoable(e)).collect();
+        let mut whole = DecisionState::new();
+        whole.apply_all(&log);
+        assert_eq!(state, whole, "applying undoably folds as apply does");
+        for undo in undos.into_iter().rev() {
+            state.undo(undo);
+        }
+        assert_eq!(state, before, "the batch after {split} undone");
+    }
+}

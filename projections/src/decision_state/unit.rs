@@ -68,9 +68,33 @@ pub struct Unit {
     /// Every decision about the unit that stands (not retracted), in log order. Its last is
     /// the one `retractDecision` may undo, and the date a next decision may not precede.
     pub decisions: Vec<DecisionRef>,
+    /// The unit's latest retraction, whose date a next decision may not precede either.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_retraction: Option<DecisionRef>,
 }
 
 impl Unit {
+    /// The decision whose date a next decision about the unit may not precede: the unit's
+    /// latest decision that stands, or its latest retraction if that is dated later. For a
+    /// retraction (`retracting`), the decision before the one it retracts counts instead of
+    /// that one, so a decision recorded with a mistaken (too late) date can be retracted and
+    /// recorded again with the right one. `None` for a unit without decisions.
+    pub fn date_floor(&self, retracting: bool) -> Option<DecisionRef> {
+        let standing = if retracting {
+            self.decisions
+                .len()
+                .checked_sub(2)
+                .and_then(|i| self.decisions.get(i))
+        } else {
+            self.decisions.last()
+        };
+        match (standing, self.last_retraction) {
+            (Some(d), Some(r)) if r.decided_on > d.decided_on => Some(r),
+            (None, r) => r,
+            (d, _) => d.copied(),
+        }
+    }
+
     /// The unit's latest decision that stands (`None` once its listing is retracted).
     pub fn latest_decision(&self) -> Option<&DecisionRef> {
         self.decisions.last()

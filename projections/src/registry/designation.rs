@@ -54,6 +54,23 @@ pub struct Designation {
     pub listed_at: i64,
 }
 
+/// The year of the attempt in progress at `at` (now when `None`), for a unit whose
+/// status then was `status`: set exactly while RECOMMENDED.
+pub(super) fn recommended_year_at(unit: &Unit, status: Status, at: Option<i64>) -> Option<Year> {
+    let at = match at {
+        None => return unit.current_attempt,
+        Some(at) => at,
+    };
+    if status != Status::Recommended {
+        return None;
+    }
+    unit.recommendations
+        .iter()
+        .filter(|r| r.position <= at)
+        .max_by_key(|r| r.position)
+        .map(|r| r.year)
+}
+
 impl Designation {
     /// The unit as it stands.
     pub fn current(unit: &Unit, timeline: &Timeline) -> Self {
@@ -92,15 +109,7 @@ impl Designation {
     /// recommendation or evaluation for the same year).
     pub fn at(unit: &Unit, timeline: &Timeline, at: i64) -> Option<Self> {
         let status = timeline.status_at(at)?;
-        let recommended_year = if status == Status::Recommended {
-            unit.recommendations
-                .iter()
-                .filter(|r| r.position <= at)
-                .max_by_key(|r| r.position)
-                .map(|r| r.year)
-        } else {
-            None
-        };
+        let recommended_year = recommended_year_at(unit, status, Some(at));
         Some(Self {
             id: unit.id,
             name: unit.name.clone(),

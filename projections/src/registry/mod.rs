@@ -48,7 +48,9 @@ mod tests;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 
-use liangye_events::catalogue::{CityCode, DomainEvent, RecordedEvent, SecretSha256, Status, UnitKind, Year};
+use liangye_events::catalogue::{
+    CityCode, DivisionCode, DomainEvent, RecordedEvent, SecretSha256, Status, UnitKind, Year,
+};
 use uuid::Uuid;
 
 pub use code::{UnitCode, UnitCodeError};
@@ -64,8 +66,11 @@ use changes::{Change, FactLog};
 use indexes::Indexes;
 
 use crate::access::{AccessDenied, TokenView};
+use crate::applications::{
+    Application, ApplicationFilter, ApplicationIndex, ApplicationPage, Attempt, result_among,
+};
 use crate::decision_state::{DecisionState, Unit};
-use crate::statistics::{Statistics, Tally, UnitFacts};
+use crate::statistics::{Record, SectorSet, Statistics, Tally, UnitFacts};
 
 /// The registry read model at [`Registry::position`].
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -78,6 +83,9 @@ pub struct Registry {
     indexes: Indexes,
     tally: Tally,
     facts: FactLog,
+    /// Every (year, unit) with an attempt ever recorded, in the order of `applications`,
+    /// with what a filter is judged by.
+    applications: BTreeMap<(Year, Uuid), ApplicationIndex>,
 }
 
 /// What a page or count filters on, held beside the unit's timeline so that walking the
@@ -94,6 +102,17 @@ struct Entry {
     /// The unit as it stood just before each retraction or amendment about it, with that
     /// event's position, in order (rare: most units have none).
     revisions: Vec<(i64, Box<Unit>)>,
+    /// The unit's sectors and county as it stands (as of an earlier moment: those of the
+    /// first revision after it, if there is one).
+    sectors: SectorSet,
+    county: Option<DivisionCode>,
+    /// Every record statistics count (evaluations, subsidies, monitoring reports): its
+    /// position, and the position that took it back (a retraction, or a later report of the
+    /// same year replacing it), if one did.
+    records: Vec<(i64, Option<i64>, Record)>,
+    /// Every recommendation of the unit and the decisions of its year (see
+    /// [`crate::applications`]).
+    attempts: Vec<Attempt>,
 }
 
 impl Entry {
@@ -108,6 +127,102 @@ impl Entry {
                 .into_iter()
                 .collect(),
             revisions: Vec::new(),
+            sectors: SectorSet::of(&unit.sectors),
+            county: unit.county_code,
+            records: Vec::new(),
+            attempts: Vec::new(),
+        }
+    }
+
+    /// Follows the records and attempts through one event about the unit; returns the
+    /// record changes it made, in order.
+    fn follow_records(&mut self, recorded: &RecordedEvent) -> Vec<(Record, bool)> {
+        let position = recorded.position;
+        let mut changes = Vec::new();
+        let record = match &recorded.event {
+            DomainEvent::EvaluationRecorded(e) => Some(Record::Evaluation {
+                year: e.year,
+                grade: e.grade,
+            }),
+            DomainEvent::SubsidyGranted(e) => Some(Record::Subsidy {
+                year: e.year,
+                city: self.city,
+                amount: e.amount_yuan,
+            }),
+            DomainEvent::IndicatorsReported(e) => Some(Record::Indicators {
+                year: e.year,
+                below_standard: e.below_standard,
+            }),
+            DomainEvent::DecisionRetracted(e) => {
+                if let Some((_, removed, record)) = self
+                    .records
+                    .iter_mut()
+                    .find(|(at, removed, _)| *at == e.position && removed.is_none())
+                {
+                    *removed = Some(position);
+                    changes.push((*record, false));
+                }
+                for attempt in &mut self.attempts {
+                    if attempt.retract(e.position, position) {
+                        break;
+                    }
+                }
+                None
+            }
+            DomainEvent::Recommended(_) => {
+                self.attempts.extend(Attempt::recommended(recorded));
+                None
+            }
+            _ => {
+                if let Some((year, step)) = Attempt::step(recorded)
+                    && let Some(attempt) = self
+                        .attempts
+                        .iter_mut()
+                        .rev()
+                        .find(|a| a.year == year && a.retracted_at.is_none())
+                {
+                    attempt.steps.push(step);
+                }
+                None
+            }
+        };
+        if let Some(record) = record {
+            // A second evaluation or report of the same year replaces the first (as the
+            // decision state does).
+            let same_year = |r: &Record| match (r, &record) {
+                (Record::Evaluation { year: a, .. }, Record::Evaluation { year: b, .. })
+                | (Record::Indicators { year: a, .. }, Record::Indicators { year: b, .. }) => a == b,
+                _ => false,
+            };
+            for (_, removed, old) in &mut self.records {
+                if removed.is_none() && same_year(old) {
+                    *removed = Some(position);
+                    changes.push((*old, false));
+                }
+            }
+            self.records.push((position, None, record));
+            changes.push((record, true));
+        }
+        changes
+    }
+
+    /// The records that stood at `at` (now when `None`).
+    fn records_at(&self, at: Option<i64>) -> impl Iterator<Item = Record> + '_ {
+        self.records
+            .iter()
+            .filter(move |(position, removed, _)| match at {
+                None => removed.is_none(),
+                Some(at) => *position <= at && removed.is_none_or(|r| r > at),
+            })
+            .map(|(_, _, record)| *record)
+    }
+
+    /// The sectors and county at `at` (as they stand when `None`).
+    fn place_at(&self, at: Option<i64>) -> (SectorSet, Option<DivisionCode>) {
+        let revised = at.and_then(|at| self.revisions.iter().find(|(position, _)| *position > at));
+        match revised {
+            Some((_, unit)) => (SectorSet::of(&unit.sectors), unit.county_code),
+            None => (self.sectors, self.county),
         }
     }
 
@@ -144,11 +259,14 @@ impl Entry {
             None => self.timeline.status()?,
             Some(at) => self.timeline.status_at(at)?,
         };
+        let (sectors, county) = self.place_at(at);
         Some(UnitFacts {
             city: self.city,
             kind: self.kind,
             status,
             award_year: self.award_year_at(at),
+            sectors,
+            county,
         })
     }
 
@@ -174,6 +292,8 @@ fn facts_now(unit: &Unit) -> UnitFacts {
         kind: unit.kind,
         status: unit.status,
         award_year: unit.award.map(|a| a.year),
+        sectors: SectorSet::of(&unit.sectors),
+        county: unit.county_code,
     }
 }
 
@@ -227,14 +347,39 @@ impl Registry {
                 if let Some(revision) = revision {
                     entry.revisions.push((recorded.position, revision));
                 }
+                if let Some(unit) = unit {
+                    entry.sectors = SectorSet::of(&unit.sectors);
+                    entry.county = unit.county_code;
+                }
+                let records = entry.follow_records(recorded);
+                let touches_attempts = matches!(
+                    recorded.event,
+                    DomainEvent::Recommended(_)
+                        | DomainEvent::ReviewRecorded(_)
+                        | DomainEvent::RecommendationWithdrawn(_)
+                        | DomainEvent::NotSelected(_)
+                        | DomainEvent::Awarded(_)
+                        | DomainEvent::DecisionRetracted(_)
+                );
+                if touches_attempts {
+                    for attempt in &entry.attempts {
+                        let year = attempt.year;
+                        let result = result_among(&entry.attempts, year, None);
+                        self.applications
+                            .entry((year, id))
+                            .or_insert_with(|| ApplicationIndex::new(entry.city, entry.kind))
+                            .follow(recorded.position, result);
+                    }
+                }
                 self.indexes.change(id, before, after);
                 self.tally.change(before, after);
-                let change = Change {
-                    position: recorded.position,
-                    before,
-                    after,
-                };
-                self.facts.record(change, &self.tally);
+                self.facts
+                    .record(Change::unit(recorded.position, before, after), &self.tally);
+                for (record, added) in records {
+                    self.tally.record(record, added);
+                    self.facts
+                        .record(Change::record(recorded.position, record, added), &self.tally);
+                }
             }
         }
         if let DomainEvent::AnnualQuotaSet(e) = &recorded.event {
@@ -350,7 +495,10 @@ impl Registry {
             .name_contains
             .as_deref()
             .is_some_and(|n| !n.trim().is_empty());
-        if !by_name {
+        let by_unit = filter.pilot_batch.is_some()
+            || filter.recommended_year.is_some()
+            || filter.changed_after.is_some();
+        if !by_name && !by_unit {
             let counted = match at {
                 None => count_from_tally(&self.tally, filter),
                 Some(at) => count_from_tally(&self.facts.tally_at(at), filter),
@@ -401,14 +549,24 @@ impl Registry {
             let selected = filter.city.is_none_or(|c| c == facts.city)
                 && filter.kind.is_none_or(|k| k == facts.kind)
                 && filter.status.is_none_or(|s| s == facts.status)
-                && filter.award_year.is_none_or(|y| facts.award_year == Some(y));
+                && filter.award_year.is_none_or(|y| facts.award_year == Some(y))
+                && filter.sector.is_none_or(|s| facts.sectors.contains(s))
+                && filter.county.is_none_or(|c| facts.county == Some(c))
+                && filter
+                    .changed_after
+                    .is_none_or(|p| entry.timeline.last_position_at(at).is_some_and(|last| last > p));
             if !selected {
                 return true;
             }
             let Some(unit) = entry.unit_at(self.state.unit(*id), at) else {
                 return true;
             };
-            if !filter.name_matches(&unit.name) {
+            if !filter.name_matches(&unit.name)
+                || filter.pilot_batch.is_some_and(|b| b != unit.pilot_batch)
+                || filter
+                    .recommended_year
+                    .is_some_and(|y| designation::recommended_year_at(unit, facts.status, at) != Some(y))
+            {
                 return true;
             }
             visit(unit, &entry.timeline, at)
@@ -453,6 +611,72 @@ impl Registry {
         by_status.into_iter().chain(by_year).min_by_key(|set| set.len())
     }
 
+    /// One page of the applications `filter` selects, in (year, unit id) order, as they
+    /// stand or as of position `at`, with how many it selects in all.
+    pub fn applications(
+        &self,
+        filter: &ApplicationFilter,
+        first: usize,
+        after: Option<(Year, Uuid)>,
+        at: Option<i64>,
+    ) -> ApplicationPage {
+        let at = self.earlier(at);
+        let mut page = ApplicationPage {
+            has_previous_page: after.is_some(),
+            ..ApplicationPage::default()
+        };
+        let keys = match filter.year {
+            Some(year) => self.applications.range((year, Uuid::nil())..=(year, Uuid::max())),
+            None => self.applications.range(..),
+        };
+        for ((year, id), index) in keys {
+            if filter.city.is_some_and(|c| c != index.city) || filter.kind.is_some_and(|k| k != index.kind) {
+                continue;
+            }
+            let Some(result) = index.result_at(at) else {
+                continue;
+            };
+            if filter.result.is_some_and(|r| r != result) {
+                continue;
+            }
+            page.total += 1;
+            if after.is_some_and(|after| (*year, *id) <= after) {
+                continue;
+            }
+            if page.items.len() == first {
+                page.has_next_page = true;
+                continue;
+            }
+            page.items.extend(self.application(*id, *year, at));
+        }
+        page
+    }
+
+    /// The application of unit `id` for `year`, as it stands or as of position `at`.
+    pub fn application(&self, id: Uuid, year: Year, at: Option<i64>) -> Option<Application> {
+        let at = self.earlier(at);
+        let entry = self.entries.get(&id)?;
+        entry
+            .attempts
+            .iter()
+            .rev()
+            .find(|a| a.year == year && a.stood_at(at))?
+            .at(id, entry.city, entry.kind, at)
+    }
+
+    /// Every year with an application (as of `at`), in order.
+    pub fn application_years(&self, at: Option<i64>) -> Vec<Year> {
+        let at = self.earlier(at);
+        let mut years: Vec<Year> = self
+            .applications
+            .iter()
+            .filter(|(_, index)| index.result_at(at).is_some())
+            .map(|((year, _), _)| *year)
+            .collect();
+        years.dedup();
+        years
+    }
+
     /// The statistics as they stand (from the kept tally), or as of position `at` (the
     /// tally kept at the last checkpoint before it, and the changes since).
     pub fn statistics(&self, at: Option<i64>) -> Statistics {
@@ -475,6 +699,9 @@ impl Registry {
             };
             if let Some(facts) = facts {
                 tally.add(facts);
+            }
+            for record in entry.records_at(at) {
+                tally.record(record, true);
             }
         }
         tally.statistics(at.unwrap_or(self.position()), &self.quotas_at(at))
@@ -529,11 +756,19 @@ impl Registry {
 /// `filter`'s count read off `tally`, when the tally holds it: no name, no award year
 /// together with a city or kind, and not both a city and a kind.
 fn count_from_tally(tally: &Tally, filter: &DesignationFilter) -> Option<u64> {
-    let counts = match (filter.city, filter.kind, filter.award_year) {
-        (None, None, None) => tally.by_status(),
-        (Some(city), None, None) => tally.by_city(city),
-        (None, Some(kind), None) => tally.by_kind(kind),
-        (None, None, Some(year)) => {
+    let counts = match (
+        filter.city,
+        filter.kind,
+        filter.award_year,
+        filter.sector,
+        filter.county,
+    ) {
+        (None, None, None, None, None) => tally.by_status(),
+        (Some(city), None, None, None, None) => tally.by_city(city),
+        (None, Some(kind), None, None, None) => tally.by_kind(kind),
+        (None, None, None, Some(sector), None) => tally.by_sector(sector),
+        (None, None, None, None, Some(county)) => tally.by_county(county),
+        (None, None, Some(year), None, None) => {
             let awards = tally.by_award_year(year);
             return Some(match filter.status {
                 None => awards.awarded,

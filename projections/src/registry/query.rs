@@ -5,7 +5,7 @@
 //! listing order; it never changes, so a cursor (the id of the last unit seen) stays valid
 //! however the registry grows, and the next page starts with an index seek.
 
-use liangye_events::catalogue::{CityCode, Status, UnitKind, Year};
+use liangye_events::catalogue::{Batch, CityCode, DivisionCode, Sector, Status, UnitKind, Year};
 use uuid::Uuid;
 
 use super::designation::Designation;
@@ -27,6 +27,16 @@ pub struct DesignationFilter {
     pub award_year: Option<Year>,
     /// Part of the name; compared ignoring ASCII case. Blank means no criterion.
     pub name_contains: Option<String>,
+    /// Units with this sector among theirs.
+    pub sector: Option<Sector>,
+    /// Units in this county-level division.
+    pub county: Option<DivisionCode>,
+    /// Units listed in this pilot batch.
+    pub pilot_batch: Option<Batch>,
+    /// Units whose attempt in progress (`recommendedYear`) is of this year.
+    pub recommended_year: Option<Year>,
+    /// Units with an event after this log position (how other systems sync).
+    pub changed_after: Option<i64>,
 }
 
 impl DesignationFilter {
@@ -46,6 +56,13 @@ impl DesignationFilter {
             && self
                 .award_year
                 .is_none_or(|y| Some(y) == designation.award_year())
+            && self.sector.is_none_or(|s| designation.sectors.contains(&s))
+            && self.county.is_none_or(|c| designation.county_code == Some(c))
+            && self.pilot_batch.is_none_or(|b| designation.pilot_batch == b)
+            && self
+                .recommended_year
+                .is_none_or(|y| designation.recommended_year == Some(y))
+            && self.changed_after.is_none_or(|p| designation.last_position > p)
             && self.name_matches(&designation.name)
     }
 

@@ -2,8 +2,8 @@
 //! most [`UNITS_PER_CHUNK`] units, so that start-up and standalone as-of replay fold only
 //! the events after one, and neither writing nor reading one holds more than a chunk of text.
 //!
-//! The body holds what cannot be derived — the units with every recorded decision and their
-//! timelines; in chunk 0 also the years' records and quota decisions and the tokens — and
+//! The body holds what cannot be derived — the units with every recorded decision, their
+//! timelines, the records statistics count and every attempt (application); in chunk 0 also the years' records and quota decisions and the tokens — and
 //! nothing that can (the identifier, secret and filter indexes, the statistics tally and its
 //! change log are rebuilt on load). Its shape is versioned by [`SNAPSHOT_FORMAT`]: a change
 //! to it bumps the format, and snapshots of other formats are simply not used.
@@ -20,10 +20,12 @@ use uuid::Uuid;
 use super::changes::{Change, FactLog};
 use super::timeline::Timeline;
 use super::{Entry, Registry};
+use crate::applications::{ApplicationIndex, Attempt, result_among};
 use crate::decision_state::{AccessToken, DecisionState, Unit, YearRecord};
+use crate::statistics::Record;
 
 /// The shape of snapshot bodies this build writes and reads.
-pub const SNAPSHOT_FORMAT: i32 = 2;
+pub const SNAPSHOT_FORMAT: i32 = 3;
 /// Units per chunk, at most (a chunk is then a few megabytes of text; two in this crate's
 /// own tests, so that they cross chunks).
 pub const UNITS_PER_CHUNK: usize = if cfg!(test) { 2 } else { 4096 };
@@ -62,6 +64,10 @@ struct UnitOut<'a> {
     awards: &'a [(i64, Year, Option<i64>)],
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     revisions: &'a [(i64, Box<Unit>)],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    records: &'a [(i64, Option<i64>, Record)],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    attempts: &'a [Attempt],
 }
 
 #[derive(Serialize)]
@@ -94,6 +100,10 @@ struct UnitIn {
     awards: Vec<(i64, Year, Option<i64>)>,
     #[serde(default)]
     revisions: Vec<(i64, Box<Unit>)>,
+    #[serde(default)]
+    records: Vec<(i64, Option<i64>, Record)>,
+    #[serde(default)]
+    attempts: Vec<Attempt>,
 }
 
 #[derive(Deserialize)]
@@ -128,6 +138,8 @@ impl Registry {
                 timeline: &entry.timeline,
                 awards: &entry.awards,
                 revisions: &entry.revisions,
+                records: &entry.records,
+                attempts: &entry.attempts,
             })
             .take(UNITS_PER_CHUNK)
             .collect();
@@ -248,6 +260,8 @@ impl SnapshotLoader {
             timeline,
             awards,
             revisions,
+            records,
+            attempts,
         } = unit_in;
         if self.previous_unit.is_some_and(|previous| previous >= id) {
             return inconsistent(format!("unit {id} is out of order"));
@@ -275,17 +289,45 @@ impl SnapshotLoader {
         let mut entry = Entry::of(shape, timeline);
         entry.awards = awards;
         entry.revisions = revisions;
+        if let Some(unit) = &unit {
+            entry.sectors = crate::statistics::SectorSet::of(&unit.sectors);
+            entry.county = unit.county_code;
+        }
+        // Each application's result after every decision that may have changed it.
+        let mut years: Vec<Year> = attempts.iter().map(|a| a.year).collect();
+        years.sort_unstable();
+        years.dedup();
+        for year in years {
+            let mut positions: Vec<i64> = attempts
+                .iter()
+                .filter(|a| a.year == year)
+                .flat_map(Attempt::positions)
+                .collect();
+            positions.sort_unstable();
+            positions.dedup();
+            let index = registry
+                .applications
+                .entry((year, id))
+                .or_insert_with(|| ApplicationIndex::new(entry.city, entry.kind));
+            for position in positions {
+                index.follow(position, result_among(&attempts, year, Some(position)));
+            }
+        }
+        entry.attempts = attempts;
+        for (at, removed, record) in &records {
+            self.changes.push(Change::record(*at, *record, true));
+            if let Some(removed) = removed {
+                self.changes.push(Change::record(*removed, *record, false));
+            }
+        }
+        entry.records = records;
         registry.indexes.change(id, None, entry.facts_at(None));
         // Every change to the unit's counted facts, step by step.
         let mut before = None;
         for step in entry.timeline.steps() {
             let after = entry.facts_at(Some(step.position()));
             if before != after {
-                self.changes.push(Change {
-                    position: step.position(),
-                    before,
-                    after,
-                });
+                self.changes.push(Change::unit(step.position(), before, after));
                 before = after;
             }
         }

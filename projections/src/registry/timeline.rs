@@ -120,6 +120,17 @@ impl Timeline {
         self.steps.last().map(|packed| unpack(*packed).position())
     }
 
+    /// The position of the unit's last event at or before `at` (its last when `None`).
+    pub fn last_position_at(&self, at: Option<i64>) -> Option<i64> {
+        match at {
+            None => self.last_position(),
+            Some(at) => self
+                .count_at(at)
+                .checked_sub(1)
+                .map(|last| unpack(self.steps[last]).position()),
+        }
+    }
+
     /// The position the unit was listed at.
     pub fn listed_at(&self) -> Option<i64> {
         self.steps.first().map(|packed| unpack(*packed).position())

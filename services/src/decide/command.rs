@@ -5,8 +5,9 @@
 
 use chrono::NaiveDate;
 use liangye_events::catalogue::{
-    Batch, CityCode, CreditCode, Decision, DelistGround, DivisionCode, Figures, Grade, IndicatorFigures,
-    ReviewOutcome, ReviewStage, Role, Score, SecretSha256, Sector, UnitKind, Year, Yuan, ZoneCode,
+    Batch, CityCode, CreditCode, Decision, DelistGround, DivisionCode, EventType, Figures, Grade,
+    IndicatorFigures, ReviewOutcome, ReviewStage, Role, Score, SecretSha256, Sector, UnitKind, Year, Yuan,
+    ZoneCode,
 };
 use liangye_projections::policy::Action;
 use uuid::Uuid;
@@ -292,25 +293,25 @@ impl Command {
     }
 
     /// The type of the event the command records when accepted (DESIGN.md §3).
-    pub const fn event_type(&self) -> &'static str {
+    pub const fn event_type(&self) -> EventType {
         match self {
-            Command::ListPilot(_) => "PilotListed",
-            Command::RevokePilot(_) => "PilotRevoked",
-            Command::Recommend(_) => "Recommended",
-            Command::RecordReview(_) => "ReviewRecorded",
-            Command::Award(_) => "Awarded",
-            Command::SetAnnualQuota(_) => "AnnualQuotaSet",
-            Command::RecordEvaluation(_) => "EvaluationRecorded",
-            Command::Commend(_) => "Commended",
-            Command::Delist(_) => "Delisted",
-            Command::IssueAccess(_) => "AccessGranted",
-            Command::RevokeAccess(_) => "AccessRevoked",
-            Command::RetractDecision(_) => "DecisionRetracted",
-            Command::AmendUnit(_) => "UnitAmended",
-            Command::WithdrawRecommendation(_) => "RecommendationWithdrawn",
-            Command::CloseSelection(_) => "NotSelected",
-            Command::ReportIndicators(_) => "IndicatorsReported",
-            Command::GrantSubsidy(_) => "SubsidyGranted",
+            Command::ListPilot(_) => EventType::PilotListed,
+            Command::RevokePilot(_) => EventType::PilotRevoked,
+            Command::Recommend(_) => EventType::Recommended,
+            Command::RecordReview(_) => EventType::ReviewRecorded,
+            Command::Award(_) => EventType::Awarded,
+            Command::SetAnnualQuota(_) => EventType::AnnualQuotaSet,
+            Command::RecordEvaluation(_) => EventType::EvaluationRecorded,
+            Command::Commend(_) => EventType::Commended,
+            Command::Delist(_) => EventType::Delisted,
+            Command::IssueAccess(_) => EventType::AccessGranted,
+            Command::RevokeAccess(_) => EventType::AccessRevoked,
+            Command::RetractDecision(_) => EventType::DecisionRetracted,
+            Command::AmendUnit(_) => EventType::UnitAmended,
+            Command::WithdrawRecommendation(_) => EventType::RecommendationWithdrawn,
+            Command::CloseSelection(_) => EventType::NotSelected,
+            Command::ReportIndicators(_) => EventType::IndicatorsReported,
+            Command::GrantSubsidy(_) => EventType::SubsidyGranted,
         }
     }
 

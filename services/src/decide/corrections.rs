@@ -1,14 +1,14 @@
 //! Corrections (DESIGN.md §1, Corrections and closures): 撤销错误决定 undoes a unit's latest
 //! decision; 信息变更 corrects its data.
 
-use liangye_events::catalogue::{DecisionRetracted, DomainEvent, EventType, UnitAmended, UnitKind};
+use liangye_events::catalogue::{DecisionRetracted, DomainEvent, UnitAmended, UnitKind};
 use liangye_projections::DecisionState;
-use liangye_projections::decision_state::Unit;
 
 use super::command::{AmendUnit, RetractDecision};
 use super::error::DomainError;
 use super::limits::{NAME_MAX, PARAGRAPH_MAX};
 use super::pilot;
+use super::pilot::Identifiers;
 use super::target::{self, describe};
 use super::text;
 
@@ -51,13 +51,6 @@ pub(super) fn retract(state: &DecisionState, command: &RetractDecision) -> Resul
             latest.position
         )));
     }
-    if latest.event_type == EventType::PilotListed && unit.decisions.len() > 1 {
-        // Unreachable while the listing is the first decision; kept for clarity.
-        return Err(DomainError::InvalidTransition(format!(
-            "the listing of {} can be retracted only when it is the unit's last remaining decision",
-            describe(unit)
-        )));
-    }
     Ok(DecisionRetracted {
         unit_id: unit.id,
         position: latest.position,
@@ -97,34 +90,22 @@ pub(super) fn amend(state: &DecisionState, command: &AmendUnit) -> Result<Domain
     let unit = target::unit(state, command.designation_id)?;
     target::check_unit_version(unit, command.expected_version)?;
     let kind = unit.kind;
-    let refuse = |field: &'static str, what: &str| {
-        DomainError::validation(
-            field,
-            format!("does not apply to {} ({kind}); {what}", kind.label_zh()),
-        )
-    };
-    if command.credit_code.is_some() && kind != UnitKind::Enterprise {
-        return Err(refuse("creditCode", "only an ENTERPRISE carries a credit code"));
-    }
     if command.accept_invalid_credit_code && command.credit_code.is_none() {
         return Err(DomainError::validation(
             "acceptInvalidCreditCode",
             "applies only together with a new creditCode",
         ));
     }
-    if command.zone_code.is_some() && kind != UnitKind::DevelopmentZone {
-        return Err(refuse("zoneCode", "only a DEVELOPMENT_ZONE carries a zone code"));
-    }
-    if command.division_code.is_some() && kind == UnitKind::DevelopmentZone {
-        return Err(refuse(
-            "divisionCode",
-            "a DEVELOPMENT_ZONE is identified by its catalogue name and, optionally, its zone code",
-        ));
-    }
-    if let Some(code) = command.division_code {
-        code.check_in(unit.city)
-            .map_err(|e| DomainError::validation("divisionCode", e))?;
-    }
+    // The identifiers as the amendment leaves them, checked as a listing's are.
+    let after = Identifiers {
+        kind,
+        city: unit.city,
+        division_code: command.division_code.or(unit.division_code),
+        credit_code: command.credit_code.or(unit.credit_code),
+        zone_code: command.zone_code.or(unit.zone_code),
+        accept_invalid_credit_code: command.accept_invalid_credit_code,
+    };
+    pilot::check_identifiers(&after)?;
     let division = command.division_code.or(unit.division_code);
     let county = match command.county_code {
         Some(county) => Some(pilot::check_county(kind, unit.city, division, county)?),
@@ -141,18 +122,10 @@ pub(super) fn amend(state: &DecisionState, command: &AmendUnit) -> Result<Domain
     {
         return Err(DomainError::validation("countyCode", "must follow divisionCode"));
     }
-    let overridden = match command.credit_code {
-        Some(code) => pilot::check_credit_code(Some(code), command.accept_invalid_credit_code)?,
-        None => false,
-    };
-    if overridden && decision.note.is_none() {
-        return Err(DomainError::validation(
-            "note",
-            "is required with acceptInvalidCreditCode: say why the credit code is accepted \
-             although it fails the check (e.g. as registered on the business licence)",
-        ));
-    }
-    check_free(state, unit, command, name.as_deref())?;
+    let overridden = pilot::check_credit_code(command.credit_code, command.accept_invalid_credit_code)?;
+    pilot::require_override_note(overridden, &decision)?;
+    let name_after = name.as_deref().unwrap_or(&unit.name);
+    pilot::check_unique(state, &after, name_after, Some(unit.id))?;
     Ok(UnitAmended {
         unit_id: unit.id,
         reason,
@@ -167,46 +140,4 @@ pub(super) fn amend(state: &DecisionState, command: &AmendUnit) -> Result<Domain
         decision,
     }
     .into())
-}
-
-/// A new identifier must not belong to another unit.
-fn check_free(
-    state: &DecisionState,
-    unit: &Unit,
-    command: &AmendUnit,
-    name: Option<&str>,
-) -> Result<(), DomainError> {
-    let taken = |what: String, holder: &Unit| {
-        Err(DomainError::Duplicate(format!(
-            "{what} already belongs to {}; one unit per identifier",
-            describe(holder)
-        )))
-    };
-    if let Some(code) = &command.credit_code
-        && let Some(holder) = state.unit_by_credit_code(code)
-        && holder.id != unit.id
-    {
-        return taken(format!("credit code {code}"), holder);
-    }
-    if unit.kind == UnitKind::County
-        && let Some(code) = &command.division_code
-        && let Some(holder) = state.unit_by_division_code(code)
-        && holder.id != unit.id
-    {
-        return taken(format!("division code {code}"), holder);
-    }
-    if unit.kind.is_zone()
-        && let Some(name) = name
-        && let Some(holder) = state.zone_by_name(unit.city, name)
-        && holder.id != unit.id
-    {
-        return taken(format!("the zone name {name:?} in {}", unit.city.name()), holder);
-    }
-    if let Some(code) = &command.zone_code
-        && let Some(holder) = state.unit_by_zone_code(code)
-        && holder.id != unit.id
-    {
-        return taken(format!("zone code {code}"), holder);
-    }
-    Ok(())
 }

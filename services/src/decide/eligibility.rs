@@ -9,13 +9,13 @@ use liangye_events::catalogue::{BasisPoints, Figures, UnitKind, Yuan};
 use super::error::UnmetCriterion;
 
 /// 制造业增加值占比达35%以上.
-const MIN_MANUFACTURING_SHARE_BP: u16 = 3500;
+pub(super) const MIN_MANUFACTURING_SHARE_BP: u16 = 3500;
 /// 区域GDP或年营业收入超过100亿元.
-const REGIONAL_SCALE_EXCEEDS: Yuan = Yuan::YI_100;
+pub(super) const REGIONAL_SCALE_EXCEEDS: Yuan = Yuan::YI_100;
 /// 年营业收入10亿元以上.
-const ENTERPRISE_REVENUE_AT_LEAST: Yuan = Yuan::YI_10;
+pub(super) const ENTERPRISE_REVENUE_AT_LEAST: Yuan = Yuan::YI_10;
 /// 细分行业市场占有率位列全国前5名.
-const BEST_QUALIFYING_RANK: u32 = 5;
+pub(super) const BEST_QUALIFYING_RANK: u32 = 5;
 
 /// Every standard `figures` do not meet for a unit of `kind`; empty when eligible.
 pub(super) fn unmet_criteria(kind: UnitKind, figures: &Figures) -> Vec<UnmetCriterion> {

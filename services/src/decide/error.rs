@@ -4,6 +4,10 @@
 use std::fmt;
 
 use liangye_events::catalogue::{BasisPoints, MarketShareRank, Year, Yuan};
+
+use super::eligibility::{
+    BEST_QUALIFYING_RANK, ENTERPRISE_REVENUE_AT_LEAST, MIN_MANUFACTURING_SHARE_BP, REGIONAL_SCALE_EXCEEDS,
+};
 use uuid::Uuid;
 
 /// One standard of policy §四(二) that a recommendation does not meet.
@@ -41,17 +45,30 @@ impl UnmetCriterion {
     pub fn required(&self) -> String {
         match self {
             UnmetCriterion::ManufacturingShare { .. } => {
-                "manufacturingShareBp >= 3500 (制造业增加值占比达35%以上)".to_owned()
+                format!(
+                    "manufacturingShareBp >= {MIN_MANUFACTURING_SHARE_BP} ({})",
+                    Self::SHARE_ZH
+                )
             }
             UnmetCriterion::RegionalScale { .. } => {
-                "gdpYuan > 10000000000 or revenueYuan > 10000000000 (区域GDP或年营业收入超过100亿元)"
-                    .to_owned()
+                let exceeds = REGIONAL_SCALE_EXCEEDS.get();
+                format!(
+                    "gdpYuan > {exceeds} or revenueYuan > {exceeds} ({})",
+                    Self::SCALE_ZH
+                )
             }
-            UnmetCriterion::EnterpriseStanding { .. } => "revenueYuan >= 1000000000 or marketShareRank <= 5 \
-                 (年营业收入10亿元以上，或细分行业市场占有率位列全国前5名)"
-                .to_owned(),
+            UnmetCriterion::EnterpriseStanding { .. } => format!(
+                "revenueYuan >= {} or marketShareRank <= {BEST_QUALIFYING_RANK} ({})",
+                ENTERPRISE_REVENUE_AT_LEAST.get(),
+                Self::STANDING_ZH
+            ),
         }
     }
+
+    /// The policy's wording of each standard (policy §四(二)).
+    const SHARE_ZH: &'static str = "制造业增加值占比达35%以上";
+    const SCALE_ZH: &'static str = "区域GDP或年营业收入超过100亿元";
+    const STANDING_ZH: &'static str = "年营业收入10亿元以上，或细分行业市场占有率位列全国前5名";
 
     /// The figures given for it (`not given` for a missing one).
     pub fn actual(&self) -> String {
@@ -90,22 +107,27 @@ impl fmt::Display for UnmetCriterion {
         match *self {
             UnmetCriterion::ManufacturingShare { share } => write!(
                 f,
-                "manufacturing value added must be at least 35.00% of GDP \
-                 (制造业增加值占比达35%以上); manufacturingShareBp is {}",
+                "manufacturing value added must be at least {}.{:02}% of GDP ({}); \
+                 manufacturingShareBp is {}",
+                MIN_MANUFACTURING_SHARE_BP / 100,
+                MIN_MANUFACTURING_SHARE_BP % 100,
+                Self::SHARE_ZH,
                 Given(share)
             ),
             UnmetCriterion::RegionalScale { gdp, revenue } => write!(
                 f,
-                "GDP or annual revenue must exceed 100亿元 = 10000000000 yuan \
-                 (区域GDP或年营业收入超过100亿元); gdpYuan is {}, revenueYuan is {}",
+                "GDP or annual revenue must exceed {REGIONAL_SCALE_EXCEEDS} ({}); gdpYuan is {}, \
+                 revenueYuan is {}",
+                Self::SCALE_ZH,
                 Given(gdp),
                 Given(revenue)
             ),
             UnmetCriterion::EnterpriseStanding { revenue, rank } => write!(
                 f,
-                "annual revenue must be at least 10亿元 = 1000000000 yuan, or the national \
-                 market-share rank 1 to 5 (年营业收入10亿元以上，或细分行业市场占有率位列全国前5名); \
-                 revenueYuan is {}, marketShareRank is {}",
+                "annual revenue must be at least {ENTERPRISE_REVENUE_AT_LEAST}, or the national \
+                 market-share rank 1 to {BEST_QUALIFYING_RANK} ({}); revenueYuan is {}, \
+                 marketShareRank is {}",
+                Self::STANDING_ZH,
                 Given(revenue),
                 Given(rank)
             ),

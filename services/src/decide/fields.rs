@@ -66,11 +66,6 @@ pub fn city(field: &'static str, value: &str) -> Result<CityCode, DomainError> {
     CityCode::parse(value).map_err(|e| invalid(field)(&e))
 }
 
-/// An optional city; blank is absent.
-pub fn optional_city(field: &'static str, value: Option<&str>) -> Result<Option<CityCode>, DomainError> {
-    present(value).map(|c| city(field, c)).transpose()
-}
-
 /// An optional division code (GB/T 2260); blank is absent.
 pub fn division_code(field: &'static str, value: Option<&str>) -> Result<Option<DivisionCode>, DomainError> {
     present(value)

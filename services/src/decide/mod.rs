@@ -97,13 +97,16 @@ pub fn decide(
 }
 
 /// Along a unit's stream `decidedOn` never goes backwards: a decision may not be dated
-/// before the unit's latest decision that stands (a retracted decision's date no longer
-/// counts, so a mistaken date can be retracted and the decision recorded again).
+/// before the unit's latest decision that stands, nor before its latest retraction. A
+/// retraction is judged against the decision before the one it retracts (whose date then
+/// no longer counts), so a decision recorded with a mistaken date can be retracted and
+/// recorded again with the right one.
 fn check_date_order(state: &DecisionState, event: &DomainEvent) -> Result<(), DomainError> {
     let (Some(id), Some(decision)) = (event.unit_id(), event.decision()) else {
         return Ok(());
     };
-    let Some(latest) = state.unit(id).and_then(|unit| unit.latest_decision()) else {
+    let retracting = matches!(event, DomainEvent::DecisionRetracted(_));
+    let Some(latest) = state.unit(id).and_then(|unit| unit.date_floor(retracting)) else {
         return Ok(());
     };
     if decision.decided_on < latest.decided_on {

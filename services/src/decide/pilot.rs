@@ -1,11 +1,12 @@
 //! 列入试点 and 撤销试点: listing a unit as a pilot, and revoking a pilot.
 
 use liangye_events::catalogue::{
-    CityCode, CreditCode, DivisionCode, DomainEvent, PilotListed, PilotRevoked, Status, UnitKind,
-    county_from_identifiers, unit_stream,
+    CityCode, CreditCode, Decision, DivisionCode, DomainEvent, PilotListed, PilotRevoked, Status, UnitKind,
+    ZoneCode, county_from_identifiers, unit_stream,
 };
 use liangye_projections::DecisionState;
 use liangye_projections::decision_state::Unit;
+use uuid::Uuid;
 
 use super::command::{ListPilot, RevokePilot};
 use super::error::DomainError;
@@ -20,7 +21,8 @@ pub(super) fn list(state: &DecisionState, command: &ListPilot) -> Result<DomainE
     let decision = text::decision(&command.decision)?;
     let industries = text::industries(&command.industries)?;
     let sectors = text::sectors(&command.sectors)?;
-    check_identifiers(command)?;
+    let identifiers = Identifiers::of_listing(command);
+    check_identifiers(&identifiers)?;
     let county_code = match command.county_code {
         Some(county) => Some(check_county(
             command.kind,
@@ -31,13 +33,7 @@ pub(super) fn list(state: &DecisionState, command: &ListPilot) -> Result<DomainE
         None => county_from_identifiers(command.kind, command.division_code),
     };
     let overridden = check_credit_code(command.credit_code, command.accept_invalid_credit_code)?;
-    if overridden && decision.note.is_none() {
-        return Err(DomainError::validation(
-            "note",
-            "is required with acceptInvalidCreditCode: say why the credit code is accepted \
-             although it fails the check (e.g. as registered on the business licence)",
-        ));
-    }
+    require_override_note(overridden, &decision)?;
 
     if let Some(existing) = state.unit(command.unit_id) {
         return Err(DomainError::Duplicate(format!(
@@ -46,7 +42,7 @@ pub(super) fn list(state: &DecisionState, command: &ListPilot) -> Result<DomainE
         )));
     }
     target::check_version(|| unit_stream(command.unit_id), command.expected_version, 0)?;
-    check_unique(state, command, &name)?;
+    check_unique(state, &identifiers, &name, None)?;
 
     Ok(PilotListed {
         unit_id: command.unit_id,
@@ -96,8 +92,43 @@ pub(super) fn check_county(
     Ok(county)
 }
 
+/// A unit's identifiers: as a listing gives them, or as an amendment leaves them.
+pub(super) struct Identifiers {
+    pub kind: UnitKind,
+    pub city: CityCode,
+    pub division_code: Option<DivisionCode>,
+    pub credit_code: Option<CreditCode>,
+    pub zone_code: Option<ZoneCode>,
+    pub accept_invalid_credit_code: bool,
+}
+
+impl Identifiers {
+    fn of_listing(command: &ListPilot) -> Self {
+        Self {
+            kind: command.kind,
+            city: command.city_code,
+            division_code: command.division_code,
+            credit_code: command.credit_code,
+            zone_code: command.zone_code,
+            accept_invalid_credit_code: command.accept_invalid_credit_code,
+        }
+    }
+}
+
+/// A credit code accepted on the override needs a note saying why.
+pub(super) fn require_override_note(overridden: bool, decision: &Decision) -> Result<(), DomainError> {
+    if overridden && decision.note.is_none() {
+        return Err(DomainError::validation(
+            "note",
+            "is required with acceptInvalidCreditCode: say why the credit code is accepted \
+             although it fails the check (e.g. as registered on the business licence)",
+        ));
+    }
+    Ok(())
+}
+
 /// The identifiers each kind must, may and must not carry (DESIGN.md §1, Units).
-fn check_identifiers(command: &ListPilot) -> Result<(), DomainError> {
+pub(super) fn check_identifiers(command: &Identifiers) -> Result<(), DomainError> {
     let kind = command.kind;
     let refuse = |field: &'static str, what: &str| {
         DomainError::validation(
@@ -147,7 +178,7 @@ fn check_identifiers(command: &ListPilot) -> Result<(), DomainError> {
         return Err(refuse("zoneCode", "only a DEVELOPMENT_ZONE carries a zone code"));
     }
     if let Some(code) = command.division_code {
-        code.check_in(command.city_code)
+        code.check_in(command.city)
             .map_err(|e| DomainError::validation("divisionCode", e))?;
     }
     Ok(())
@@ -166,8 +197,15 @@ pub(super) fn check_credit_code(code: Option<CreditCode>, accept_invalid: bool) 
     }
 }
 
-/// One unit per identifier, for ever.
-fn check_unique(state: &DecisionState, command: &ListPilot, name: &str) -> Result<(), DomainError> {
+/// One unit per identifier, for ever: no unit but `except` (the unit being amended) holds
+/// any of `command`'s identifiers or, for a zone, its name in its city.
+pub(super) fn check_unique(
+    state: &DecisionState,
+    command: &Identifiers,
+    name: &str,
+    except: Option<Uuid>,
+) -> Result<(), DomainError> {
+    let other = |holder: &&Unit| Some(holder.id) != except;
     let taken = |what: String, holder: &Unit| {
         DomainError::Duplicate(format!(
             "{what} already belongs to {} ({} {}, {}); a unit is listed once, whatever its status",
@@ -178,26 +216,26 @@ fn check_unique(state: &DecisionState, command: &ListPilot, name: &str) -> Resul
         ))
     };
     if let Some(code) = &command.credit_code
-        && let Some(holder) = state.unit_by_credit_code(code)
+        && let Some(holder) = state.unit_by_credit_code(code).filter(other)
     {
         return Err(taken(format!("credit code {code}"), holder));
     }
     if command.kind == UnitKind::County
         && let Some(code) = &command.division_code
-        && let Some(holder) = state.unit_by_division_code(code)
+        && let Some(holder) = state.unit_by_division_code(code).filter(other)
     {
         return Err(taken(format!("division code {code}"), holder));
     }
     if command.kind.is_zone()
-        && let Some(holder) = state.zone_by_name(command.city_code, name)
+        && let Some(holder) = state.zone_by_name(command.city, name).filter(other)
     {
         return Err(taken(
-            format!("the zone name {name:?} in {}", command.city_code.name()),
+            format!("the zone name {name:?} in {}", command.city.name()),
             holder,
         ));
     }
     if let Some(code) = &command.zone_code
-        && let Some(holder) = state.unit_by_zone_code(code)
+        && let Some(holder) = state.unit_by_zone_code(code).filter(other)
     {
         return Err(taken(format!("zone code {code}"), holder));
     }

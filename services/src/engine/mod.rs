@@ -94,9 +94,34 @@ impl From<DecodeError> for EngineError {
     }
 }
 
-struct Job {
-    submission: Submission,
-    reply: oneshot::Sender<Result<Decided, EngineError>>,
+/// What the writer is asked to do. (`One` is the hot path and stays unboxed: an allocation
+/// per command would cost more than the rare `All`'s unused bytes.)
+#[allow(clippy::large_enum_variant)]
+enum Job {
+    /// One command, decided in whatever batch it joins; it fails alone.
+    One {
+        submission: Submission,
+        reply: oneshot::Sender<Result<Decided, EngineError>>,
+    },
+    /// Several commands, all or nothing, in a write transaction of their own.
+    All {
+        submissions: Vec<Submission>,
+        dry_run: bool,
+        reply: oneshot::Sender<Result<BatchOutcome, EngineError>>,
+    },
+}
+
+/// How an all-or-nothing batch ([`Engine::submit_all`]) went. Every command was decided,
+/// in order, each against the state the ones before it left.
+#[derive(Debug, Clone)]
+pub enum BatchOutcome {
+    /// Every command was accepted and the batch is committed (consecutive positions).
+    Recorded(Vec<Decided>),
+    /// Every command would be accepted; nothing was recorded (a dry run).
+    Checked,
+    /// At least one command was refused; nothing was recorded. Each refusal with the index
+    /// of its command in the batch, in order.
+    Refused(Vec<(usize, EngineError)>),
 }
 
 /// A handle to the engine's writer. Cheap to clone; the writer stops when every handle is
@@ -132,7 +157,39 @@ impl Engine {
     pub async fn submit(&self, submission: Submission) -> Result<Decided, EngineError> {
         let (reply, answer) = oneshot::channel();
         self.queue
-            .send(Job { submission, reply })
+            .send(Job::One { submission, reply })
+            .await
+            .map_err(|_| EngineError::Stopped)?;
+        answer.await.map_err(|_| EngineError::Stopped)?
+    }
+
+    /// Submit commands that must be recorded all together or not at all (a pilot-list
+    /// import): in one write transaction of their own, decided in order, each against the
+    /// state the ones before it leave (so a later command sees an earlier one's unit). Every
+    /// command is decided even after one is refused, so that the answer names every
+    /// refusal; if any is refused, or `dry_run` is set, the transaction is rolled back and
+    /// nothing is recorded. Accepted, the events take consecutive positions.
+    ///
+    /// An `Err` is the engine's or the store's failure, never a refusal.
+    pub async fn submit_all(
+        &self,
+        submissions: Vec<Submission>,
+        dry_run: bool,
+    ) -> Result<BatchOutcome, EngineError> {
+        if submissions.is_empty() {
+            return Ok(if dry_run {
+                BatchOutcome::Checked
+            } else {
+                BatchOutcome::Recorded(Vec::new())
+            });
+        }
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .send(Job::All {
+                submissions,
+                dry_run,
+                reply,
+            })
             .await
             .map_err(|_| EngineError::Stopped)?;
         answer.await.map_err(|_| EngineError::Stopped)?

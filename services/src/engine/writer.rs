@@ -8,10 +8,11 @@ use crate::{EventStore, WriteTx};
 use liangye_events::catalogue::{DomainEvent, RecordedEvent, unit_stream};
 use liangye_events::{Metadata, NewEvent};
 use liangye_projections::DecisionState;
+use liangye_projections::decision_state::Undo;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use super::{BatchStats, Decided, EngineError, Job, MAX_BATCH, Submission};
+use super::{BatchOutcome, BatchStats, Decided, EngineError, Job, MAX_BATCH, Submission};
 use crate::decide::{DomainError, admit, decide};
 
 /// Events read per query while catching up.
@@ -25,28 +26,59 @@ pub(super) async fn run(store: EventStore, mut rx: mpsc::Receiver<Job>, stats: A
         tracing::warn!(error = %e, "could not fold the log ahead; the first batch will");
         state = DecisionState::new();
     }
-    while let Some(first) = rx.recv().await {
-        let mut jobs = vec![first];
-        while jobs.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(job) => jobs.push(job),
-                Err(_) => break,
-            }
-        }
-        let submissions: Vec<&Submission> = jobs.iter().map(|j| &j.submission).collect();
-        let results = match process(&store, &mut state, &submissions).await {
-            Ok(results) => results,
-            Err(e) => {
-                tracing::error!(error = %e, batch = jobs.len(), "write batch failed; rebuilding state");
-                // The state may hold events that were never committed: start again from the log.
-                state = DecisionState::new();
-                vec![Err(e); jobs.len()]
-            }
+    // An all-or-nothing job taken off the queue while gathering a batch waits here.
+    let mut held: Option<Job> = None;
+    loop {
+        let first = match held.take() {
+            Some(job) => job,
+            None => match rx.recv().await {
+                Some(job) => job,
+                None => break,
+            },
         };
-        stats.record(jobs.len());
-        tracing::debug!(batch = jobs.len(), head = state.position(), "write batch done");
-        for (job, result) in jobs.into_iter().zip(results) {
-            let _ = job.reply.send(result);
+        match first {
+            Job::All {
+                submissions,
+                dry_run,
+                reply,
+            } => {
+                let result = process_all(&store, &mut state, &submissions, dry_run).await;
+                if let Err(e) = &result {
+                    tracing::error!(error = %e, batch = submissions.len(), "all-or-nothing batch failed; rebuilding state");
+                    state = DecisionState::new();
+                }
+                stats.record(submissions.len());
+                let _ = reply.send(result);
+            }
+            Job::One { submission, reply } => {
+                let mut jobs = vec![(submission, reply)];
+                while jobs.len() < MAX_BATCH {
+                    match rx.try_recv() {
+                        Ok(Job::One { submission, reply }) => jobs.push((submission, reply)),
+                        Ok(all) => {
+                            // It runs in a transaction of its own, after this batch.
+                            held = Some(all);
+                            break;
+                        }
+                        Err(_) => break,
+                    }
+                }
+                let submissions: Vec<&Submission> = jobs.iter().map(|(s, _)| s).collect();
+                let results = match process(&store, &mut state, &submissions).await {
+                    Ok(results) => results,
+                    Err(e) => {
+                        tracing::error!(error = %e, batch = jobs.len(), "write batch failed; rebuilding state");
+                        // The state may hold events that were never committed: start again from the log.
+                        state = DecisionState::new();
+                        vec![Err(e); jobs.len()]
+                    }
+                };
+                stats.record(jobs.len());
+                tracing::debug!(batch = jobs.len(), head = state.position(), "write batch done");
+                for ((_, reply), result) in jobs.into_iter().zip(results) {
+                    let _ = reply.send(result);
+                }
+            }
         }
     }
 }
@@ -59,89 +91,159 @@ async fn process(
 ) -> Result<Vec<Result<Decided, EngineError>>, EngineError> {
     let mut tx = store.begin_write().await?;
     catch_up(&mut tx, state).await?;
+    prefetch(&mut tx, batch.iter().copied()).await?;
+    let mut results: Vec<Result<Decided, EngineError>> = Vec::with_capacity(batch.len());
+    // Command ids accepted earlier in this batch (not yet readable from the database).
+    let mut in_batch: HashMap<Uuid, usize> = HashMap::new();
+    for submission in batch {
+        let result = handle(&mut tx, state, submission, &mut in_batch, &results, None).await?;
+        results.push(result);
+    }
+    tx.commit().await?;
+    Ok(results)
+}
+
+/// Decide an all-or-nothing batch in a write transaction of its own: every command, in
+/// order, its events folded undoably; committed only when every one is accepted and this
+/// is no dry run, else rolled back with the state put back as it was.
+async fn process_all(
+    store: &EventStore,
+    state: &mut DecisionState,
+    batch: &[Submission],
+    dry_run: bool,
+) -> Result<BatchOutcome, EngineError> {
+    let mut tx = store.begin_write().await?;
+    catch_up(&mut tx, state).await?;
+    prefetch(&mut tx, batch.iter()).await?;
+    let mut results: Vec<Result<Decided, EngineError>> = Vec::with_capacity(batch.len());
+    let mut in_batch: HashMap<Uuid, usize> = HashMap::new();
+    let mut undos: Vec<Undo> = Vec::new();
+    for submission in batch {
+        let result = handle(
+            &mut tx,
+            state,
+            submission,
+            &mut in_batch,
+            &results,
+            Some(&mut undos),
+        )
+        .await?;
+        results.push(result);
+    }
+    let refused: Vec<(usize, EngineError)> = results
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| r.as_ref().err().map(|e| (i, e.clone())))
+        .collect();
+    if !refused.is_empty() || dry_run {
+        for undo in undos.into_iter().rev() {
+            state.undo(undo);
+        }
+        tx.rollback().await?;
+        return Ok(if refused.is_empty() {
+            BatchOutcome::Checked
+        } else {
+            BatchOutcome::Refused(refused)
+        });
+    }
+    tx.commit().await?;
+    Ok(BatchOutcome::Recorded(
+        results.into_iter().collect::<Result<Vec<_>, _>>()?,
+    ))
+}
+
+/// Look the streams of a batch's units up in one query rather than one per command (a
+/// round trip each on PostgreSQL); streams a command writes besides its unit's are looked
+/// up as it stages.
+async fn prefetch<'a>(
+    tx: &mut WriteTx,
+    batch: impl ExactSizeIterator<Item = &'a Submission>,
+) -> Result<(), EngineError> {
     if batch.len() > 1 {
-        // The units' streams in one query rather than one per command (a round trip each on
-        // PostgreSQL); streams a command writes besides its unit's are looked up as it stages.
         let streams: Vec<String> = batch
-            .iter()
             .filter_map(|s| s.command.designation_id())
             .map(unit_stream)
             .collect();
         tx.prefetch_stream_versions(&streams).await?;
     }
-    let mut results: Vec<Result<Decided, EngineError>> = Vec::with_capacity(batch.len());
-    // Command ids accepted earlier in this batch (not yet readable from the database).
-    let mut in_batch: HashMap<Uuid, usize> = HashMap::new();
-    for submission in batch {
-        if let Some(id) = submission.command_id {
-            // Who may not make the decision learns nothing of an earlier one with its id.
-            if let Err(refused) = admit(state, &submission.command, &submission.principal) {
-                results.push(Err(refused.into()));
-                continue;
-            }
-            if let Some(&i) = in_batch.get(&id) {
-                let first = match &results[i] {
-                    Ok(d) if same_origin(submission, &d.events) => Ok(Decided {
-                        duplicate: true,
-                        ..d.clone()
-                    }),
-                    _ => Err(DomainError::CommandIdReused(id).into()),
-                };
-                results.push(first);
-                continue;
-            }
-            let first = tx.find_command(id).await?;
-            if let Some(last) = first.last() {
-                let position = last.position;
-                results.push(if same_origin(submission, &first) {
-                    let designation_id = match first.first().map(RecordedEvent::from_stored) {
-                        Some(recorded) => recorded?.event.unit_id(),
-                        None => None,
-                    };
-                    Ok(Decided {
-                        designation_id,
-                        events: first,
-                        position,
-                        duplicate: true,
-                    })
-                } else {
-                    Err(DomainError::CommandIdReused(id).into())
-                });
-                continue;
-            }
+    Ok(())
+}
+
+/// Decide one submission inside the transaction and stage its events, folding them into
+/// `state` (undoably when `undos` collects how). The outer `Err` is the store's failure;
+/// the inner result is the command's own.
+async fn handle(
+    tx: &mut WriteTx,
+    state: &mut DecisionState,
+    submission: &Submission,
+    in_batch: &mut HashMap<Uuid, usize>,
+    results: &[Result<Decided, EngineError>],
+    undos: Option<&mut Vec<Undo>>,
+) -> Result<Result<Decided, EngineError>, EngineError> {
+    if let Some(id) = submission.command_id {
+        // Who may not make the decision learns nothing of an earlier one with its id.
+        if let Err(refused) = admit(state, &submission.command, &submission.principal) {
+            return Ok(Err(refused.into()));
         }
-        let events = match decide(state, &submission.command, &submission.principal) {
-            Ok(events) => events,
-            Err(rejection) => {
-                results.push(Err(rejection.into()));
-                continue;
-            }
-        };
-        let prepared = prepare_events(submission, events.clone())?;
-        let stored = tx.stage(prepared).await?;
-        for (stored, (_, event)) in stored.iter().zip(events) {
-            state.apply(&RecordedEvent {
-                position: stored.position,
-                stream_id: stored.stream_id.clone(),
-                stream_version: stored.stream_version,
-                recorded_at: stored.recorded_at.clone(),
-                metadata: metadata_of(submission),
-                event,
+        if let Some(&i) = in_batch.get(&id) {
+            return Ok(match &results[i] {
+                Ok(d) if same_origin(submission, &d.events) => Ok(Decided {
+                    duplicate: true,
+                    ..d.clone()
+                }),
+                _ => Err(DomainError::CommandIdReused(id).into()),
             });
         }
-        if let Some(id) = submission.command_id {
-            in_batch.insert(id, results.len());
+        let first = tx.find_command(id).await?;
+        if let Some(last) = first.last() {
+            let position = last.position;
+            return Ok(if same_origin(submission, &first) {
+                let designation_id = match first.first().map(RecordedEvent::from_stored) {
+                    Some(recorded) => recorded?.event.unit_id(),
+                    None => None,
+                };
+                Ok(Decided {
+                    designation_id,
+                    events: first,
+                    position,
+                    duplicate: true,
+                })
+            } else {
+                Err(DomainError::CommandIdReused(id).into())
+            });
         }
-        let position = stored.last().map_or(state.position(), |e| e.position);
-        results.push(Ok(Decided {
-            designation_id: submission.command.designation_id(),
-            events: stored,
-            position,
-            duplicate: false,
-        }));
     }
-    tx.commit().await?;
-    Ok(results)
+    let events = match decide(state, &submission.command, &submission.principal) {
+        Ok(events) => events,
+        Err(rejection) => return Ok(Err(rejection.into())),
+    };
+    let prepared = prepare_events(submission, events.clone())?;
+    let stored = tx.stage(prepared).await?;
+    let mut undos = undos;
+    for (stored, (_, event)) in stored.iter().zip(events) {
+        let recorded = RecordedEvent {
+            position: stored.position,
+            stream_id: stored.stream_id.clone(),
+            stream_version: stored.stream_version,
+            recorded_at: stored.recorded_at.clone(),
+            metadata: metadata_of(submission),
+            event,
+        };
+        match undos.as_deref_mut() {
+            Some(undos) => undos.push(state.apply_undoable(&recorded)),
+            None => state.apply(&recorded),
+        }
+    }
+    if let Some(id) = submission.command_id {
+        in_batch.insert(id, results.len());
+    }
+    let position = stored.last().map_or(state.position(), |e| e.position);
+    Ok(Ok(Decided {
+        designation_id: submission.command.designation_id(),
+        events: stored,
+        position,
+        duplicate: false,
+    }))
 }
 
 /// Fold the committed log into `state` without taking the write lock.
@@ -193,7 +295,7 @@ fn same_origin(submission: &Submission, first: &[liangye_events::StoredEvent]) -
         Some(id) => event.stream_id == unit_stream(id),
         None => true,
     };
-    same_principal && event.event_type == command.event_type() && same_unit
+    same_principal && event.event_type == command.event_type().as_str() && same_unit
 }
 
 fn metadata_of(submission: &Submission) -> Metadata {

@@ -45,7 +45,8 @@ use std::time::Duration;
 use crate::{EventStore, StoreError};
 use liangye_events::catalogue::{SecretSha256, Year, unit_stream};
 use liangye_projections::access::{AccessDenied, TokenView};
-use liangye_projections::decision_state::{Unit, YearRecord};
+use liangye_projections::applications::{Application, ApplicationFilter};
+use liangye_projections::decision_state::YearRecord;
 use liangye_projections::registry::{
     Designation, DesignationFilter, Page, PageError, PageRequest, UnitCode, UnitCodeError,
 };
@@ -96,12 +97,17 @@ pub struct DesignationsPage {
     pub position: i64,
 }
 
-/// What [`Live::applications`] hands out.
-#[derive(Debug, Clone)]
-pub struct Applications {
-    pub units: Vec<Unit>,
-    pub record: YearRecord,
-    pub years: Vec<Year>,
+/// A page of `applications` as the live registry handed it out: each application with its
+/// unit as of the same moment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApplicationsPage {
+    pub items: Vec<(Application, Designation)>,
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+    /// How many applications match the filter in all.
+    pub total: usize,
+    /// The log position the page was read at.
+    pub position: i64,
 }
 
 /// Why the live registry could not answer.
@@ -321,30 +327,45 @@ impl Live {
         self.read(|r| r.statistics(at))
     }
 
-    /// One year's applications (申报), owned: every unit recommended for `year` as the
-    /// decision state holds it (its recommendations and review progress), the year's quota
-    /// record, and every year that has a recommendation or a quota.
-    pub fn applications(&self, year: Year) -> Applications {
+    /// GraphQL `applications(filter, first, after, asOf)`: a page in (year, unit id) order,
+    /// each with its unit as of the same moment, the total count and the position it was
+    /// read at — under one brief read lock, handed out owned.
+    pub fn applications(
+        &self,
+        filter: &ApplicationFilter,
+        first: usize,
+        after: Option<(Year, Uuid)>,
+        at: Option<i64>,
+    ) -> ApplicationsPage {
         self.read(|r| {
-            let state = r.decision_state();
-            let units = state.units();
-            let mut years: Vec<Year> = units
-                .iter()
-                .flat_map(|u| u.recommendations.iter().map(|rec| rec.year))
-                .chain(state.years().map(|(y, _)| y))
+            let page = r.applications(filter, first, after, at);
+            let items = page
+                .items
+                .into_iter()
+                .filter_map(|application| {
+                    let designation = r.designation(application.unit_id, at)?;
+                    Some((application, designation))
+                })
                 .collect();
-            years.sort_unstable();
-            years.dedup();
-            Applications {
-                units: units
-                    .into_iter()
-                    .filter(|u| u.recommendation(year).is_some())
-                    .cloned()
-                    .collect(),
-                record: state.year(year),
-                years,
+            ApplicationsPage {
+                items,
+                has_next_page: page.has_next_page,
+                has_previous_page: page.has_previous_page,
+                total: page.total,
+                position: at.unwrap_or(r.position()),
             }
         })
+    }
+
+    /// Every year with an application (as of `at`), and what each year's record holds
+    /// now (quota and awards made), for the years given.
+    pub fn application_years(&self, at: Option<i64>) -> Vec<Year> {
+        self.read(|r| r.application_years(at))
+    }
+
+    /// A year's record as it stands: its quota and the awards made.
+    pub fn year_record(&self, year: Year) -> YearRecord {
+        self.read(|r| r.decision_state().year(year))
     }
 
     /// Every token issued (as of `at`), with what it could do then; never secrets.

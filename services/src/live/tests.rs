@@ -6,8 +6,11 @@
 //!   replay from a snapshot taken at any position (through its JSON body) plus the tail;
 //! - statistics always equal a recount over the registry;
 //! - the registry as of any position (designations, pages, counts, lookups, statistics,
-//!   tokens) equals a replay of the log up to that position;
-//! - paging through any filter visits exactly the designations it selects, once each.
+//!   applications, tokens) equals a replay of the log up to that position;
+//! - applications and the statistics of sectors, counties, evaluations, subsidies and
+//!   monitoring agree with the units themselves;
+//! - paging through any filter visits exactly the designations (applications) it selects,
+//!   once each.
 
 use std::collections::HashMap;
 
@@ -18,6 +21,7 @@ use liangye_events::catalogue::{
     Sector, Status, UnitKind, Year,
 };
 use liangye_events::envelope::Metadata;
+use liangye_projections::applications::{ApplicationFilter, ApplicationResult};
 use liangye_projections::registry::{DesignationFilter, PageRequest, UnitCode};
 use liangye_projections::{DecisionState, Registry};
 use proptest::prelude::*;
@@ -442,18 +446,49 @@ fn replay(events: &[RecordedEvent]) -> Registry {
 
 fn filter_strategy() -> impl Strategy<Value = DesignationFilter> {
     (
+        (
+            proptest::option::of(0u8..13),
+            proptest::option::of(proptest::sample::select(UnitKind::ALL.to_vec())),
+            proptest::option::of(proptest::sample::select(Status::ALL.to_vec())),
+            proptest::option::of(0u8..4),
+            proptest::option::of(proptest::sample::select(vec!["企业", "园区", "县1", "", "x"])),
+        ),
+        (
+            proptest::option::of(proptest::sample::select(Sector::ALL.to_vec())),
+            proptest::option::of((0u8..13, 0u32..90)),
+            proptest::option::of(1u16..3),
+            proptest::option::of(0u8..4),
+            proptest::option::of(0i64..120),
+        ),
+    )
+        .prop_map(
+            |((c, kind, status, y, name), (sector, county, batch, recommended, changed))| DesignationFilter {
+                city: c.map(city),
+                kind,
+                status,
+                award_year: y.and_then(|y| Year::new(year(y)).ok()),
+                name_contains: name.map(str::to_owned),
+                sector,
+                county: county.map(|(c, n)| scenario::county_code(city(c), n)),
+                pilot_batch: batch.and_then(|b| Batch::new(i64::from(b)).ok()),
+                recommended_year: recommended.and_then(|y| Year::new(year(y)).ok()),
+                changed_after: changed,
+            },
+        )
+}
+
+fn application_filter_strategy() -> impl Strategy<Value = ApplicationFilter> {
+    (
+        proptest::option::of(0u8..4),
         proptest::option::of(0u8..13),
         proptest::option::of(proptest::sample::select(UnitKind::ALL.to_vec())),
-        proptest::option::of(proptest::sample::select(Status::ALL.to_vec())),
-        proptest::option::of(0u8..4),
-        proptest::option::of(proptest::sample::select(vec!["企业", "园区", "县1", "", "x"])),
+        proptest::option::of(proptest::sample::select(ApplicationResult::ALL.to_vec())),
     )
-        .prop_map(|(c, kind, status, y, name)| DesignationFilter {
+        .prop_map(|(y, c, kind, result)| ApplicationFilter {
+            year: y.and_then(|y| Year::new(year(y)).ok()),
             city: c.map(city),
             kind,
-            status,
-            award_year: y.and_then(|y| Year::new(year(y)).ok()),
-            name_contains: name.map(str::to_owned),
+            result,
         })
 }
 
@@ -517,6 +552,93 @@ proptest! {
                 kept.target.awards_made,
                 units.iter().filter(|d| d.award.is_some()).count() as u64
             );
+            for s in &kept.by_sector {
+                let of = |d: &&liangye_projections::registry::Designation| d.sectors.contains(&s.sector);
+                prop_assert_eq!(s.total, units.iter().filter(of).count() as u64);
+                prop_assert_eq!(
+                    s.by_status.awarded,
+                    units.iter().filter(of).filter(|d| d.status == Status::Awarded).count() as u64
+                );
+            }
+            prop_assert_eq!(
+                kept.by_county.iter().map(|c| c.total).sum::<u64>(),
+                units.iter().filter(|d| d.county_code.is_some()).count() as u64
+            );
+            for c in &kept.by_county {
+                prop_assert_eq!(c.total, units.iter().filter(|d| d.county_code == Some(c.county)).count() as u64);
+            }
+            for e in &kept.evaluations {
+                let n = units
+                    .iter()
+                    .flat_map(|d| &d.evaluations)
+                    .filter(|v| v.year == e.year && v.grade == e.grade)
+                    .count() as u64;
+                prop_assert_eq!(e.count, n);
+            }
+            prop_assert_eq!(
+                kept.evaluations.iter().map(|e| e.count).sum::<u64>(),
+                units.iter().map(|d| d.evaluations.len() as u64).sum::<u64>()
+            );
+            for s in &kept.subsidies {
+                let of: Vec<_> = units
+                    .iter()
+                    .filter(|d| d.city == s.city)
+                    .flat_map(|d| &d.subsidies)
+                    .filter(|v| v.year == s.year)
+                    .collect();
+                prop_assert_eq!(s.count, of.len() as u64);
+                prop_assert_eq!(s.total_yuan, of.iter().map(|v| v.amount_yuan.get() as u64).sum::<u64>());
+            }
+            prop_assert_eq!(
+                kept.subsidies.iter().map(|s| s.count).sum::<u64>(),
+                units.iter().map(|d| d.subsidies.len() as u64).sum::<u64>()
+            );
+            for m in &kept.monitoring {
+                let of: Vec<_> = units.iter().flat_map(|d| &d.indicators).filter(|r| r.year == m.year).collect();
+                prop_assert_eq!(m.reported, of.len() as u64);
+                prop_assert_eq!(m.below_standard, of.iter().filter(|r| r.below_standard).count() as u64);
+            }
+            prop_assert_eq!(
+                kept.monitoring.iter().map(|m| m.reported).sum::<u64>(),
+                units.iter().map(|d| d.indicators.len() as u64).sum::<u64>()
+            );
+            // Applications: one per recommendation the decision state holds, with its result.
+            let applications = live.applications(&ApplicationFilter::default(), usize::MAX, None, None);
+            let state = live.decision_state();
+            let recommendations: usize = state.units().iter().map(|u| u.recommendations.len()).sum();
+            prop_assert_eq!(applications.items.len(), recommendations);
+            prop_assert_eq!(applications.total, recommendations);
+            for app in &applications.items {
+                let unit = state.unit(app.unit_id).expect("an application's unit is listed");
+                let rec = unit.recommendation(app.year).expect("its recommendation stands");
+                prop_assert_eq!(rec.figures, app.figures);
+                prop_assert_eq!(rec.position, app.position);
+                let failed = unit.reviews_of(app.year).is_some_and(|r| r.failed.is_some());
+                let expected = if unit.award.is_some_and(|a| a.year == app.year) {
+                    ApplicationResult::Awarded
+                } else if let Some((_, how)) = rec.closed {
+                    if how == liangye_events::catalogue::EventType::NotSelected {
+                        ApplicationResult::NotSelected
+                    } else {
+                        ApplicationResult::Withdrawn
+                    }
+                } else if failed {
+                    ApplicationResult::Failed
+                } else {
+                    ApplicationResult::InReview
+                };
+                prop_assert_eq!(app.result, expected);
+                let passed = unit.reviews_of(app.year).map_or(0, |r| r.passed().len());
+                let passed_views = app
+                    .reviews
+                    .iter()
+                    .filter(|r| r.outcome == ReviewOutcome::Passed)
+                    .count();
+                prop_assert_eq!(passed_views, passed);
+                if app.result == ApplicationResult::InReview {
+                    prop_assert_eq!(unit.current_attempt, Some(app.year));
+                }
+            }
         }
     }
 
@@ -524,6 +646,7 @@ proptest! {
     fn the_registry_as_of_any_position_equals_a_replay_up_to_it(
         actions in proptest::collection::vec(action(), 1..120),
         filter in filter_strategy(),
+        applications in application_filter_strategy(),
         first in 0usize..7,
     ) {
         let log = build(&actions);
@@ -539,6 +662,11 @@ proptest! {
             prop_assert_eq!(head.count(&filter, at), then.count(&filter, None));
             let page = PageRequest { first, after: None };
             prop_assert_eq!(head.designations(&filter, page, at), then.designations(&filter, page, None));
+            prop_assert_eq!(
+                head.applications(&applications, first, None, at),
+                then.applications(&applications, first, None, None)
+            );
+            prop_assert_eq!(head.application_years(at), then.application_years(None));
             for id in &log.units {
                 prop_assert_eq!(head.designation(*id, at), then.designation(*id, None));
                 if let Some(code) = head.designation(*id, None).and_then(|d| d.credit_code) {
@@ -584,6 +712,45 @@ proptest! {
                     break;
                 }
                 after = page.items.last().map(|d| d.id);
+            }
+            prop_assert_eq!(seen, expected);
+        }
+    }
+
+    #[test]
+    fn paging_visits_every_selected_application_once(
+        actions in proptest::collection::vec(action(), 1..160),
+        filter in application_filter_strategy(),
+        first in 1usize..6,
+        cut in any::<prop::sample::Index>(),
+    ) {
+        let log = build(&actions);
+        let head = replay(&log.events);
+        let at = (!log.events.is_empty()).then(|| cut.index(log.events.len()) as i64 + 1);
+        for at in [None, at] {
+            let all = head.applications(&ApplicationFilter::default(), usize::MAX, None, at);
+            let expected: Vec<(Year, Uuid)> = all
+                .items
+                .iter()
+                .filter(|a| {
+                    filter.year.is_none_or(|y| y == a.year)
+                        && filter.city.is_none_or(|c| c == a.city)
+                        && filter.kind.is_none_or(|k| k == a.kind)
+                        && filter.result.is_none_or(|r| r == a.result)
+                })
+                .map(|a| (a.year, a.unit_id))
+                .collect();
+            let mut seen = Vec::new();
+            let mut after = None;
+            loop {
+                let page = head.applications(&filter, first, after, at);
+                prop_assert!(page.items.len() <= first);
+                prop_assert_eq!(page.total, expected.len());
+                seen.extend(page.items.iter().map(|a| (a.year, a.unit_id)));
+                if !page.has_next_page {
+                    break;
+                }
+                after = page.items.last().map(|a| (a.year, a.unit_id));
             }
             prop_assert_eq!(seen, expected);
         }

@@ -1,12 +1,14 @@
 //! `as_of`: as-of queries at random points of the log, answered by the live registry: resolve
 //! the moment (half by position, half by `recordedAt`), then the first page of
-//! `designations(first: 50)`, `statistics`, one `designation` and its `history`, all as of
-//! that moment. p99 of the whole, beside the same queries about the registry as it stands
+//! `designations(first: 50)`, `statistics` (with its sectors, counties, evaluations,
+//! subsidies and monitoring), the first page of `applications(first: 50)` and of one year's,
+//! one `designation` and its `history`, all as of that moment. p99 of the whole, beside the same queries about the registry as it stands
 //! (no `asOf`) in the same run.
 
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use liangye_projections::applications::ApplicationFilter;
 use liangye_projections::registry::{DesignationFilter, PageRequest};
 use liangye_services::EventStore;
 use liangye_services::live::{AsOf, Live, LiveConfig};
@@ -50,6 +52,13 @@ async fn query(live: &Live, as_of: Option<AsOf>) -> Result<()> {
     );
     let statistics = live.statistics(at);
     std::hint::black_box(&statistics);
+    let applications = live.applications(&ApplicationFilter::default(), 50, None, at);
+    let year = applications.items.first().map(|(a, _)| a.year);
+    let of_year = ApplicationFilter {
+        year,
+        ..ApplicationFilter::default()
+    };
+    std::hint::black_box((applications, live.applications(&of_year, 50, None, at)));
     if let Some(first) = page.page.items.last() {
         let designation = live.designation(first.id, at);
         let history = live.history(first.id, at).await?;

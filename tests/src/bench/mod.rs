@@ -4,6 +4,7 @@
 pub mod append;
 pub mod as_of;
 pub mod decisions;
+pub mod export;
 pub mod http;
 pub mod rebuild;
 pub mod verify;

@@ -34,7 +34,7 @@ struct Args {
     #[arg(long)]
     database: Option<String>,
     /// Run only these workloads (comma-separated names: append_bulk, decisions_concurrent,
-    /// rebuild, as_of, verify, http_designations, rss, append_tree); all when absent.
+    /// rebuild, as_of, verify, http_designations, rss, append_tree, export); all when absent.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Keep the N-event log in this SQLite file between runs (built when absent, reused when
@@ -44,6 +44,10 @@ struct Args {
     /// Internal: serve the log at this URL in this process (the `rss` workload's child).
     #[arg(long, hide = true)]
     serve_only: Option<String>,
+    /// Internal: export the registry of the log at this URL on request (the `export`
+    /// workload's child).
+    #[arg(long, hide = true)]
+    export_only: Option<String>,
 }
 
 fn print(f: &Figure, json: bool) -> bench::Result<()> {
@@ -70,6 +74,9 @@ async fn main() -> bench::Result<()> {
     if let Some(url) = &args.serve_only {
         return bench::http::serve_only(url).await;
     }
+    if let Some(url) = &args.export_only {
+        return bench::export::export_only(url).await;
+    }
     let mut target = bench::Target::new(args.database.clone())?;
     if let Some(file) = &args.keep_log {
         target = target.keep_log(file.clone())?;
@@ -83,6 +90,7 @@ async fn main() -> bench::Result<()> {
         "http_designations",
         "rss",
         "append_tree",
+        "export",
     ];
     if let Some(unknown) = args.only.iter().find(|n| !known.contains(&n.as_str())) {
         return Err(format!("unknown workload {unknown:?}; known: {}", known.join(", ")).into());
@@ -112,7 +120,7 @@ async fn main() -> bench::Result<()> {
         print(&bench::as_of::run(&target, events).await?, json)?;
     }
     // The N-event log, for the workloads below that need it (built once, or reused).
-    let on_log = ["verify", "http_designations", "rss", "append_tree"];
+    let on_log = ["verify", "http_designations", "rss", "export", "append_tree"];
     let log = match on_log.iter().any(|name| wanted(name)) {
         true => bench::rebuild::ensure_log(&target, events).await?,
         false => String::new(),
@@ -128,6 +136,11 @@ async fn main() -> bench::Result<()> {
     }
     if wanted("rss") {
         print(&bench::http::rss(&log, events).await?, json)?;
+    }
+    if wanted("export") {
+        for figure in bench::export::run(&log, events).await? {
+            print(&figure, json)?;
+        }
     }
     if let Some(fresh_rate) = fresh_rate.filter(|_| wanted("append_tree")) {
         print(

@@ -10,7 +10,9 @@
 //! - `merkle`: tree heads and proofs, verified as an auditor would;
 //! - `subscription`: catch-up then live over `graphql-transport-ws`;
 //! - `cached_reads`: the response cache never serves a stale or another role's answer;
-//! - `transport`: malformed and oversized requests, batches, `/healthz`, `/metrics`.
+//! - `transport`: malformed and oversized requests, batches, `/healthz`, `/metrics`;
+//! - `wave2_reads`: applications, the new statistics, sync (`changedAfter`) and push
+//!   (`designationChanged`), the auditors' event filters and typed history (issue 14).
 
 // `on_both_backends!` (from liangye-tests) is used by every module.
 #[macro_use]
@@ -26,3 +28,4 @@ mod roles;
 mod subscription;
 mod support;
 mod transport;
+mod wave2_reads;

@@ -246,7 +246,8 @@ fn an_amended_identifier_is_checked_and_unique_again() {
 #[test]
 fn each_retraction_restores_the_unit_as_it_stood_before_the_decision() {
     // Newest first, every decision of a benchmark's life is retracted in turn; after each,
-    // the unit is exactly what it was before that decision (its version aside).
+    // the unit is exactly what it was before that decision (its version aside, and the
+    // retraction remembered: its date is the floor of the next decision's).
     let mut history = benchmark(id(1), 2024, 1);
     for position in (2..=7).rev() {
         let before = given(history[..position as usize - 1].to_vec());
@@ -260,6 +261,11 @@ fn each_retraction_restores_the_unit_as_it_stood_before_the_decision() {
             before.state().unit(id(1)).unwrap(),
         );
         unit.version = expected.version;
+        let retraction = unit.last_retraction.take().expect("the retraction is remembered");
+        assert_eq!(
+            retraction.position,
+            history.last().map_or(0, |_| history.len() as i64)
+        );
         assert_eq!(&unit, expected, "after retracting position {position}");
     }
 }

@@ -1,11 +1,15 @@
 //! Dates and grounds (DESIGN.md §1): each rule at its boundary — the same day passes, the
 //! day before fails.
 
-use liangye_events::catalogue::{DelistGround, Grade, ReviewOutcome, ReviewStage};
+use liangye_events::catalogue::{
+    DelistGround, DomainEvent, EventType, Grade, PilotRevoked, ReviewOutcome, ReviewStage,
+};
 
 use super::fixtures::*;
 use super::harness::given;
-use crate::decide::{Commend, Delist, ErrorCode, ListPilot, Recommend, RecordReview, RevokePilot};
+use crate::decide::{
+    Commend, Delist, ErrorCode, ListPilot, Recommend, RecordReview, RetractDecision, RevokePilot,
+};
 
 #[test]
 fn every_date_lies_in_2000_to_2100() {
@@ -32,12 +36,15 @@ fn every_date_lies_in_2000_to_2100() {
         notice_end: Some(end),
         ..record_review(id(1), 2024, ReviewStage::PublicNotice, ReviewOutcome::Passed)
     };
-    given(history.clone())
+    // Refused for its range, not (only) for preceding the site inspection.
+    let message = given(history.clone())
         .when(notice(date(1999, 12, 31), date(2024, 5, 6)), &provincial())
         .then_invalid("noticeStart");
-    given(history)
+    assert!(message.contains("is not a plausible date"), "{message}");
+    let message = given(history)
         .when(notice(date(2024, 5, 6), date(2101, 1, 1)), &provincial())
         .then_invalid("noticeEnd");
+    assert!(message.contains("is not a plausible date"), "{message}");
 }
 
 #[test]
@@ -57,6 +64,54 @@ fn a_decision_is_not_dated_before_the_units_previous_one() {
         message.starts_with("2024-05-05 is before 2024-05-06, the date of this unit's previous decision"),
         "{message}"
     );
+}
+
+#[test]
+fn a_retraction_is_judged_against_the_decision_before_and_its_own_date_counts() {
+    // Listing dated 2024-05-06 (position 1); a revocation mistakenly dated 2025-05-06 (2).
+    let mistaken: DomainEvent = PilotRevoked {
+        unit_id: id(1),
+        decision: dated(date(2025, 5, 6)),
+    }
+    .into();
+    let history = [pilot(id(1)), vec![mistaken]].concat();
+    let retract_on = |d| RetractDecision {
+        decision: dated(d),
+        ..retract(id(1), 2)
+    };
+    // The retraction may be dated before the decision it retracts, not before the one before.
+    given(history.clone())
+        .when(retract_on(date(2024, 6, 1)), &provincial())
+        .then_ok();
+    let message = given(history.clone())
+        .when(retract_on(date(2024, 5, 5)), &provincial())
+        .then_invalid("decidedOn");
+    assert!(message.contains("2024-05-06"), "{message}");
+    // Once retracted (dated 2024-06-01), the retracted date no longer counts; the
+    // retraction's own does.
+    let retraction: DomainEvent = liangye_events::catalogue::DecisionRetracted {
+        unit_id: id(1),
+        position: 2,
+        retracted_type: EventType::PilotRevoked,
+        reason: "录入错误".into(),
+        decision: dated(date(2024, 6, 1)),
+    }
+    .into();
+    let corrected = [history, vec![retraction]].concat();
+    let revoke = |d| RevokePilot {
+        decision: dated(d),
+        ..revoke_pilot(id(1))
+    };
+    let message = given(corrected.clone())
+        .when(revoke(date(2024, 5, 31)), &provincial())
+        .then_invalid("decidedOn");
+    assert!(
+        message.starts_with("2024-05-31 is before 2024-06-01") && message.contains("撤销"),
+        "{message}"
+    );
+    given(corrected)
+        .when(revoke(date(2024, 6, 1)), &provincial())
+        .then_ok();
 }
 
 #[test]

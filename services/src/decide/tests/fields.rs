@@ -28,7 +28,6 @@ fn codes_parse_with_the_field_named_in_the_error() {
     assert_eq!(field(fields::batch("batch", 0)), "batch");
     // A blank optional code is absent.
     assert_eq!(fields::zone_code("zoneCode", Some(" ")).unwrap(), None);
-    assert_eq!(fields::optional_city("city", Some("")).unwrap(), None);
 }
 
 #[test]

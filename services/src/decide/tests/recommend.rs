@@ -146,7 +146,7 @@ fn a_region_failing_both_standards_hears_of_both() {
         "县1 does not meet the standards for a provincial benchmark (不符合标杆引领典型基本条件): \
          (1) manufacturing value added must be at least 35.00% of GDP (制造业增加值占比达35%以上); \
          manufacturingShareBp is 34.99%; \
-         (2) GDP or annual revenue must exceed 100亿元 = 10000000000 yuan \
+         (2) GDP or annual revenue must exceed 10000000000 yuan (100亿元) \
          (区域GDP或年营业收入超过100亿元); gdpYuan is 10000000000 yuan (100亿元), revenueYuan is 5 yuan"
     );
     assert_eq!(unmet(error).len(), 2);
