@@ -146,7 +146,6 @@ pub async fn run(log_url: &str, events: usize) -> Result<Vec<Figure>> {
         p99_ms: None,
         also: Vec::new(),
         goal: "none (issue 15: time and peak memory of exporting the registry)",
-        also: Vec::new(),
     };
     let mib = |bytes: u64| round1(bytes as f64 / (1024.0 * 1024.0));
     // A harness prints a handful of these once: leaking the text is harmless.
@@ -182,7 +181,6 @@ pub async fn run(log_url: &str, events: usize) -> Result<Vec<Figure>> {
             p99_ms: None,
             also: Vec::new(),
             goal: held,
-            also: Vec::new(),
         },
         timed("export_csv", &csv),
         Figure {
@@ -193,7 +191,6 @@ pub async fn run(log_url: &str, events: usize) -> Result<Vec<Figure>> {
             p99_ms: None,
             also: Vec::new(),
             goal: "streamed: constant in the number of rows",
-            also: Vec::new(),
         },
         Figure {
             name: "export_size",
@@ -206,7 +203,6 @@ pub async fn run(log_url: &str, events: usize) -> Result<Vec<Figure>> {
             p99_ms: None,
             also: Vec::new(),
             goal: rows,
-            also: Vec::new(),
         },
     ])
 }
