@@ -100,7 +100,6 @@ impl From<&DomainReview> for ApplicationReview {
 }
 
 /// One recommendation of a unit for a year (申报) and how far it came.
-#[derive(Clone)]
 pub struct Application {
     pub application: DomainApplication,
     pub designation: Designation,
@@ -204,9 +203,9 @@ pub fn application_cursor(after: Option<&str>) -> Result<Option<(Year, uuid::Uui
 }
 
 #[derive(SimpleObject)]
-pub struct ApplicationEdge {
+pub struct ApplicationEdge<'a> {
     pub cursor: String,
-    pub node: Application,
+    pub node: &'a Application,
 }
 
 /// A page of applications, in (year, unit) order.
@@ -243,15 +242,12 @@ impl ApplicationConnection {
 
 #[Object]
 impl ApplicationConnection {
-    async fn edges(&self) -> Vec<ApplicationEdge> {
+    async fn edges(&self) -> Vec<ApplicationEdge<'_>> {
         self.items
             .iter()
             .map(|a| ApplicationEdge {
                 cursor: encode_application_cursor(a.application.year, a.application.unit_id),
-                node: Application {
-                    application: a.application.clone(),
-                    designation: a.designation.clone(),
-                },
+                node: a,
             })
             .collect()
     }

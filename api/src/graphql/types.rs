@@ -18,7 +18,6 @@ use super::scalars::{Date, YuanScalar};
 use super::state::AppState;
 
 /// A unit and its designation, as of a moment of the log.
-#[derive(Clone)]
 pub struct Designation {
     pub unit: Unit,
     /// The log position this view is as of (`None`: the live head).

@@ -351,7 +351,15 @@ impl Registry {
                 if let Some(revision) = revision {
                     entry.revisions.push((recorded.position, revision));
                 }
-                if let Some(unit) = unit {
+                // Only a listing, an amendment or a retraction (of one) moves sectors or county.
+                if let Some(unit) = unit
+                    && matches!(
+                        recorded.event,
+                        DomainEvent::PilotListed(_)
+                            | DomainEvent::UnitAmended(_)
+                            | DomainEvent::DecisionRetracted(_)
+                    )
+                {
                     entry.sectors = SectorSet::of(&unit.sectors);
                     entry.county = unit.county_code;
                 }

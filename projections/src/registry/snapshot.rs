@@ -289,10 +289,6 @@ impl SnapshotLoader {
         let mut entry = Entry::of(shape, timeline);
         entry.awards = awards;
         entry.revisions = revisions;
-        if let Some(unit) = &unit {
-            entry.sectors = crate::statistics::SectorSet::of(&unit.sectors);
-            entry.county = unit.county_code;
-        }
         // Each application's result after every decision that may have changed it.
         let mut years: Vec<Year> = attempts.iter().map(|a| a.year).collect();
         years.sort_unstable();

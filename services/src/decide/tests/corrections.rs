@@ -262,10 +262,8 @@ fn each_retraction_restores_the_unit_as_it_stood_before_the_decision() {
         );
         unit.version = expected.version;
         let retraction = unit.last_retraction.take().expect("the retraction is remembered");
-        assert_eq!(
-            retraction.position,
-            history.last().map_or(0, |_| history.len() as i64)
-        );
+        // The retraction is the history's last event.
+        assert_eq!(retraction.position, history.len() as i64);
         assert_eq!(&unit, expected, "after retracting position {position}");
     }
 }
