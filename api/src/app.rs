@@ -47,17 +47,19 @@ pub struct App {
 }
 
 impl App {
-    /// Connect to `database` (migrating it), start the engine, fill the demo if asked, and
-    /// start the live registry and the checkpoint signer.
+    /// Connect to `database` (migrating it), start the live registry and the engine from
+    /// it, fill the demo if asked, and start the checkpoint signer.
     pub async fn start(database: &str, options: Options) -> Result<Self, StartError> {
         let store = EventStore::connect(database).await?;
-        let (engine, writer) = Engine::start(store.clone());
+        let live = Live::start(store.clone(), options.live).await?;
+        // The writer starts from the live registry's decision state: the log is folded once,
+        // and the units are held once.
+        let (engine, writer) = Engine::start_from(store.clone(), live.decision_state());
         let demo_recorded = if options.demo {
             crate::demo::fill(&engine).await?
         } else {
             0
         };
-        let live = Live::start(store.clone(), options.live).await?;
         let signer = options.signing.map(|(key, policy)| {
             tracing::info!(key = %key.verifier().to_text(), every_events = policy.every_events, "signing checkpoints");
             spawn_signer(store.clone(), key, policy)

@@ -176,6 +176,11 @@ pub struct Application {
 }
 
 impl Attempt {
+    /// Gives back the spare capacity of its steps.
+    pub fn shrink_to_fit(&mut self) {
+        self.steps.shrink_to_fit();
+    }
+
     /// The attempt a `Recommended` event starts.
     pub fn recommended(recorded: &RecordedEvent) -> Option<Self> {
         let DomainEvent::Recommended(e) = &recorded.event else {
@@ -366,6 +371,11 @@ pub struct ApplicationIndex {
 }
 
 impl ApplicationIndex {
+    /// Gives back the spare capacity of its results.
+    pub fn shrink_to_fit(&mut self) {
+        self.results.shrink_to_fit();
+    }
+
     /// An entry with no result yet.
     pub fn new(city: CityCode, kind: UnitKind) -> Self {
         Self {

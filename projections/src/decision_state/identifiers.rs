@@ -38,6 +38,14 @@ pub fn zone_name_key(name: &str) -> String {
 }
 
 impl Identifiers {
+    /// Gives back the maps' spare capacity.
+    pub(super) fn shrink_to_fit(&mut self) {
+        self.credit_codes.shrink_to_fit();
+        self.division_codes.shrink_to_fit();
+        self.zone_names.shrink_to_fit();
+        self.zone_codes.shrink_to_fit();
+    }
+
     /// Records the identifiers of a newly listed unit.
     pub(super) fn insert(&mut self, listed: &Unit) {
         let id = listed.id;

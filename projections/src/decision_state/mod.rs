@@ -15,6 +15,7 @@ mod years;
 mod tests;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use liangye_events::catalogue::{
     CityCode, CreditCode, DivisionCode, DomainEvent, EventType, PilotListed, RecordedEvent, ReviewOutcome,
@@ -32,10 +33,15 @@ pub use years::YearRecord;
 
 /// The state commands are decided against: units, identifier indexes, per-year quotas and
 /// awards, and access tokens, as of [`DecisionState::position`].
+///
+/// Units are shared between clones and copied on write: a clone costs the maps, not the
+/// units, and folding an event into either copy copies only the one unit it changes. The
+/// engine's writer starts from a clone of the live registry's state this way, so a server
+/// holds one copy of the units the two have in common instead of two.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DecisionState {
     position: i64,
-    units: HashMap<Uuid, Box<Unit>>,
+    units: HashMap<Uuid, Arc<Unit>>,
     identifiers: Identifiers,
     years: BTreeMap<Year, YearRecord>,
     tokens: BTreeMap<Uuid, AccessToken>,
@@ -202,7 +208,7 @@ impl DecisionState {
             DomainEvent::UnitAmended(e) => self.amend(e, version, position),
             DomainEvent::DecisionRetracted(e) => {
                 self.retract(e.unit_id, e.position, version);
-                if let Some(unit) = self.units.get_mut(&e.unit_id) {
+                if let Some(unit) = self.units.get_mut(&e.unit_id).map(Arc::make_mut) {
                     unit.last_retraction = Some(DecisionRef {
                         position,
                         event_type: EventType::DecisionRetracted,
@@ -244,7 +250,7 @@ impl DecisionState {
         let (Some(id), Some(decision)) = (event.unit_id(), event.decision()) else {
             return;
         };
-        if let Some(unit) = self.units.get_mut(&id) {
+        if let Some(unit) = self.units.get_mut(&id).map(Arc::make_mut) {
             unit.decisions.push(DecisionRef {
                 position: recorded.position,
                 event_type: event.kind(),
@@ -268,7 +274,7 @@ impl DecisionState {
     }
 
     fn amend(&mut self, e: &UnitAmended, version: i64, position: i64) {
-        let Some(unit) = self.units.get_mut(&e.unit_id) else {
+        let Some(unit) = self.units.get_mut(&e.unit_id).map(Arc::make_mut) else {
             return;
         };
         unit.version = version;
@@ -305,7 +311,7 @@ impl DecisionState {
     /// held before that decision: the status it left, the records it added, the year's
     /// award count (a certificate serial is never given back).
     fn retract(&mut self, id: Uuid, position: i64, version: i64) {
-        let Some(unit) = self.units.get_mut(&id) else {
+        let Some(unit) = self.units.get_mut(&id).map(Arc::make_mut) else {
             return;
         };
         unit.version = version;
@@ -457,7 +463,7 @@ impl DecisionState {
     }
 
     fn list(&mut self, e: &PilotListed, version: i64) {
-        let unit = Box::new(Unit {
+        let unit = Arc::new(Unit {
             id: e.unit_id,
             name: e.name.clone(),
             kind: e.kind,
@@ -504,7 +510,7 @@ impl DecisionState {
         };
         for unit in units {
             state.identifiers.insert(&unit);
-            state.units.insert(unit.id, Box::new(unit));
+            state.units.insert(unit.id, Arc::new(unit));
         }
         state.years = years.into_iter().collect();
         for token in tokens {
@@ -514,9 +520,22 @@ impl DecisionState {
         state
     }
 
+    /// Gives back the spare capacity of every unit's lists and of the indexes (see
+    /// [`Unit::shrink_to_fit`]).
+    pub fn shrink_to_fit(&mut self) {
+        // A unit shared with a copy of this state (see [`DecisionState`]) is left as it is.
+        self.units
+            .values_mut()
+            .filter_map(Arc::get_mut)
+            .for_each(Unit::shrink_to_fit);
+        self.units.shrink_to_fit();
+        self.identifiers.shrink_to_fit();
+        self.tokens_by_secret.shrink_to_fit();
+    }
+
     /// The unit an event is about, with its version moved to the event's.
     fn unit_at(&mut self, id: Uuid, version: i64) -> Option<&mut Unit> {
-        let unit = self.units.get_mut(&id)?;
+        let unit = self.units.get_mut(&id).map(Arc::make_mut)?;
         unit.version = version;
         Some(unit)
     }
@@ -601,7 +620,7 @@ impl DecisionState {
 #[derive(Debug, Clone)]
 pub struct Undo {
     position: i64,
-    unit: Option<(Uuid, Option<Box<Unit>>)>,
+    unit: Option<(Uuid, Option<Arc<Unit>>)>,
     years: Option<BTreeMap<Year, YearRecord>>,
     token: Option<TokenUndo>,
 }

@@ -74,6 +74,23 @@ pub struct Unit {
 }
 
 impl Unit {
+    /// Gives back the spare capacity of every list the unit holds (a unit read from a
+    /// snapshot is built by growing each list, which leaves up to half of it unused).
+    pub fn shrink_to_fit(&mut self) {
+        self.name.shrink_to_fit();
+        self.industries.iter_mut().for_each(String::shrink_to_fit);
+        self.industries.shrink_to_fit();
+        self.sectors.shrink_to_fit();
+        self.recommendations.shrink_to_fit();
+        self.reviews.shrink_to_fit();
+        self.evaluations.shrink_to_fit();
+        self.commendations.shrink_to_fit();
+        self.indicators.shrink_to_fit();
+        self.subsidies.shrink_to_fit();
+        self.amendments.shrink_to_fit();
+        self.decisions.shrink_to_fit();
+    }
+
     /// The decision whose date a next decision about the unit may not precede: the unit's
     /// latest decision that stands, or its latest retraction if that is dated later. For a
     /// retraction (`retracting`), the decision before the one it retracts counts instead of

@@ -156,6 +156,12 @@ pub(super) struct FactLog {
 }
 
 impl FactLog {
+    /// Gives back the spare capacity of the changes and checkpoints.
+    pub(super) fn shrink_to_fit(&mut self) {
+        self.changes.shrink_to_fit();
+        self.checkpoints.shrink_to_fit();
+    }
+
     /// Records a change (if anything changed); `tally` already counts it.
     pub(super) fn record(&mut self, change: Change, tally: &Tally) {
         if change.is_empty() {

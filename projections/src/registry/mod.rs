@@ -116,6 +116,18 @@ struct Entry {
 }
 
 impl Entry {
+    /// Gives back the spare capacity of every list beside the timeline, and of the
+    /// timeline's.
+    fn shrink_to_fit(&mut self) {
+        self.timeline.shrink_to_fit();
+        self.awards.shrink_to_fit();
+        self.revisions.iter_mut().for_each(|(_, unit)| unit.shrink_to_fit());
+        self.revisions.shrink_to_fit();
+        self.records.shrink_to_fit();
+        self.attempts.iter_mut().for_each(Attempt::shrink_to_fit);
+        self.attempts.shrink_to_fit();
+    }
+
     fn of(unit: &Unit, timeline: Timeline) -> Self {
         Self {
             timeline,
@@ -302,6 +314,20 @@ fn facts_now(unit: &Unit) -> UnitFacts {
 }
 
 impl Registry {
+    /// Gives back the spare capacity of everything the registry holds. Lists grow by
+    /// doubling while a log is folded or a snapshot read; once the registry has caught up
+    /// (at start-up), this returns the unused part, a sizeable share of a large registry's
+    /// memory. Later events grow the lists again one at a time.
+    pub fn shrink_to_fit(&mut self) {
+        self.state.shrink_to_fit();
+        self.entries.values_mut().for_each(Entry::shrink_to_fit);
+        self.quota_sets.values_mut().for_each(Vec::shrink_to_fit);
+        self.facts.shrink_to_fit();
+        self.applications
+            .values_mut()
+            .for_each(ApplicationIndex::shrink_to_fit);
+    }
+
     /// The empty registry, before position 1.
     pub fn new() -> Self {
         Self::default()

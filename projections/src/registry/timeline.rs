@@ -59,6 +59,11 @@ pub struct Timeline {
 }
 
 impl Timeline {
+    /// Gives back the spare capacity.
+    pub(super) fn shrink_to_fit(&mut self) {
+        self.steps.shrink_to_fit();
+    }
+
     /// A timeline from its steps (a snapshot's), which must be in position order.
     pub fn from_steps(steps: impl IntoIterator<Item = Step>) -> Self {
         Self {

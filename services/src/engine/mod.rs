@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use crate::{EventStore, StoreError};
 use liangye_events::StoredEvent;
+use liangye_projections::DecisionState;
 use liangye_events::catalogue::DecodeError;
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
@@ -134,12 +135,24 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Start the writer for `store`. The decision state is built from the log on the first
-    /// batch (and caught up at every batch after).
+    /// Start the writer for `store`. The decision state is folded from the whole log at
+    /// once, in the background (and caught up at every batch after).
     pub fn start(store: EventStore) -> (Self, tokio::task::JoinHandle<()>) {
+        Self::spawn(store, None)
+    }
+
+    /// Start the writer for `store` from `state`, a decision state already folded from it
+    /// (the live registry's, [`crate::Live::decision_state`]): nothing is folded again, the
+    /// first batch catches up whatever came after `state`, and the units the two have in
+    /// common are held once (see [`DecisionState`]).
+    pub fn start_from(store: EventStore, state: DecisionState) -> (Self, tokio::task::JoinHandle<()>) {
+        Self::spawn(store, Some(state))
+    }
+
+    fn spawn(store: EventStore, state: Option<DecisionState>) -> (Self, tokio::task::JoinHandle<()>) {
         let (queue, rx) = mpsc::channel(QUEUE_DEPTH);
         let stats = std::sync::Arc::new(BatchStats::default());
-        let handle = tokio::spawn(writer::run(store.clone(), rx, stats.clone()));
+        let handle = tokio::spawn(writer::run(store.clone(), rx, stats.clone(), state));
         (Self { queue, store, stats }, handle)
     }
 

@@ -18,14 +18,25 @@ use crate::decide::{DomainError, admit, decide};
 /// Events read per query while catching up.
 const CATCH_UP_PAGE: i64 = 5000;
 
-pub(super) async fn run(store: EventStore, mut rx: mpsc::Receiver<Job>, stats: Arc<BatchStats>) {
-    let mut state = DecisionState::new();
-    // Fold the log before the first command, outside any write lock, so that the first
-    // batch only catches up the tail while it holds the lock.
-    if let Err(e) = warm_up(&store, &mut state).await {
-        tracing::warn!(error = %e, "could not fold the log ahead; the first batch will");
-        state = DecisionState::new();
-    }
+pub(super) async fn run(
+    store: EventStore,
+    mut rx: mpsc::Receiver<Job>,
+    stats: Arc<BatchStats>,
+    start: Option<DecisionState>,
+) {
+    let mut state = match start {
+        Some(state) => state,
+        None => {
+            // Fold the log before the first command, outside any write lock, so that the
+            // first batch only catches up the tail while it holds the lock.
+            let mut state = DecisionState::new();
+            if let Err(e) = warm_up(&store, &mut state).await {
+                tracing::warn!(error = %e, "could not fold the log ahead; the first batch will");
+                state = DecisionState::new();
+            }
+            state
+        }
+    };
     // An all-or-nothing job taken off the queue while gathering a batch waits here.
     let mut held: Option<Job> = None;
     loop {

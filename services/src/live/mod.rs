@@ -46,6 +46,7 @@ use crate::{EventStore, StoreError};
 use liangye_events::catalogue::{SecretSha256, Year, unit_stream};
 use liangye_projections::access::{AccessDenied, TokenView};
 use liangye_projections::applications::{Application, ApplicationFilter};
+use liangye_projections::DecisionState;
 use liangye_projections::decision_state::YearRecord;
 use liangye_projections::registry::{
     Designation, DesignationFilter, Page, PageError, PageRequest, UnitCode, UnitCodeError,
@@ -211,6 +212,7 @@ impl Live {
             }
         }
         replay_range(&store, registry.position(), None, |page| registry.apply_all(page)).await?;
+        registry.shrink_to_fit();
         let (progress, _) = watch::channel(Progress {
             position: registry.position(),
             error: None,
@@ -281,6 +283,12 @@ impl Live {
     /// replay; answering queries goes through the methods that hand out owned pages).
     pub fn registry(&self) -> Registry {
         self.read(Registry::clone)
+    }
+
+    /// A copy of the decision state as it stands, for the engine to start from
+    /// ([`crate::Engine::start_from`]). Cheap: the copy shares the units.
+    pub fn decision_state(&self) -> DecisionState {
+        self.read(|registry| registry.decision_state().clone())
     }
 
     /// Runs `read` on the registry as it stands, under the read lock. Keep it short and
