@@ -14,6 +14,7 @@ use liangye_events::catalogue::{
     UnitKind, Year,
 };
 use serde::{Deserialize, Serialize};
+use thin_vec::ThinVec;
 use uuid::Uuid;
 
 /// How an application stands (or ended).
@@ -123,8 +124,8 @@ pub struct Attempt {
     pub decided_on: NaiveDate,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_ref: Option<Box<str>>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub steps: Vec<Step>,
+    #[serde(default, skip_serializing_if = "ThinVec::is_empty")]
+    pub steps: ThinVec<Step>,
 }
 
 /// Whether a decision made at `position` (retracted at `retracted_at`) stood at `at` (now
@@ -194,7 +195,7 @@ impl Attempt {
             figures: e.figures,
             decided_on: e.decision.decided_on,
             document_ref: e.decision.document_ref.as_deref().map(Box::from),
-            steps: Vec::new(),
+            steps: ThinVec::new(),
         })
     }
 

@@ -6,7 +6,7 @@ use liangye_tests::on_both_backends;
 use std::time::Duration;
 
 use chrono::Utc;
-use liangye_events::catalogue::{CityCode, Role, SecretSha256, Status, unit_stream};
+use liangye_events::catalogue::{CityCode, Grade, Role, SecretSha256, Status, unit_stream};
 use liangye_events::{Metadata, NewEvent};
 use liangye_projections::Registry;
 use liangye_projections::registry::{DesignationFilter, PageRequest, SNAPSHOT_FORMAT};
@@ -34,6 +34,7 @@ on_both_backends!(
     tokens_authenticate_now_and_as_of,
     an_old_schema_version_is_read_in_todays_shape,
     replay_json_equals_the_live_registry_of_that_moment,
+    an_engine_started_from_the_live_state_decides_as_one_that_folded_the_log,
 );
 
 fn operator() -> Principal {
@@ -599,4 +600,66 @@ async fn replay_json_equals_the_live_registry_of_that_moment(db: &TestDb) {
     assert_eq!(json["statistics"]["target"]["awarded"], json!(1));
     assert_eq!(json["statistics"]["target"]["awardsMade"], json!(2));
     assert_eq!(json["statistics"]["quotas"][0]["used"], json!(2));
+}
+
+/// `serve` starts the engine from the live registry's decision state (units shared, copied
+/// on write) instead of folding the log a second time: it must decide exactly as an engine
+/// that folded the log itself, and its writes must not show in the live registry's copy
+/// before the registry folds them.
+async fn an_engine_started_from_the_live_state_decides_as_one_that_folded_the_log(db: &TestDb) {
+    let store = EventStore::connect(&db.url).await.unwrap();
+    let (folding, _) = Engine::start(store.clone());
+    let a = Uuid::now_v7();
+    run(
+        &folding,
+        scenario::enterprise_to_award(a, "常州智造股份有限公司", CityCode::Changzhou, 7, 2024),
+    )
+    .await;
+    let live = Live::start(store.clone(), quick()).await.unwrap();
+    let (seeded, _) = Engine::start_from(store.clone(), live.decision_state());
+
+    // A listing that repeats unit A's identifiers is refused alike by both engines.
+    let again = scenario::enterprise_to_award(
+        Uuid::now_v7(),
+        "常州智造股份有限公司",
+        CityCode::Changzhou,
+        7,
+        2025,
+    )
+    .remove(0);
+    let refusal = |r: Result<_, liangye_services::engine::EngineError>| match r {
+        Err(e) => e.to_string(),
+        Ok(decided) => panic!("accepted: {decided:?}"),
+    };
+    let by_seeded = refusal(seeded.execute(again.clone(), &operator()).await);
+    let by_folding = refusal(folding.execute(again, &operator()).await);
+    assert_eq!(by_seeded, by_folding);
+
+    // A decision about a unit the engine shares with the live registry: the engine copies
+    // the unit before changing it, so another holder of the same units (here a third copy
+    // of the state, taken before) still sees the unit as it was.
+    let held = live.decision_state();
+    let unit_before = held.unit(a).cloned().expect("listed");
+    let head = run(
+        &seeded,
+        vec![scenario::evaluate(a, 2025, Grade::Excellent, Some(95))],
+    )
+    .await;
+    assert_eq!(held.unit(a), Some(&unit_before));
+    live.wait_for(head).await.unwrap();
+    let evaluated = live.registry().decision_state().unit(a).cloned().unwrap();
+    assert_eq!(evaluated.evaluations.len(), unit_before.evaluations.len() + 1);
+    assert_eq!(live.registry(), rebuild(&store).await.unwrap());
+
+    // Both engines go on from the same log alike: what one records the other refuses as a
+    // repeat, having caught up.
+    let b = Uuid::now_v7();
+    let mut to_award = scenario::enterprise_to_award(b, "苏州协同服务有限公司", CityCode::Suzhou, 8, 2025);
+    let listing = to_award.remove(0);
+    let listed = folding.execute(listing.clone(), &operator()).await.unwrap();
+    assert_eq!(listed.position, head + 1);
+    let recommend = to_award.remove(0);
+    let recommended = seeded.execute(recommend.clone(), &operator()).await.unwrap();
+    assert_eq!(recommended.position, head + 2);
+    assert!(folding.execute(recommend, &operator()).await.is_err());
 }

@@ -17,6 +17,8 @@ mod tests;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use thin_vec::ThinVec;
+
 use liangye_events::catalogue::{
     CityCode, CreditCode, DivisionCode, DomainEvent, EventType, PilotListed, RecordedEvent, ReviewOutcome,
     ReviewStage, SecretSha256, Status, UnitAmended, Year, ZoneCode,
@@ -284,10 +286,10 @@ impl DecisionState {
             unit.name.clone_from(name);
         }
         if let Some(sectors) = &e.sectors {
-            unit.sectors.clone_from(sectors);
+            unit.sectors = sectors.as_slice().into();
         }
         if let Some(industries) = &e.industries {
-            unit.industries.clone_from(industries);
+            unit.industries = industries.as_slice().into();
         }
         if let Some(county) = e.county_code {
             unit.county_code = Some(county);
@@ -472,23 +474,23 @@ impl DecisionState {
             credit_code: e.credit_code,
             credit_code_check_overridden: e.credit_code_check_overridden,
             zone_code: e.zone_code,
-            industries: e.industries.clone(),
-            sectors: e.sectors.clone(),
+            industries: e.industries.as_slice().into(),
+            sectors: e.sectors.as_slice().into(),
             county_code: e.county_code,
             pilot_batch: e.batch,
             status: Status::Pilot,
             version,
             current_attempt: None,
-            recommendations: Vec::new(),
-            reviews: Vec::new(),
+            recommendations: ThinVec::new(),
+            reviews: ThinVec::new(),
             award: None,
-            evaluations: Vec::new(),
-            commendations: Vec::new(),
+            evaluations: ThinVec::new(),
+            commendations: ThinVec::new(),
             delisting: None,
-            indicators: Vec::new(),
-            subsidies: Vec::new(),
-            amendments: Vec::new(),
-            decisions: Vec::new(),
+            indicators: ThinVec::new(),
+            subsidies: ThinVec::new(),
+            amendments: ThinVec::new(),
+            decisions: ThinVec::new(),
             last_retraction: None,
         });
         self.identifiers.insert(&unit);

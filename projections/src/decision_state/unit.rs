@@ -6,6 +6,7 @@ use liangye_events::catalogue::{
     IndicatorFigures, ReviewStage, Score, Sector, Status, UnitKind, Year, Yuan, ZoneCode,
 };
 use serde::{Deserialize, Serialize};
+use thin_vec::ThinVec;
 use uuid::Uuid;
 
 /// One unit (designation subject): who it is, where it stands, and the decisions about it
@@ -27,9 +28,9 @@ pub struct Unit {
     pub credit_code_check_overridden: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zone_code: Option<ZoneCode>,
-    pub industries: Vec<String>,
+    pub industries: ThinVec<String>,
     /// One or more sectors (`[OTHER]` for units listed before sectors existed).
-    pub sectors: Vec<Sector>,
+    pub sectors: ThinVec<Sector>,
     /// The county-level division the unit lies in, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub county_code: Option<DivisionCode>,
@@ -41,33 +42,33 @@ pub struct Unit {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_attempt: Option<Year>,
     /// Every recommendation (one per year), in log order; see [`Unit::recommendation`].
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub recommendations: Vec<Recommendation>,
+    #[serde(default, skip_serializing_if = "ThinVec::is_empty")]
+    pub recommendations: ThinVec<Recommendation>,
     /// The reviews of each year's attempt, in log order; see [`Unit::reviews_of`].
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub reviews: Vec<ReviewProgress>,
+    #[serde(default, skip_serializing_if = "ThinVec::is_empty")]
+    pub reviews: ThinVec<ReviewProgress>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub award: Option<Award>,
     /// Every performance evaluation (one per year), in log order; see [`Unit::evaluation`].
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub evaluations: Vec<Evaluation>,
+    #[serde(default, skip_serializing_if = "ThinVec::is_empty")]
+    pub evaluations: ThinVec<Evaluation>,
     /// Every commendation, in log order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub commendations: Vec<Commendation>,
+    #[serde(default, skip_serializing_if = "ThinVec::is_empty")]
+    pub commendations: ThinVec<Commendation>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delisting: Option<Delisting>,
     /// Every monitoring report (one per year), in log order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub indicators: Vec<IndicatorReport>,
+    #[serde(default, skip_serializing_if = "ThinVec::is_empty")]
+    pub indicators: ThinVec<IndicatorReport>,
     /// Every subsidy, in log order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub subsidies: Vec<Subsidy>,
+    #[serde(default, skip_serializing_if = "ThinVec::is_empty")]
+    pub subsidies: ThinVec<Subsidy>,
     /// What each amendment not retracted replaced, in log order (to undo it).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub amendments: Vec<Amendment>,
+    #[serde(default, skip_serializing_if = "ThinVec::is_empty")]
+    pub amendments: ThinVec<Amendment>,
     /// Every decision about the unit that stands (not retracted), in log order. Its last is
     /// the one `retractDecision` may undo, and the date a next decision may not precede.
-    pub decisions: Vec<DecisionRef>,
+    pub decisions: ThinVec<DecisionRef>,
     /// The unit's latest retraction, whose date a next decision may not precede either.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_retraction: Option<DecisionRef>,
@@ -131,8 +132,8 @@ impl Unit {
     pub fn data(&self) -> UnitData {
         UnitData {
             name: self.name.clone(),
-            sectors: self.sectors.clone(),
-            industries: self.industries.clone(),
+            sectors: self.sectors.to_vec(),
+            industries: self.industries.to_vec(),
             county_code: self.county_code,
             credit_code: self.credit_code,
             credit_code_check_overridden: self.credit_code_check_overridden,
@@ -144,8 +145,8 @@ impl Unit {
     /// Puts back data an amendment replaced.
     pub(super) fn restore_data(&mut self, data: UnitData) {
         self.name = data.name;
-        self.sectors = data.sectors;
-        self.industries = data.industries;
+        self.sectors = data.sectors.into();
+        self.industries = data.industries.into();
         self.county_code = data.county_code;
         self.credit_code = data.credit_code;
         self.credit_code_check_overridden = data.credit_code_check_overridden;

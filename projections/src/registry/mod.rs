@@ -51,6 +51,7 @@ use std::ops::Bound;
 use liangye_events::catalogue::{
     CityCode, DivisionCode, DomainEvent, RecordedEvent, SecretSha256, Status, UnitKind, Year,
 };
+use thin_vec::ThinVec;
 use uuid::Uuid;
 
 pub use code::{UnitCode, UnitCodeError};
@@ -98,10 +99,10 @@ struct Entry {
     kind: UnitKind,
     /// Every award the unit was given: its position, its year and, once retracted, the
     /// retraction's position. The standing award (if any) is the one not retracted.
-    awards: Vec<(i64, Year, Option<i64>)>,
+    awards: ThinVec<(i64, Year, Option<i64>)>,
     /// The unit as it stood just before each retraction or amendment about it, with that
     /// event's position, in order (rare: most units have none).
-    revisions: Vec<(i64, Box<Unit>)>,
+    revisions: ThinVec<(i64, Box<Unit>)>,
     /// The unit's sectors and county as it stands (as of an earlier moment: those of the
     /// first revision after it, if there is one).
     sectors: SectorSet,
@@ -109,10 +110,10 @@ struct Entry {
     /// Every record statistics count (evaluations, subsidies, monitoring reports): its
     /// position, and the position that took it back (a retraction, or a later report of the
     /// same year replacing it), if one did.
-    records: Vec<(i64, Option<i64>, Record)>,
+    records: ThinVec<(i64, Option<i64>, Record)>,
     /// Every recommendation of the unit and the decisions of its year (see
     /// [`crate::applications`]).
-    attempts: Vec<Attempt>,
+    attempts: ThinVec<Attempt>,
 }
 
 impl Entry {
@@ -121,7 +122,9 @@ impl Entry {
     fn shrink_to_fit(&mut self) {
         self.timeline.shrink_to_fit();
         self.awards.shrink_to_fit();
-        self.revisions.iter_mut().for_each(|(_, unit)| unit.shrink_to_fit());
+        self.revisions
+            .iter_mut()
+            .for_each(|(_, unit)| unit.shrink_to_fit());
         self.revisions.shrink_to_fit();
         self.records.shrink_to_fit();
         self.attempts.iter_mut().for_each(Attempt::shrink_to_fit);
@@ -138,11 +141,11 @@ impl Entry {
                 .map(|a| (a.position, a.year, None))
                 .into_iter()
                 .collect(),
-            revisions: Vec::new(),
+            revisions: ThinVec::new(),
             sectors: SectorSet::of(&unit.sectors),
             county: unit.county_code,
-            records: Vec::new(),
-            attempts: Vec::new(),
+            records: ThinVec::new(),
+            attempts: ThinVec::new(),
         }
     }
 

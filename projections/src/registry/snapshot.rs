@@ -15,6 +15,7 @@
 
 use liangye_events::catalogue::Year;
 use serde::{Deserialize, Serialize};
+use thin_vec::ThinVec;
 use uuid::Uuid;
 
 use super::changes::{Change, FactLog};
@@ -97,13 +98,13 @@ struct UnitIn {
     unit: Option<Unit>,
     timeline: Timeline,
     #[serde(default)]
-    awards: Vec<(i64, Year, Option<i64>)>,
+    awards: ThinVec<(i64, Year, Option<i64>)>,
     #[serde(default)]
-    revisions: Vec<(i64, Box<Unit>)>,
+    revisions: ThinVec<(i64, Box<Unit>)>,
     #[serde(default)]
-    records: Vec<(i64, Option<i64>, Record)>,
+    records: ThinVec<(i64, Option<i64>, Record)>,
     #[serde(default)]
-    attempts: Vec<Attempt>,
+    attempts: ThinVec<Attempt>,
 }
 
 #[derive(Deserialize)]

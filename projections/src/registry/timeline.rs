@@ -3,6 +3,7 @@
 
 use liangye_events::catalogue::Status;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use thin_vec::ThinVec;
 
 /// One event of a unit's stream: its log position and the unit's status after it (`None`
 /// once its listing was retracted: the unit is out of the registry). Serialized as
@@ -55,7 +56,7 @@ fn unpack(packed: u64) -> Step {
 /// Held packed, 8 bytes a step: the registry keeps one per unit.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Timeline {
-    steps: Vec<u64>,
+    steps: ThinVec<u64>,
 }
 
 impl Timeline {

@@ -14,8 +14,8 @@ use std::sync::Arc;
 
 use crate::{EventStore, StoreError};
 use liangye_events::StoredEvent;
-use liangye_projections::DecisionState;
 use liangye_events::catalogue::DecodeError;
+use liangye_projections::DecisionState;
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 

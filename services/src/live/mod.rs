@@ -44,9 +44,9 @@ use std::time::Duration;
 
 use crate::{EventStore, StoreError};
 use liangye_events::catalogue::{SecretSha256, Year, unit_stream};
+use liangye_projections::DecisionState;
 use liangye_projections::access::{AccessDenied, TokenView};
 use liangye_projections::applications::{Application, ApplicationFilter};
-use liangye_projections::DecisionState;
 use liangye_projections::decision_state::YearRecord;
 use liangye_projections::registry::{
     Designation, DesignationFilter, Page, PageError, PageRequest, UnitCode, UnitCodeError,

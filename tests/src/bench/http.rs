@@ -200,7 +200,9 @@ pub async fn rss(log_url: &str, events: usize) -> Result<Figure> {
         tokio::time::sleep(Duration::from_secs(1)).await;
         let now = rss_mib(pid).ok_or("cannot read the child's VmRSS")?;
         let waited = started.elapsed();
-        if (waited > Duration::from_secs(12) && (now - previous).abs() < 1.0) || waited > Duration::from_secs(40) {
+        if (waited > Duration::from_secs(12) && (now - previous).abs() < 1.0)
+            || waited > Duration::from_secs(40)
+        {
             break now;
         }
         previous = now;
