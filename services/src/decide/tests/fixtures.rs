@@ -522,20 +522,7 @@ pub fn retracted(unit: Uuid, position: i64, retracted_type: EventType) -> Domain
 
 /// An amendment that changes nothing yet (set the fields to change).
 pub fn amend(unit: Uuid) -> AmendUnit {
-    AmendUnit {
-        designation_id: unit,
-        reason: "信息有误".into(),
-        name: None,
-        sectors: None,
-        industries: None,
-        county_code: None,
-        credit_code: None,
-        accept_invalid_credit_code: false,
-        division_code: None,
-        zone_code: None,
-        decision: decided(),
-        expected_version: None,
-    }
+    crate::scenario::amendment(unit, "信息有误", decided())
 }
 
 /// The event of an amendment that changes nothing yet.
