@@ -1,6 +1,6 @@
 //! award (授牌): four stages passed, the quota, certificate numbering.
 
-use liangye_events::catalogue::{Grade, ReviewOutcome, ReviewStage};
+use liangye_events::catalogue::{Grade, ReviewStage};
 
 use super::fixtures::*;
 use super::harness::given;
@@ -75,18 +75,7 @@ fn a_pilot_or_a_failed_attempt_is_not_awarded() {
     given(pilot(id(1)))
         .when(award(id(1), 2024), &provincial())
         .then_error(ErrorCode::InvalidTransition);
-    let failed = [
-        in_review(id(1), 2024),
-        passed_before(id(1), 2024, ReviewStage::PublicNotice),
-        vec![review_recorded(
-            id(1),
-            2024,
-            ReviewStage::PublicNotice,
-            ReviewOutcome::Failed,
-        )],
-    ]
-    .concat();
-    given(failed)
+    given(failed_at(id(1), 2024, ReviewStage::PublicNotice))
         .when(award(id(1), 2024), &provincial())
         .then_error(ErrorCode::InvalidTransition);
 }

@@ -1,6 +1,6 @@
 //! withdrawRecommendation (撤回推荐) and closeSelection (未入选): no unit is stuck.
 
-use liangye_events::catalogue::{ReviewOutcome, ReviewStage, Status};
+use liangye_events::catalogue::{ReviewStage, Status};
 
 use super::fixtures::*;
 use super::harness::given;
@@ -90,17 +90,7 @@ fn only_a_unit_that_passed_all_four_stages_is_closed() {
         )
         .then_invalid("reason");
     // A failed attempt is already closed.
-    let failed = [
-        in_review(id(1), 2024),
-        vec![review_recorded(
-            id(1),
-            2024,
-            ReviewStage::Material,
-            ReviewOutcome::Failed,
-        )],
-    ]
-    .concat();
-    given(failed)
+    given(failed_at(id(1), 2024, ReviewStage::Material))
         .when(close_selection(id(1), 2024), &provincial())
         .then_error(ErrorCode::InvalidTransition);
 }

@@ -312,6 +312,16 @@ pub fn in_review(unit: Uuid, y: i64) -> Vec<DomainEvent> {
     [pilot(unit), vec![recommended(unit, y)]].concat()
 }
 
+/// A pilot recommended for `y` whose attempt failed at `stage` (the stages before it passed).
+pub fn failed_at(unit: Uuid, y: i64, stage: ReviewStage) -> Vec<DomainEvent> {
+    [
+        in_review(unit, y),
+        passed_before(unit, y, stage),
+        vec![review_recorded(unit, y, stage, ReviewOutcome::Failed)],
+    ]
+    .concat()
+}
+
 /// A pilot recommended for `y` that passed all four stages.
 pub fn reviewed(unit: Uuid, y: i64) -> Vec<DomainEvent> {
     [in_review(unit, y), all_passed(unit, y)].concat()

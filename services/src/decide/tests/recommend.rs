@@ -1,7 +1,7 @@
 //! recommend (推荐): the standards at both sides of every boundary, one per unit and year,
 //! only pilots.
 
-use liangye_events::catalogue::{Figures, MarketShareRank, Recommended, ReviewOutcome, ReviewStage};
+use liangye_events::catalogue::{Figures, MarketShareRank, Recommended, ReviewStage};
 
 use super::fixtures::*;
 use super::harness::given;
@@ -289,16 +289,7 @@ fn a_unit_in_review_for_another_year_cannot_be_recommended() {
 
 #[test]
 fn after_a_failed_review_the_pilot_can_be_recommended_the_next_year_not_the_same() {
-    let history = [
-        in_review(id(1), 2024),
-        vec![review_recorded(
-            id(1),
-            2024,
-            ReviewStage::Material,
-            ReviewOutcome::Failed,
-        )],
-    ]
-    .concat();
+    let history = failed_at(id(1), 2024, ReviewStage::Material);
     given(history.clone())
         .when(recommend(id(1), 2024, eligible_region()), &provincial())
         .then_error(ErrorCode::Duplicate);
