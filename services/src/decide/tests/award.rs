@@ -89,14 +89,12 @@ fn an_award_is_for_the_year_of_the_recommendation() {
 
 #[test]
 fn an_awarded_unit_is_not_awarded_again() {
-    let error = given(benchmark(id(1), 2024, 1))
+    given(benchmark(id(1), 2024, 1))
         .when(award(id(1), 2024), &provincial())
-        .then_error(ErrorCode::InvalidTransition);
-    assert!(
-        error
-            .to_string()
-            .contains("already awarded (2024 已授牌, certificate JSLY-2024-001)")
-    );
+        .then_refused(
+            ErrorCode::InvalidTransition,
+            "already awarded (2024 已授牌, certificate JSLY-2024-001)",
+        );
 }
 
 #[test]
