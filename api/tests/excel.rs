@@ -19,9 +19,9 @@ use calamine::{Data, Reader, Xlsx};
 use chrono::NaiveDate;
 use liangye_events::catalogue::CityCode;
 use liangye_services::scenario;
+use liangye_tests::excel::{PILOT_HEADERS, multipart, pilot_list, pilot_workbook};
 use liangye_tests::process::liangye;
 use liangye_tests::{TestApp, TestDb, on_both_backends};
-use rust_xlsxwriter::Workbook;
 use serde_json::{Value, json};
 
 on_both_backends!(
@@ -246,31 +246,6 @@ async fn export(app: &TestApp, path: &str, token: &str) -> Download {
     download
 }
 
-/// A `multipart/form-data` body, built as a browser builds it.
-fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
-    let boundary = "----liangye-test-boundary-7f3a";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                .as_bytes(),
-        );
-    }
-    if let Some((filename, bytes)) = file {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n\
-                 Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
 /// `POST /imports/pilots` with `file`, batch 7, decided 2025-03-01, and `dry_run`.
 async fn upload(app: &TestApp, token: Option<&str>, file: &[u8], dry_run: bool) -> Download {
     let dry = if dry_run { "true" } else { "false" };
@@ -301,40 +276,6 @@ async fn upload(app: &TestApp, token: Option<&str>, file: &[u8], dry_run: bool) 
 
 // ---------------------------------------------------------------------------------------
 // Pilot lists
-
-const HEADERS: [&str; 9] = [
-    "名称",
-    "类型",
-    "设区市",
-    "县(市、区)代码",
-    "统一社会信用代码",
-    "行政区划代码",
-    "开发区代码",
-    "行业领域",
-    "行业描述",
-];
-
-/// A workbook with `header` and `rows` (blank cells left out), on a sheet named 试点名单.
-fn pilot_file_with(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name("试点名单").unwrap();
-    for (c, h) in header.iter().enumerate() {
-        sheet.write_string(0, c as u16, *h).unwrap();
-    }
-    for (r, row) in rows.iter().enumerate() {
-        for (c, value) in row.iter().enumerate() {
-            if !value.is_empty() {
-                sheet.write_string(r as u32 + 1, c as u16, value).unwrap();
-            }
-        }
-    }
-    book.save_to_buffer().unwrap()
-}
-
-fn pilot_file(rows: &[Vec<String>]) -> Vec<u8> {
-    pilot_file_with(&HEADERS, rows)
-}
 
 fn row(cells: [&str; 9]) -> Vec<String> {
     cells.iter().map(|c| (*c).to_owned()).collect()
@@ -399,17 +340,7 @@ fn reason(report: &Value, row: i64) -> String {
 async fn moments(app: &TestApp) -> Vec<(String, Value)> {
     let head = head(app).await;
     let third = head / 3;
-    let data = app
-        .gql_data(
-            app.tokens.provincial.secret(),
-            "query($after: Int!) { events(after: $after, first: 1) { nodes { position recordedAt } } }",
-            json!({ "after": third - 1 }),
-        )
-        .await;
-    let at = data["events"]["nodes"][0]["recordedAt"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let at = app.recorded_at(third).await;
     vec![
         (String::new(), Value::Null),
         (format!("asOf={}", head / 2), json!({ "position": head / 2 })),
@@ -522,29 +453,24 @@ async fn registry_rows(app: &TestApp, as_of: &Value) -> (Vec<Vec<X>>, i64) {
     }
 }
 
-const REGISTRY_HEADER: [&str; 21] = [
-    "名称",
-    "类型",
-    "设区市",
-    "县(市、区)代码",
-    "统一社会信用代码",
-    "行政区划代码",
-    "开发区代码",
-    "行业领域",
-    "行业描述",
-    "试点批次",
-    "状态",
-    "参评年度",
-    "授牌年度",
-    "证书编号",
-    "授牌日期",
-    "最近评价年度",
-    "最近评价等级",
-    "奖励补助合计（元）",
-    "摘牌日期",
-    "摘牌原因",
-    "单位编号",
-];
+/// The registry export's columns: the pilot list's, then what the programme recorded.
+fn registry_header() -> Vec<&'static str> {
+    let programme = [
+        "试点批次",
+        "状态",
+        "参评年度",
+        "授牌年度",
+        "证书编号",
+        "授牌日期",
+        "最近评价年度",
+        "最近评价等级",
+        "奖励补助合计（元）",
+        "摘牌日期",
+        "摘牌原因",
+        "单位编号",
+    ];
+    [&PILOT_HEADERS[..], &programme].concat()
+}
 
 async fn registry_exports_match_graphql(db: &TestDb) {
     let app = TestApp::spawn_with_demo(db).await;
@@ -580,7 +506,7 @@ async fn registry_exports_match_graphql(db: &TestDb) {
             ["名录", "说明"]
         );
         let rows = sheet(&book, "名录");
-        assert_eq!(header(rows), REGISTRY_HEADER);
+        assert_eq!(header(rows), registry_header());
         assert_rows(&format!("registry.xlsx {query}"), rows, &expected);
         let about = sheet(&book, "说明");
         assert!(
@@ -605,7 +531,7 @@ async fn registry_exports_match_graphql(db: &TestDb) {
             .records()
             .map(|r| r.unwrap().iter().map(str::to_owned).collect())
             .collect();
-        assert_eq!(records[0], REGISTRY_HEADER);
+        assert_eq!(records[0], registry_header());
         assert_eq!(records.len() - 1, expected.len(), "CSV rows at {query:?}");
         for (i, (got, want)) in records[1..].iter().zip(&expected).enumerate() {
             let want: Vec<String> = want.iter().map(csv_field).collect();
@@ -987,11 +913,10 @@ async fn statistics_export_matches_graphql(db: &TestDb) {
 
 /// Logs in to the console with `token`: the session cookie (`name=value`).
 async fn console_session(app: &TestApp, token: &str) -> String {
-    let client = reqwest::Client::builder()
-        .no_proxy()
+    let client = liangye_tests::http_client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .unwrap();
+        .expect("HTTP client");
     let login = client.get(app.url("/console/login")).send().await.unwrap();
     let cookie = login
         .headers()
@@ -1117,7 +1042,7 @@ async fn the_template_has_lists_an_example_and_text_codes(db: &TestDb) {
     let names: Vec<&str> = book.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, ["试点名单", "填写说明", "选项"]);
     let rows = sheet(&book, "试点名单");
-    assert_eq!(header(rows), HEADERS);
+    assert_eq!(header(rows), PILOT_HEADERS);
     assert_eq!(rows.len(), 2, "the header and one example row");
     assert_eq!(rows[1][1], X::T("企业".into()));
     assert_eq!(rows[1][2], X::T("苏州".into()));
@@ -1153,7 +1078,7 @@ async fn the_template_has_lists_an_example_and_text_codes(db: &TestDb) {
             .collect::<Vec<_>>(),
     ];
     with_row.push(enterprise("模板后的企业", 1));
-    let checked = upload(&app, app.tokens.provincial.secret(), &pilot_file(&with_row), true).await;
+    let checked = upload(&app, app.tokens.provincial.secret(), &pilot_list(&with_row), true).await;
     assert_eq!(checked.status, 200, "{}", checked.json());
     assert_eq!(checked.json()["rows"], 1);
     assert_eq!(checked.json()["exampleIgnored"], true);
@@ -1211,7 +1136,7 @@ async fn a_good_file_is_listed_in_one_transaction(db: &TestDb) {
             "",
         ]),
     ];
-    let response = upload(&app, app.tokens.provincial.secret(), &pilot_file(&rows), false).await;
+    let response = upload(&app, app.tokens.provincial.secret(), &pilot_list(&rows), false).await;
     let report = response.json();
     assert_eq!(response.status, 200, "{report}");
     assert_eq!(report["recorded"], true);
@@ -1396,7 +1321,7 @@ async fn every_kind_of_bad_row_is_named_and_nothing_is_recorded(db: &TestDb) {
         row(["正常的县", "县(市、区)", "苏州", "", "", "320585", "", "", ""]), // 14
     ];
     let before = head(&app).await;
-    let response = upload(&app, app.tokens.provincial.secret(), &pilot_file(&rows), false).await;
+    let response = upload(&app, app.tokens.provincial.secret(), &pilot_list(&rows), false).await;
     let report = response.json();
     assert_eq!(response.status, 422, "{report}");
     assert_eq!(report["recorded"], false);
@@ -1461,7 +1386,7 @@ async fn every_kind_of_bad_row_is_named_and_nothing_is_recorded(db: &TestDb) {
     // A bad batch or date is said once, for the whole file.
     let (content_type, body) = multipart(
         &[("batch", "1000"), ("decidedOn", "2025-03-01")],
-        Some(("x.xlsx", &pilot_file(&[enterprise("批次错", 30)]))),
+        Some(("x.xlsx", &pilot_list(&[enterprise("批次错", 30)]))),
     );
     let refused = app
         .client()
@@ -1475,7 +1400,7 @@ async fn every_kind_of_bad_row_is_named_and_nothing_is_recorded(db: &TestDb) {
     assert_eq!(refused.status().as_u16(), 400);
     let text = refused.text().await.unwrap();
     assert!(text.contains("批次 1000 超出范围"), "{text}");
-    let early = pilot_file(&[enterprise("太早的企业", 31), enterprise("太早的企业二", 32)]);
+    let early = pilot_list(&[enterprise("太早的企业", 31), enterprise("太早的企业二", 32)]);
     let (content_type, body) = multipart(
         &[("batch", "3"), ("decidedOn", "1999-12-31")],
         Some(("x.xlsx", &early)),
@@ -1548,7 +1473,7 @@ async fn duplicates_within_the_file_and_against_the_registry(db: &TestDb) {
         row(["同名 园区", "开发园区", "苏州", "", "", "", "", "", ""]), // 7: the same zone name
     ];
     let before = head(&app).await;
-    let response = upload(&app, app.tokens.provincial.secret(), &pilot_file(&rows), true).await;
+    let response = upload(&app, app.tokens.provincial.secret(), &pilot_list(&rows), true).await;
     let report = response.json();
     assert_eq!(response.status, 422, "{report}");
     let dup = "DUPLICATE".to_owned();
@@ -1584,7 +1509,7 @@ async fn unreadable_files_are_refused_whole(db: &TestDb) {
     let app = TestApp::spawn_with_demo(db).await;
     let provincial = app.tokens.provincial.secret.clone();
     let before = head(&app).await;
-    let good = pilot_file(&[enterprise("好企业", 50)]);
+    let good = pilot_list(&[enterprise("好企业", 50)]);
 
     // Who may import: PROVINCIAL only; a token is required.
     let anonymous = upload(&app, None, &good, false).await;
@@ -1594,23 +1519,23 @@ async fn unreadable_files_are_refused_whole(db: &TestDb) {
     let reader = upload(&app, app.tokens.reader.secret(), &good, true).await;
     assert_eq!(reader.status, 403);
 
-    let mut wrong_header = HEADERS;
+    let mut wrong_header = PILOT_HEADERS;
     wrong_header[2] = "城市";
-    let mut extra_header = HEADERS.to_vec();
+    let mut extra_header = PILOT_HEADERS.to_vec();
     extra_header.push("备注");
     let mut big = vec![0u8; 2 * 1024 * 1024 + 10];
     big[..4].copy_from_slice(b"PK\x03\x04");
     let cases: Vec<(&str, Vec<u8>, u16, &str, &str)> = vec![
         (
             "other headers",
-            pilot_file_with(&wrong_header, &[enterprise("表头错", 51)]),
+            pilot_workbook(&wrong_header, &[enterprise("表头错", 51)]),
             400,
             "VALIDATION_FAILED",
             "第 3 列（C1 单元格）应为“设区市”，实为“城市”",
         ),
         (
             "a column more",
-            pilot_file_with(&extra_header, &[enterprise("多一列", 52)]),
+            pilot_workbook(&extra_header, &[enterprise("多一列", 52)]),
             400,
             "VALIDATION_FAILED",
             "“备注”不是模板的列",
@@ -1644,7 +1569,7 @@ async fn unreadable_files_are_refused_whole(db: &TestDb) {
         ),
         (
             "only the header",
-            pilot_file(&[]),
+            pilot_list::<Vec<String>, String>(&[]),
             400,
             "VALIDATION_FAILED",
             "没有数据行",
@@ -1691,7 +1616,7 @@ async fn unreadable_files_are_refused_whole(db: &TestDb) {
     let many: Vec<Vec<String>> = (0..2001)
         .map(|i| enterprise(&format!("批量{i}"), 1000 + i))
         .collect();
-    let refused = upload(&app, Some(&provincial), &pilot_file(&many), true).await;
+    let refused = upload(&app, Some(&provincial), &pilot_list(&many), true).await;
     assert_eq!(refused.status, 413);
     assert!(refused.error().1.contains("行数过多"), "{:?}", refused.error());
     assert_eq!(head(&app).await, before);
@@ -1700,7 +1625,7 @@ async fn unreadable_files_are_refused_whole(db: &TestDb) {
 
 async fn a_dry_run_checks_and_records_nothing(db: &TestDb) {
     let app = TestApp::spawn_with_demo(db).await;
-    let file = pilot_file(&[enterprise("试运行企业一", 60), enterprise("试运行企业二", 61)]);
+    let file = pilot_list(&[enterprise("试运行企业一", 60), enterprise("试运行企业二", 61)]);
     let before = head(&app).await;
     let checked = upload(&app, app.tokens.provincial.secret(), &file, true).await;
     let report = checked.json();
@@ -1756,7 +1681,7 @@ async fn the_largest_file_is_listed_whole(db: &TestDb) {
             ])
         })
         .collect();
-    let file = pilot_file(&rows);
+    let file = pilot_list(&rows);
     let before = head(&app).await;
     let checked = upload(&app, app.tokens.provincial.secret(), &file, true).await;
     assert_eq!(checked.status, 200, "{}", checked.json());
@@ -1792,18 +1717,18 @@ async fn the_command_line_templates_imports_and_reports(db: &TestDb) {
     .await;
     assert!(ok, "{out}{err}");
     let book = workbook(&std::fs::read(&template).unwrap());
-    assert_eq!(header(sheet(&book, "试点名单")), HEADERS);
+    assert_eq!(header(sheet(&book, "试点名单")), PILOT_HEADERS);
 
     let good = db.path("good.xlsx");
     std::fs::write(
         &good,
-        pilot_file(&[enterprise("命令行企业一", 70), enterprise("命令行企业二", 71)]),
+        pilot_list(&[enterprise("命令行企业一", 70), enterprise("命令行企业二", 71)]),
     )
     .unwrap();
     let bad = db.path("bad.xlsx");
     std::fs::write(
         &bad,
-        pilot_file(&[
+        pilot_list(&[
             enterprise("命令行企业三", 72),
             row(["坏行", "公司", "苏州", "", "", "", "", "", ""]),
         ]),

@@ -100,13 +100,16 @@ async fn still_answers(server: &mut Server, token: &str, when: &str) {
     assert!(rss < RSS_BOUND_KIB, "{when}: the server holds {rss} KiB");
 }
 
+/// The server still answers after `when`; then it is killed, and the log it leaves verifies.
+async fn end_case(server: &mut Server, db: &TestDb, token: &str, when: &str) {
+    still_answers(server, token, when).await;
+    server.kill().await;
+    assert_verifies(&db.url, when).await;
+}
+
 /// POST a raw body: status and JSON.
 async fn post(addr: &str, token: &str, body: &Value) -> (u16, Value) {
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .timeout(PATIENCE)
-        .build()
-        .unwrap();
+    let client = liangye_tests::http_client();
     let response = client
         .post(format!("http://{addr}/graphql"))
         .bearer_auth(token)
@@ -316,9 +319,7 @@ async fn the_websocket_is_bounded_and_closes_bad_sessions() {
             "{answer}"
         );
 
-        still_answers(&mut server, &reader, "after the websocket cases").await;
-        server.kill().await;
-        assert_verifies(&db.url, "after the websocket cases").await;
+        end_case(&mut server, &db, &reader, "after the websocket cases").await;
     }
 }
 
@@ -407,9 +408,7 @@ async fn connections_are_capped_and_timed_out() {
         still_answers(&mut server, &reader, "with 10 websockets open").await;
         drop(sockets);
 
-        still_answers(&mut server, &reader, "after the connection cases").await;
-        server.kill().await;
-        assert_verifies(&db.url, "after the connection cases").await;
+        end_case(&mut server, &db, &reader, "after the connection cases").await;
     }
 }
 
@@ -488,9 +487,7 @@ async fn a_revoked_token_loses_its_open_websocket() {
         .await;
         assert_eq!(ws_close_code(&mut ws).await, Some(4403));
 
-        still_answers(&mut server, &tokens.reader.secret, "after the revocation").await;
-        server.kill().await;
-        assert_verifies(&db.url, "after the revocation").await;
+        end_case(&mut server, &db, &tokens.reader.secret, "after the revocation").await;
     }
 }
 
@@ -579,9 +576,7 @@ async fn query_cost_counts_what_fields_read() {
                 assert_eq!((status, code.as_str()), (503, "QUERY_TOO_COMPLEX"), "{body}");
             }
         }
-        still_answers(&mut server, &reader, "after heavy reads").await;
-        server.kill().await;
-        assert_verifies(&db.url, "after the cost cases").await;
+        end_case(&mut server, &db, &reader, "after heavy reads").await;
     }
 }
 
@@ -644,9 +639,7 @@ async fn a_reused_command_id_reveals_nothing() {
         }
         let log = export(&db.url).await;
         liangye_tests::process::assert_command_ids_once(&log);
-        still_answers(&mut server, &tokens.reader.secret, "after commandId reuse").await;
-        server.kill().await;
-        assert_verifies(&db.url, "after commandId reuse").await;
+        end_case(&mut server, &db, &tokens.reader.secret, "after commandId reuse").await;
     }
 }
 
@@ -680,11 +673,7 @@ async fn standard_clients_are_served_with_no_internet() {
         assert_eq!(first_code(&body).0, "QUERY_TOO_COMPLEX");
 
         // GraphiQL: the page names no outside address, and every asset it loads is served.
-        let client = reqwest::Client::builder()
-            .no_proxy()
-            .timeout(PATIENCE)
-            .build()
-            .unwrap();
+        let client = liangye_tests::http_client();
         let page = client
             .get(format!("http://{addr}/graphql"))
             .send()

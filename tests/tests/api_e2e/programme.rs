@@ -8,8 +8,8 @@ use liangye_tests::{TestApp, TestDb};
 use serde_json::{Value, json};
 
 use crate::support::{
-    STAGES, award, decide, enterprise, evaluation, head, id_of, list_enterprise, quota, ready_for_award,
-    recommend, refuse, review,
+    STAGES, award, decide, enterprise, evaluation, head, id_of, list_enterprise, list_pilot, pass_reviews,
+    quota, ready_for_award, recommend, refuse, review,
 };
 
 on_both_backends!(
@@ -100,13 +100,7 @@ async fn a_retracted_award_frees_its_quota_place_but_not_its_certificate_number(
 async fn retracting_a_listing_frees_the_identifier(db: &TestDb) {
     let app = TestApp::spawn(db).await;
     let provincial = app.tokens.provincial.secret();
-    let listed = decide(
-        &app,
-        provincial,
-        "listPilot",
-        enterprise("苏州误列入科技有限公司", CityCode::Suzhou, 7),
-    )
-    .await;
+    let listed = list_pilot(&app, "苏州误列入科技有限公司", CityCode::Suzhou, 7).await;
     let id = id_of(&listed);
     let retracted = decide(
         &app,
@@ -125,13 +119,7 @@ async fn retracting_a_listing_frees_the_identifier(db: &TestDb) {
         .await;
     assert!(gone["designation"].is_null());
     // The same credit code may be listed again, as a new unit.
-    decide(
-        &app,
-        provincial,
-        "listPilot",
-        enterprise("苏州正确列入科技有限公司", CityCode::Suzhou, 7),
-    )
-    .await;
+    list_pilot(&app, "苏州正确列入科技有限公司", CityCode::Suzhou, 7).await;
 }
 
 async fn an_amendment_shows_old_and_new_values(db: &TestDb) {
@@ -203,15 +191,7 @@ async fn withdrawn_and_not_selected_units_are_pilots_again(db: &TestDb) {
     assert_eq!(withdrawn["events"][0]["role"], "CITY");
 
     decide(&app, suzhou, "recommend", recommend(&id, 2025)).await;
-    for stage in STAGES {
-        decide(
-            &app,
-            provincial,
-            "recordReview",
-            review(&id, 2025, stage, "PASSED"),
-        )
-        .await;
-    }
+    pass_reviews(&app, &id, 2025, &STAGES).await;
     let closed = decide(
         &app,
         provincial,
