@@ -95,6 +95,16 @@ struct Page {
     body: String,
 }
 
+impl Page {
+    /// The `Set-Cookie` of the session.
+    fn session_cookie(&self) -> &str {
+        self.set_cookies
+            .iter()
+            .find(|c| c.starts_with("liangye_session="))
+            .expect("session cookie")
+    }
+}
+
 impl Browserless {
     fn new(demo: &Demo) -> Self {
         let client = liangye_tests::http_client_builder()
@@ -341,11 +351,7 @@ async fn http_rules(demo: &Demo) {
     // Cookie flags: HttpOnly, SameSite=Strict; Secure only over HTTPS.
     let page = anon.login(demo.token("READER")).await;
     assert_eq!((page.status, page.location.as_str()), (303, "/console/"));
-    let cookie = page
-        .set_cookies
-        .iter()
-        .find(|c| c.starts_with("liangye_session="))
-        .expect("session cookie");
+    let cookie = page.session_cookie();
     assert!(
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
         "{cookie}"
@@ -354,11 +360,7 @@ async fn http_rules(demo: &Demo) {
     let mut secure = Browserless::new(demo);
     secure.https = true;
     let page = secure.login(demo.token("READER")).await;
-    let cookie = page
-        .set_cookies
-        .iter()
-        .find(|c| c.starts_with("liangye_session="))
-        .expect("session cookie");
+    let cookie = page.session_cookie();
     assert!(
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Secure"),
         "{cookie}"
@@ -657,44 +659,24 @@ impl Browserless {
 /// recorded once; 导出 with a bad and a good `asOf`.
 async fn imports_and_exports_over_http(demo: &Demo) {
     let (good, bad) = codes(1);
-    let bad_file = pilot_list(&[
-        ["控制台导入企业", "企业", "苏州", "", &bad, "", "", "集成电路", ""],
-        [
-            "控制台导入的县",
-            "县(市、区)",
-            "苏州",
-            "",
-            "",
-            "320586",
-            "",
-            "",
-            "",
-        ],
-    ]);
-    let good_file = pilot_list(&[
-        [
-            "控制台导入企业",
-            "企业",
-            "苏州",
-            "",
-            &good,
-            "",
-            "",
-            "集成电路",
-            "",
-        ],
-        [
-            "控制台导入的县",
-            "县(市、区)",
-            "苏州",
-            "",
-            "",
-            "320586",
-            "",
-            "",
-            "",
-        ],
-    ]);
+    // An enterprise with credit code `code`, and a county.
+    let list = |code: &str| {
+        pilot_list(&[
+            ["控制台导入企业", "企业", "苏州", "", code, "", "", "集成电路", ""],
+            [
+                "控制台导入的县",
+                "县(市、区)",
+                "苏州",
+                "",
+                "",
+                "320586",
+                "",
+                "",
+                "",
+            ],
+        ])
+    };
+    let (bad_file, good_file) = (list(&bad), list(&good));
     let mut b = Browserless::new(demo);
     b.login(demo.token("PROVINCIAL")).await;
     let page = b.get("/console/imports").await;
@@ -903,6 +885,18 @@ mod browser {
                 .unwrap_or_else(|e| panic!("goto {path}: {e}"));
         }
 
+        /// The `href` of the element `locator` finds.
+        pub async fn href(&self, locator: Locator<'_>) -> String {
+            self.client
+                .find(locator)
+                .await
+                .unwrap_or_else(|e| panic!("find {locator:?}: {e}"))
+                .attr("href")
+                .await
+                .expect("href")
+                .unwrap_or_else(|| panic!("{locator:?} has no href"))
+        }
+
         pub async fn source(&self) -> String {
             self.client.source().await.expect("page source")
         }
@@ -1038,17 +1032,10 @@ async fn fetch_as_browser(d: &browser::Driver, href: &str) -> (u16, reqwest::hea
 /// confirm; 导出: download the registry through the page's link and read it back.
 async fn import_and_export_in_the_browser(demo: &Demo, d: &browser::Driver) {
     use calamine::Reader;
+    use fantoccini::Locator;
     d.goto("/console/imports").await;
     d.shot("imports").await;
-    let template_href = d
-        .client
-        .find(fantoccini::Locator::Id("template-link"))
-        .await
-        .expect("the template link")
-        .attr("href")
-        .await
-        .expect("href")
-        .expect("an href");
+    let template_href = d.href(Locator::Id("template-link")).await;
     let (status, _, template) = fetch_as_browser(d, &template_href).await;
     assert_eq!(status, 200);
     let mut book: calamine::Xlsx<_> =
@@ -1065,65 +1052,37 @@ async fn import_and_export_in_the_browser(demo: &Demo, d: &browser::Driver) {
     assert_eq!(header, PILOT_HEADERS);
 
     let (good, bad) = codes(2);
-    let upload = |rows: Vec<[&str; 9]>, name: &str| {
+    // An enterprise with credit code `code`, and a county, written to the file `name`.
+    let upload = |code: &str, name: &str| {
+        let rows = [
+            [
+                "浏览器导入企业",
+                "企业",
+                "苏州",
+                "320505",
+                code,
+                "",
+                "",
+                "集成电路、高端装备",
+                "芯片",
+            ],
+            [
+                "浏览器导入的县",
+                "县(市、区)",
+                "苏州",
+                "",
+                "",
+                "320587",
+                "",
+                "",
+                "",
+            ],
+        ];
         let path = demo.db.path(name);
         std::fs::write(&path, pilot_list(&rows)).expect("write the list");
         path
     };
-    let bad_path = upload(
-        vec![
-            [
-                "浏览器导入企业",
-                "企业",
-                "苏州",
-                "320505",
-                &bad,
-                "",
-                "",
-                "集成电路、高端装备",
-                "芯片",
-            ],
-            [
-                "浏览器导入的县",
-                "县(市、区)",
-                "苏州",
-                "",
-                "",
-                "320587",
-                "",
-                "",
-                "",
-            ],
-        ],
-        "bad-list.xlsx",
-    );
-    let good_path = upload(
-        vec![
-            [
-                "浏览器导入企业",
-                "企业",
-                "苏州",
-                "320505",
-                &good,
-                "",
-                "",
-                "集成电路、高端装备",
-                "芯片",
-            ],
-            [
-                "浏览器导入的县",
-                "县(市、区)",
-                "苏州",
-                "",
-                "",
-                "320587",
-                "",
-                "",
-                "",
-            ],
-        ],
-        "good-list.xlsx",
-    );
+    let (bad_path, good_path) = (upload(&bad, "bad-list.xlsx"), upload(&good, "good-list.xlsx"));
     let choose = |path: std::path::PathBuf| async move {
         d.client
             .find(fantoccini::Locator::Id("import-file"))
@@ -1177,16 +1136,8 @@ async fn import_and_export_in_the_browser(demo: &Demo, d: &browser::Driver) {
     d.goto("/console/exports").await;
     d.shot("exports").await;
     let href = d
-        .client
-        .find(fantoccini::Locator::Css(
-            "#export-links a[href^=\"/exports/registry.xlsx\"]",
-        ))
-        .await
-        .expect("the registry link")
-        .attr("href")
-        .await
-        .expect("href")
-        .expect("an href");
+        .href(Locator::Css("#export-links a[href^=\"/exports/registry.xlsx\"]"))
+        .await;
     let (status, headers, bytes) = fetch_as_browser(d, &href).await;
     assert_eq!(status, 200);
     let disposition = headers

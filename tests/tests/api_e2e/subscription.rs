@@ -37,13 +37,8 @@ async fn the_event_subscription_catches_up_then_goes_live(db: &TestDb) {
     }
 
     // Live: decisions made now arrive, in order, as they are committed.
-    let recommended = decide(
-        &app,
-        app.tokens.suzhou.secret(),
-        "recommend",
-        recommend(&id, 2025),
-    )
-    .await;
+    let suzhou = app.tokens.suzhou.secret();
+    let recommended = decide(&app, suzhou, "recommend", recommend(&id, 2025)).await;
     let event = event_of(subscription.next().await.expect("a live event"));
     assert_eq!(event["position"], recommended["position"]);
     assert_eq!(event["type"], "Recommended");
