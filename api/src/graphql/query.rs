@@ -94,40 +94,55 @@ impl DesignationConnection {
     }
 }
 
-#[Object]
-impl DesignationConnection {
-    async fn edges(&self, ctx: &Context<'_>) -> ApiResult<Vec<DesignationEdge>> {
-        let with_history = ctx.look_ahead().field("node").field("history").exists();
-        Ok(self
-            .designations(ctx, with_history)
-            .await?
-            .into_iter()
-            .map(|node| DesignationEdge {
-                cursor: encode_cursor(node.unit.id),
-                node,
-            })
-            .collect())
-    }
+/// A connection's GraphQL object: its own `edges` and `nodes` (given), then the fields every
+/// page answers with, `pageInfo`, `totalCount` (described by `$total`) and `position`.
+macro_rules! connection {
+    ($connection:ty, $total:literal, { $($own:tt)* }) => {
+        #[async_graphql::Object]
+        impl $connection {
+            $($own)*
 
-    async fn nodes(&self, ctx: &Context<'_>) -> ApiResult<Vec<Designation>> {
-        let with_history = ctx.look_ahead().field("history").exists();
-        self.designations(ctx, with_history).await
-    }
+            async fn page_info(&self) -> &PageInfo {
+                &self.page_info
+            }
 
-    async fn page_info(&self) -> &PageInfo {
-        &self.page_info
-    }
+            #[doc = $total]
+            async fn total_count(&self) -> i64 {
+                self.total_count
+            }
 
-    /// How many designations match the filter (at the same moment).
-    async fn total_count(&self) -> i64 {
-        self.total_count
-    }
-
-    /// The log position the answer is as of.
-    async fn position(&self) -> i64 {
-        self.position
-    }
+            /// The log position the answer is as of.
+            async fn position(&self) -> i64 {
+                self.position
+            }
+        }
+    };
 }
+pub(super) use connection;
+
+connection!(
+    DesignationConnection,
+    "How many designations match the filter (at the same moment).",
+    {
+        async fn edges(&self, ctx: &Context<'_>) -> ApiResult<Vec<DesignationEdge>> {
+            let with_history = ctx.look_ahead().field("node").field("history").exists();
+            Ok(self
+                .designations(ctx, with_history)
+                .await?
+                .into_iter()
+                .map(|node| DesignationEdge {
+                    cursor: encode_cursor(node.unit.id),
+                    node,
+                })
+                .collect())
+        }
+
+        async fn nodes(&self, ctx: &Context<'_>) -> ApiResult<Vec<Designation>> {
+            let with_history = ctx.look_ahead().field("history").exists();
+            self.designations(ctx, with_history).await
+        }
+    }
+);
 
 #[derive(SimpleObject)]
 pub struct EventEdge {

@@ -12,7 +12,7 @@ use liangye_projections::applications::{
 
 use super::enums::{Grade, ReviewOutcome, ReviewStage, Role, Sector, UnitKind};
 use super::error::ApiError;
-use super::query::PageInfo;
+use super::query::{PageInfo, connection};
 use super::scalars::{Date, YuanScalar};
 use super::types::Designation;
 
@@ -240,32 +240,25 @@ impl ApplicationConnection {
     }
 }
 
-#[Object]
-impl ApplicationConnection {
-    async fn edges(&self) -> Vec<ApplicationEdge<'_>> {
-        self.items
-            .iter()
-            .map(|a| ApplicationEdge {
-                cursor: encode_application_cursor(a.application.year, a.application.unit_id),
-                node: a,
-            })
-            .collect()
+connection!(
+    ApplicationConnection,
+    "How many applications match the filter (at the same moment).",
+    {
+        async fn edges(&self) -> Vec<ApplicationEdge<'_>> {
+            self.items
+                .iter()
+                .map(|a| ApplicationEdge {
+                    cursor: encode_application_cursor(a.application.year, a.application.unit_id),
+                    node: a,
+                })
+                .collect()
+        }
+
+        async fn nodes(&self) -> &[Application] {
+            &self.items
+        }
     }
-    async fn nodes(&self) -> &[Application] {
-        &self.items
-    }
-    async fn page_info(&self) -> &PageInfo {
-        &self.page_info
-    }
-    /// How many applications match the filter (at the same moment).
-    async fn total_count(&self) -> i64 {
-        self.total_count
-    }
-    /// The log position the answer is as of.
-    async fn position(&self) -> i64 {
-        self.position
-    }
-}
+);
 
 /// The units of one sector (a unit of several sectors counts in each).
 #[derive(SimpleObject)]
