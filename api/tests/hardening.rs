@@ -107,6 +107,24 @@ async fn end_case(server: &mut Server, db: &TestDb, token: &str, when: &str) {
     assert_verifies(&db.url, when).await;
 }
 
+/// What `stream` answers, read until it ends or more than `enough` bytes came; `what` names
+/// the connection if it is kept open instead.
+async fn read_answer(stream: &mut TcpStream, enough: usize, what: &str) -> String {
+    let mut buf = [0u8; 1024];
+    let mut answer = Vec::new();
+    while answer.len() <= enough {
+        let n = tokio::time::timeout(PATIENCE, stream.read(&mut buf))
+            .await
+            .unwrap_or_else(|_| panic!("{what} was kept open"))
+            .unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        answer.extend_from_slice(&buf[..n]);
+    }
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
 /// POST a raw body: status and JSON.
 async fn post(addr: &str, token: &str, body: &Value) -> (u16, Value) {
     let client = liangye_tests::http_client();
@@ -155,6 +173,15 @@ async fn ws_connect(addr: &str) -> Ws {
 
 async fn ws_send(ws: &mut Ws, message: Value) {
     let _ = tokio::time::timeout(PATIENCE, ws.send(Message::text(message.to_string()))).await;
+}
+
+/// Subscribe to `EVENTS` as subscription `id`.
+async fn subscribe_events(ws: &mut Ws, id: &str) {
+    ws_send(
+        ws,
+        json!({ "id": id, "type": "subscribe", "payload": { "query": EVENTS } }),
+    )
+    .await;
 }
 
 async fn ws_init(addr: &str, secret: &str) -> Ws {
@@ -248,11 +275,7 @@ async fn the_websocket_is_bounded_and_closes_bad_sessions() {
 
         // An operation before connection_init: 4401.
         let mut ws = ws_connect(&addr).await;
-        ws_send(
-            &mut ws,
-            json!({ "id": "1", "type": "subscribe", "payload": { "query": EVENTS } }),
-        )
-        .await;
+        subscribe_events(&mut ws, "1").await;
         assert_eq!(ws_close_code(&mut ws).await, Some(4401));
 
         // No token, an unknown token: 4403.
@@ -268,18 +291,10 @@ async fn the_websocket_is_bounded_and_closes_bad_sessions() {
 
         // A subscription id in use: 4409.
         let mut ws = ws_init(&addr, &tokens.auditor.secret).await;
-        ws_send(
-            &mut ws,
-            json!({ "id": "s", "type": "subscribe", "payload": { "query": EVENTS } }),
-        )
-        .await;
+        subscribe_events(&mut ws, "s").await;
         let first = ws_json(&mut ws).await;
         assert_eq!(first["type"], "next", "{first}");
-        ws_send(
-            &mut ws,
-            json!({ "id": "s", "type": "subscribe", "payload": { "query": EVENTS } }),
-        )
-        .await;
+        subscribe_events(&mut ws, "s").await;
         assert_eq!(ws_close_code(&mut ws).await, Some(4409));
 
         // The limits of HTTP hold on the socket: depth and cost.
@@ -366,18 +381,8 @@ async fn connections_are_capped_and_timed_out() {
         idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
             .await
             .unwrap();
-        let mut answer = Vec::new();
-        loop {
-            let n = tokio::time::timeout(PATIENCE, idle.read(&mut buf))
-                .await
-                .expect("an idle keep-alive connection was kept open")
-                .unwrap_or(0);
-            if n == 0 {
-                break;
-            }
-            answer.extend_from_slice(&buf[..n]);
-        }
-        assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200"));
+        let answer = read_answer(&mut idle, usize::MAX, "an idle keep-alive connection").await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 
         // A body that never finishes arriving: 408 after the body timeout.
         let mut trickle = TcpStream::connect(&addr).await.unwrap();
@@ -385,19 +390,7 @@ async fn connections_are_capped_and_timed_out() {
             .write_all(b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"query\":")
             .await
             .unwrap();
-        let mut answer = Vec::new();
-        loop {
-            let n = tokio::time::timeout(PATIENCE, trickle.read(&mut buf))
-                .await
-                .expect("a trickling body was waited for forever")
-                .unwrap_or(0);
-            if n == 0 || answer.len() > 12 {
-                answer.extend_from_slice(&buf[..n]);
-                break;
-            }
-            answer.extend_from_slice(&buf[..n]);
-        }
-        let answer = String::from_utf8_lossy(&answer);
+        let answer = read_answer(&mut trickle, 12, "a trickling body").await;
         assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
 
         // Many idle websockets count against the cap too, and free it when they go.
@@ -466,11 +459,7 @@ async fn a_revoked_token_loses_its_open_websocket() {
         let addr = server.addr.clone();
         let auditor = &tokens.auditor;
         let mut ws = ws_init(&addr, &auditor.secret).await;
-        ws_send(
-            &mut ws,
-            json!({ "id": "1", "type": "subscribe", "payload": { "query": EVENTS } }),
-        )
-        .await;
+        subscribe_events(&mut ws, "1").await;
         let first = ws_json(&mut ws).await;
         assert_eq!(first["type"], "next", "{first}");
 
