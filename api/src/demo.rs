@@ -14,7 +14,7 @@ use liangye_events::catalogue::{
 };
 use liangye_services::access::new_token;
 use liangye_services::decide::{
-    AmendUnit, Command, ListPilot, Principal, Recommend, RecordEvaluation, ReportIndicators, RetractDecision,
+    Command, ListPilot, Principal, Recommend, RecordEvaluation, ReportIndicators, RetractDecision,
     SetAnnualQuota, WithdrawRecommendation,
 };
 use liangye_services::engine::{Engine, EngineError};
@@ -670,20 +670,13 @@ fn sample() -> Vec<Step> {
                 ));
                 if i == 1 {
                     // The enterprise changed its registered name (信息变更).
-                    plan.province(Command::AmendUnit(AmendUnit {
-                        designation_id: ent_b,
-                        reason: "企业名称变更，营业执照已换发".into(),
-                        name: Some("无锡精工智造科技服务有限公司".into()),
-                        sectors: None,
-                        industries: None,
-                        county_code: None,
-                        credit_code: None,
-                        accept_invalid_credit_code: false,
-                        division_code: None,
-                        zone_code: None,
-                        decision: decision(day_in(2023, 6, 1), 66),
-                        expected_version: None,
-                    }));
+                    let mut renamed = scenario::amendment(
+                        ent_b,
+                        "企业名称变更，营业执照已换发",
+                        decision(day_in(2023, 6, 1), 66),
+                    );
+                    renamed.name = Some("无锡精工智造科技服务有限公司".into());
+                    plan.province(Command::AmendUnit(renamed));
                 }
             }
             // A failed expert review: back to PILOT, recommended again the next year and

@@ -109,21 +109,22 @@ async fn graphql(State(server): State<Server>, request: axum::extract::Request) 
     let headers: HeaderMap = request.headers().clone();
     let metrics = &server.state.metrics;
     metrics.requests.inc();
+    // A request refused before it runs: counted by its code, answered in the GraphQL error
+    // shape.
+    let refuse = |status: StatusCode, code: ErrorCode, message: &str| -> HttpResponse {
+        metrics.error(code.as_str());
+        (status, axum::Json(error_body(code, message))).into_response()
+    };
     // The whole body within its time limit: a client trickling bytes holds no connection
     // for long.
     let body = match tokio::time::timeout(BODY_READ_TIMEOUT, read_body(request)).await {
         Ok(body) => body,
         Err(_) => {
-            metrics.error(ErrorCode::ValidationFailed.as_str());
             let message = format!(
                 "the request body did not arrive within {} s",
                 BODY_READ_TIMEOUT.as_secs()
             );
-            return (
-                StatusCode::REQUEST_TIMEOUT,
-                axum::Json(error_body(ErrorCode::ValidationFailed, &message)),
-            )
-                .into_response();
+            return refuse(StatusCode::REQUEST_TIMEOUT, ErrorCode::ValidationFailed, &message);
         }
     };
     let body = match body {
@@ -142,19 +143,14 @@ async fn graphql(State(server): State<Server>, request: axum::extract::Request) 
                     format!("the request body cannot be read: {}", rejection.body_text()),
                 )
             };
-            metrics.error(code.as_str());
-            return (status, axum::Json(error_body(code, &message))).into_response();
+            return refuse(status, code, &message);
         }
     };
     let batch: BatchRequest = match serde_json::from_slice(&body) {
         Ok(b) => b,
         Err(e) => {
-            metrics.error(ErrorCode::ValidationFailed.as_str());
-            let body = error_body(
-                ErrorCode::ValidationFailed,
-                &format!("the request body is not a GraphQL request: {e}"),
-            );
-            return (StatusCode::BAD_REQUEST, axum::Json(body)).into_response();
+            let message = format!("the request body is not a GraphQL request: {e}");
+            return refuse(StatusCode::BAD_REQUEST, ErrorCode::ValidationFailed, &message);
         }
     };
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
@@ -183,29 +179,23 @@ async fn graphql(State(server): State<Server>, request: axum::extract::Request) 
     let batch = match batch {
         BatchRequest::Single(r) => BatchRequest::Single(with_data(r)),
         BatchRequest::Batch(rs) if rs.len() > MAX_BATCH => {
-            metrics.error(ErrorCode::QueryTooComplex.as_str());
             let message = format!(
                 "a batch may hold at most {MAX_BATCH} operations, not {}",
                 rs.len()
             );
-            return (
-                StatusCode::BAD_REQUEST,
-                axum::Json(error_body(ErrorCode::QueryTooComplex, &message)),
-            )
-                .into_response();
+            return refuse(StatusCode::BAD_REQUEST, ErrorCode::QueryTooComplex, &message);
         }
         BatchRequest::Batch(rs) => BatchRequest::Batch(rs.into_iter().map(with_data).collect()),
     };
     let response = match tokio::time::timeout(REQUEST_TIMEOUT, server.schema.execute_batch(batch)).await {
         Ok(response) => response,
         Err(_) => {
-            metrics.error(ErrorCode::QueryTooComplex.as_str());
             let message = format!("the request took longer than {} s", REQUEST_TIMEOUT.as_secs());
-            return (
+            return refuse(
                 StatusCode::SERVICE_UNAVAILABLE,
-                axum::Json(error_body(ErrorCode::QueryTooComplex, &message)),
-            )
-                .into_response();
+                ErrorCode::QueryTooComplex,
+                &message,
+            );
         }
     };
     let response = match response {

@@ -15,13 +15,12 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::Stdio;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use liangye_tests::process::{self, Api, PATIENCE, eventually, liangye, list_pilot};
+use liangye_tests::excel::{PILOT_HEADERS, multipart, pilot_list};
+use liangye_tests::process::{self, Server, eventually, liangye, list_pilot};
 use liangye_tests::{TestDb as Db, skip};
 use serde_json::json;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 // ---------------------------------------------------------------------------------------
@@ -29,82 +28,33 @@ use tokio::process::{Child, Command};
 
 /// `liangye serve --demo`: its address and one token per role.
 struct Demo {
-    _child: Child,
-    addr: String,
-    tokens: HashMap<String, String>,
+    server: Server,
     db: Db,
-    stderr: Arc<Mutex<String>>,
 }
 
 impl Demo {
     async fn start(db: Db) -> Self {
-        let mut child = Command::new(process::bin())
-            .args([
-                "--database",
-                &db.url,
-                "serve",
-                "--demo",
-                "--listen",
-                "127.0.0.1:0",
-            ])
-            .env_remove("DATABASE_URL")
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start liangye serve --demo");
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let mut err = child.stderr.take().expect("stderr");
-        let sink = stderr.clone();
-        tokio::spawn(async move {
-            let mut text = String::new();
-            let _ = err.read_to_string(&mut text).await;
-            sink.lock().unwrap().push_str(&text);
-        });
-        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-        let mut tokens = HashMap::new();
-        let addr = tokio::time::timeout(PATIENCE, async {
-            while let Ok(Some(line)) = lines.next_line().await {
-                if let Some(rest) = line.strip_prefix("listening on http://") {
-                    return Some(rest.trim_end_matches("/graphql").to_owned());
-                }
-                if let Some((head, secret)) = line.split_once(": lyt_")
-                    && let Some(role) = head.split_whitespace().next()
-                {
-                    tokens.insert(role.to_owned(), format!("lyt_{}", secret.trim()));
-                }
-            }
-            None
-        })
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| panic!("serve --demo did not start: {}", stderr.lock().unwrap()));
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        let server = Server::start_with(&db.url, &db.path("serve.log"), &["--demo"]).await;
         for role in ["PROVINCIAL", "CITY", "AUDITOR", "READER"] {
-            assert!(tokens.contains_key(role), "no demo token for {role}: {tokens:?}");
+            assert!(
+                server.tokens.iter().any(|(r, _)| r == role),
+                "no demo token for {role}: {:?}",
+                server.tokens
+            );
         }
-        Self {
-            _child: child,
-            addr,
-            tokens,
-            db,
-            stderr,
-        }
+        Self { server, db }
     }
 
     fn token(&self, role: &str) -> &str {
-        &self.tokens[role]
+        self.server.token(role)
     }
 
     fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
+        self.server.url(path)
     }
 
-    fn api(&self) -> Api {
-        Api::new(&self.addr, self.token("PROVINCIAL"))
+    fn api(&self) -> process::Api {
+        self.server.api(self.token("PROVINCIAL"))
     }
 
     /// A new enterprise listed by GraphQL: `n` picks its city (n % 13: 4 苏州, 0 南京) and
@@ -145,12 +95,20 @@ struct Page {
     body: String,
 }
 
+impl Page {
+    /// The `Set-Cookie` of the session.
+    fn session_cookie(&self) -> &str {
+        self.set_cookies
+            .iter()
+            .find(|c| c.starts_with("liangye_session="))
+            .expect("session cookie")
+    }
+}
+
 impl Browserless {
     fn new(demo: &Demo) -> Self {
-        let client = reqwest::Client::builder()
-            .no_proxy()
+        let client = liangye_tests::http_client_builder()
             .redirect(reqwest::redirect::Policy::none())
-            .timeout(PATIENCE)
             .build()
             .expect("HTTP client");
         Self {
@@ -393,11 +351,7 @@ async fn http_rules(demo: &Demo) {
     // Cookie flags: HttpOnly, SameSite=Strict; Secure only over HTTPS.
     let page = anon.login(demo.token("READER")).await;
     assert_eq!((page.status, page.location.as_str()), (303, "/console/"));
-    let cookie = page
-        .set_cookies
-        .iter()
-        .find(|c| c.starts_with("liangye_session="))
-        .expect("session cookie");
+    let cookie = page.session_cookie();
     assert!(
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
         "{cookie}"
@@ -406,11 +360,7 @@ async fn http_rules(demo: &Demo) {
     let mut secure = Browserless::new(demo);
     secure.https = true;
     let page = secure.login(demo.token("READER")).await;
-    let cookie = page
-        .set_cookies
-        .iter()
-        .find(|c| c.starts_with("liangye_session="))
-        .expect("session cookie");
+    let cookie = page.session_cookie();
     assert!(
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Secure"),
         "{cookie}"
@@ -639,11 +589,10 @@ async fn http_rules(demo: &Demo) {
         let base = base.clone();
         async move {
             let mut b = Browserless {
-                client: reqwest::Client::builder()
-                    .no_proxy()
+                client: liangye_tests::http_client_builder()
                     .redirect(reqwest::redirect::Policy::none())
                     .build()
-                    .unwrap(),
+                    .expect("HTTP client"),
                 base,
                 cookies: HashMap::new(),
                 https: false,
@@ -678,41 +627,10 @@ async fn http_rules(demo: &Demo) {
         303,
         "the session stays ended"
     );
-    let _ = &demo.stderr;
 }
 
 // ---------------------------------------------------------------------------------------
 // 导入 and 导出
-
-const PILOT_HEADERS: [&str; 9] = [
-    "名称",
-    "类型",
-    "设区市",
-    "县(市、区)代码",
-    "统一社会信用代码",
-    "行政区划代码",
-    "开发区代码",
-    "行业领域",
-    "行业描述",
-];
-
-/// A pilot list as the template lays it out.
-fn pilot_list(rows: &[[&str; 9]]) -> Vec<u8> {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name("试点名单").unwrap();
-    for (c, h) in PILOT_HEADERS.iter().enumerate() {
-        sheet.write_string(0, c as u16, *h).unwrap();
-    }
-    for (r, row) in rows.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            if !v.is_empty() {
-                sheet.write_string(r as u32 + 1, c as u16, *v).unwrap();
-            }
-        }
-    }
-    book.save_to_buffer().unwrap()
-}
 
 /// A credit code of 苏州 numbered `n` (far from the demo's and the other tests'), and the
 /// same code with its check character wrong.
@@ -725,34 +643,9 @@ fn codes(n: u64) -> (String, String) {
     (good, bad)
 }
 
-/// A `multipart/form-data` body.
-fn multipart_body(fields: &[(&str, &str)], file: Option<&[u8]>) -> (String, Vec<u8>) {
-    let boundary = "----console-test-7d1e";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                .as_bytes(),
-        );
-    }
-    if let Some(bytes) = file {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"名单.xlsx\"\r\n\
-                 Content-Type: application/octet-stream\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
 impl Browserless {
     async fn post_multipart(&mut self, path: &str, fields: &[(&str, &str)], file: Option<&[u8]>) -> Page {
-        let (content_type, body) = multipart_body(fields, file);
+        let (content_type, body) = multipart(fields, file.map(|bytes| ("名单.xlsx", bytes)));
         let request = self
             .client
             .post(format!("{}{path}", self.base))
@@ -766,44 +659,24 @@ impl Browserless {
 /// recorded once; 导出 with a bad and a good `asOf`.
 async fn imports_and_exports_over_http(demo: &Demo) {
     let (good, bad) = codes(1);
-    let bad_file = pilot_list(&[
-        ["控制台导入企业", "企业", "苏州", "", &bad, "", "", "集成电路", ""],
-        [
-            "控制台导入的县",
-            "县(市、区)",
-            "苏州",
-            "",
-            "",
-            "320586",
-            "",
-            "",
-            "",
-        ],
-    ]);
-    let good_file = pilot_list(&[
-        [
-            "控制台导入企业",
-            "企业",
-            "苏州",
-            "",
-            &good,
-            "",
-            "",
-            "集成电路",
-            "",
-        ],
-        [
-            "控制台导入的县",
-            "县(市、区)",
-            "苏州",
-            "",
-            "",
-            "320586",
-            "",
-            "",
-            "",
-        ],
-    ]);
+    // An enterprise with credit code `code`, and a county.
+    let list = |code: &str| {
+        pilot_list(&[
+            ["控制台导入企业", "企业", "苏州", "", code, "", "", "集成电路", ""],
+            [
+                "控制台导入的县",
+                "县(市、区)",
+                "苏州",
+                "",
+                "",
+                "320586",
+                "",
+                "",
+                "",
+            ],
+        ])
+    };
+    let (bad_file, good_file) = (list(&bad), list(&good));
     let mut b = Browserless::new(demo);
     b.login(demo.token("PROVINCIAL")).await;
     let page = b.get("/console/imports").await;
@@ -1012,6 +885,18 @@ mod browser {
                 .unwrap_or_else(|e| panic!("goto {path}: {e}"));
         }
 
+        /// The `href` of the element `locator` finds.
+        pub async fn href(&self, locator: Locator<'_>) -> String {
+            self.client
+                .find(locator)
+                .await
+                .unwrap_or_else(|e| panic!("find {locator:?}: {e}"))
+                .attr("href")
+                .await
+                .expect("href")
+                .unwrap_or_else(|| panic!("{locator:?} has no href"))
+        }
+
         pub async fn source(&self) -> String {
             self.client.source().await.expect("page source")
         }
@@ -1132,10 +1017,7 @@ async fn browser_session(d: &browser::Driver) -> String {
 
 /// GET `href` as the browser's session: the status, headers and bytes.
 async fn fetch_as_browser(d: &browser::Driver, href: &str) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
-    let response = reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .unwrap()
+    let response = liangye_tests::http_client()
         .get(format!("{}{href}", d.base))
         .header("cookie", browser_session(d).await)
         .send()
@@ -1150,17 +1032,10 @@ async fn fetch_as_browser(d: &browser::Driver, href: &str) -> (u16, reqwest::hea
 /// confirm; 导出: download the registry through the page's link and read it back.
 async fn import_and_export_in_the_browser(demo: &Demo, d: &browser::Driver) {
     use calamine::Reader;
+    use fantoccini::Locator;
     d.goto("/console/imports").await;
     d.shot("imports").await;
-    let template_href = d
-        .client
-        .find(fantoccini::Locator::Id("template-link"))
-        .await
-        .expect("the template link")
-        .attr("href")
-        .await
-        .expect("href")
-        .expect("an href");
+    let template_href = d.href(Locator::Id("template-link")).await;
     let (status, _, template) = fetch_as_browser(d, &template_href).await;
     assert_eq!(status, 200);
     let mut book: calamine::Xlsx<_> =
@@ -1177,65 +1052,37 @@ async fn import_and_export_in_the_browser(demo: &Demo, d: &browser::Driver) {
     assert_eq!(header, PILOT_HEADERS);
 
     let (good, bad) = codes(2);
-    let upload = |rows: Vec<[&str; 9]>, name: &str| {
+    // An enterprise with credit code `code`, and a county, written to the file `name`.
+    let upload = |code: &str, name: &str| {
+        let rows = [
+            [
+                "浏览器导入企业",
+                "企业",
+                "苏州",
+                "320505",
+                code,
+                "",
+                "",
+                "集成电路、高端装备",
+                "芯片",
+            ],
+            [
+                "浏览器导入的县",
+                "县(市、区)",
+                "苏州",
+                "",
+                "",
+                "320587",
+                "",
+                "",
+                "",
+            ],
+        ];
         let path = demo.db.path(name);
         std::fs::write(&path, pilot_list(&rows)).expect("write the list");
         path
     };
-    let bad_path = upload(
-        vec![
-            [
-                "浏览器导入企业",
-                "企业",
-                "苏州",
-                "320505",
-                &bad,
-                "",
-                "",
-                "集成电路、高端装备",
-                "芯片",
-            ],
-            [
-                "浏览器导入的县",
-                "县(市、区)",
-                "苏州",
-                "",
-                "",
-                "320587",
-                "",
-                "",
-                "",
-            ],
-        ],
-        "bad-list.xlsx",
-    );
-    let good_path = upload(
-        vec![
-            [
-                "浏览器导入企业",
-                "企业",
-                "苏州",
-                "320505",
-                &good,
-                "",
-                "",
-                "集成电路、高端装备",
-                "芯片",
-            ],
-            [
-                "浏览器导入的县",
-                "县(市、区)",
-                "苏州",
-                "",
-                "",
-                "320587",
-                "",
-                "",
-                "",
-            ],
-        ],
-        "good-list.xlsx",
-    );
+    let (bad_path, good_path) = (upload(&bad, "bad-list.xlsx"), upload(&good, "good-list.xlsx"));
     let choose = |path: std::path::PathBuf| async move {
         d.client
             .find(fantoccini::Locator::Id("import-file"))
@@ -1289,16 +1136,8 @@ async fn import_and_export_in_the_browser(demo: &Demo, d: &browser::Driver) {
     d.goto("/console/exports").await;
     d.shot("exports").await;
     let href = d
-        .client
-        .find(fantoccini::Locator::Css(
-            "#export-links a[href^=\"/exports/registry.xlsx\"]",
-        ))
-        .await
-        .expect("the registry link")
-        .attr("href")
-        .await
-        .expect("href")
-        .expect("an href");
+        .href(Locator::Css("#export-links a[href^=\"/exports/registry.xlsx\"]"))
+        .await;
     let (status, headers, bytes) = fetch_as_browser(d, &href).await;
     assert_eq!(status, 200);
     let disposition = headers

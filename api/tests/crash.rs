@@ -6,14 +6,13 @@
 //! result and appends nothing. On a fresh SQLite file, and on a fresh PostgreSQL database
 //! when `TEST_DATABASE_URL` is set.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::join_all;
 use liangye_tests::TestDb;
 use liangye_tests::process::{
-    Ack, Api, Outcome, PATIENCE, Rng, Server, YEAR, assert_acks_in_log, assert_command_ids_once,
+    Ack, Api, Ledger, Outcome, PATIENCE, Rng, Server, YEAR, assert_acks_in_log, assert_command_ids_once,
     assert_verifies, designation_id, export, issue_token, list_pilot, steps_after_listing, with_command_id,
 };
 
@@ -36,19 +35,10 @@ async fn postgres_survives_kill_9_under_concurrent_writers() {
     crash_and_check(&db, "crash/postgres").await;
 }
 
-#[derive(Default)]
-struct Shared {
-    /// The next enterprise number (its credit code is unique to it).
-    next: AtomicU64,
-    acks: Mutex<Vec<Ack>>,
-    /// Answers other than acceptance or a dead connection: none are expected.
-    unexpected: Mutex<Vec<String>>,
-}
-
 async fn crash_and_check(db: &TestDb, label: &str) {
     let token = issue_token(&db.url, "PROVINCIAL", "省发展改革委(崩溃测试)").await;
     let log = db.path("server.log");
-    let shared = Arc::new(Shared::default());
+    let shared = Arc::new(Ledger::default());
     let mut rng = Rng::from_clock(label);
     let mut checked_before = 0;
 
@@ -71,13 +61,12 @@ async fn crash_and_check(db: &TestDb, label: &str) {
                 .expect("a writer hung after the kill")
                 .expect("writer task");
         }
-        let unexpected = shared.unexpected.lock().unwrap().clone();
-        assert!(
-            unexpected.is_empty(),
-            "{label}: answers other than acceptance while the server ran: {unexpected:#?}\nserver log:\n{}",
-            server.log_text()
+        // Answers other than acceptance or a dead connection: none are expected.
+        shared.assert_nothing_unexpected(
+            &format!("{label}: answers other than acceptance while the server ran"),
+            &format!("server log:\n{}", server.log_text()),
         );
-        let acks = shared.acks.lock().unwrap().len();
+        let acks = shared.acked();
         eprintln!("{label}: round {round}: killed after {moment:?}; {acks} decisions acknowledged so far");
         assert_verifies(&db.url, &format!("after kill {round}")).await;
     }
@@ -85,16 +74,16 @@ async fn crash_and_check(db: &TestDb, label: &str) {
     let server = Server::start(&db.url, &log).await;
     let api = server.api(&token);
     check_after_restart(db, &api, &shared, checked_before, &mut rng, KILLS).await;
-    let acks = shared.acks.lock().unwrap().len();
+    let acks = shared.acked();
     assert!(acks > 0, "{label}: no decision was ever acknowledged");
     assert_verifies(&db.url, "at the end").await;
 }
 
 /// One writer: enterprise lifecycles, one decision after another, each with its own
 /// `commandId`, until the server stops answering.
-async fn writer(api: Api, shared: Arc<Shared>) {
+async fn writer(api: Api, shared: Arc<Ledger>) {
     loop {
-        let n = shared.next.fetch_add(1, Ordering::Relaxed);
+        let n = shared.next();
         let Some(listed) = submit(&api, &shared, "listPilot", list_pilot(n, "崩溃测试")).await else {
             return;
         };
@@ -109,7 +98,7 @@ async fn writer(api: Api, shared: Arc<Shared>) {
 
 async fn submit(
     api: &Api,
-    shared: &Shared,
+    shared: &Ledger,
     name: &'static str,
     input: serde_json::Value,
 ) -> Option<serde_json::Value> {
@@ -118,24 +107,16 @@ async fn submit(
         Outcome::Accepted(payload) => {
             let ack = Ack::new(name, &input, &payload);
             if ack.duplicate {
-                shared
-                    .unexpected
-                    .lock()
-                    .unwrap()
-                    .push(format!("{name}: a fresh commandId answered duplicate: {payload}"));
+                shared.unexpected(format!("{name}: a fresh commandId answered duplicate: {payload}"));
                 return None;
             }
-            shared.acks.lock().unwrap().push(ack);
+            shared.record(ack);
             Some(payload)
         }
         // The server was killed: the decision in flight is not acknowledged.
         Outcome::Transport(_) => None,
         other => {
-            shared
-                .unexpected
-                .lock()
-                .unwrap()
-                .push(format!("{name}: {other:?}"));
+            shared.unexpected(format!("{name}: {other:?}"));
             None
         }
     }
@@ -148,13 +129,13 @@ async fn submit(
 async fn check_after_restart(
     db: &TestDb,
     api: &Api,
-    shared: &Shared,
+    shared: &Ledger,
     checked_before: usize,
     rng: &mut Rng,
     round: usize,
 ) -> usize {
     let when = format!("after restart {round}");
-    let acks = shared.acks.lock().unwrap().clone();
+    let acks = shared.acks();
     let log = export(&db.url).await;
     assert_acks_in_log(&log, &acks, &when);
     assert_command_ids_once(&log);

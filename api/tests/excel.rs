@@ -19,9 +19,9 @@ use calamine::{Data, Reader, Xlsx};
 use chrono::NaiveDate;
 use liangye_events::catalogue::CityCode;
 use liangye_services::scenario;
+use liangye_tests::excel::{PILOT_HEADERS, multipart, pilot_list, pilot_workbook};
 use liangye_tests::process::liangye;
 use liangye_tests::{TestApp, TestDb, on_both_backends};
-use rust_xlsxwriter::Workbook;
 use serde_json::{Value, json};
 
 on_both_backends!(
@@ -170,6 +170,15 @@ fn joined(v: &Value) -> X {
 }
 
 /// The same cell as a CSV field.
+/// A field of a GraphQL row, and how its cell reads it: as [`t`]ext, [`n`]umber, [`d`]ate or
+/// [`joined`] list.
+type Column<'a> = (&'a str, fn(&Value) -> X);
+
+/// The expected cells of `columns` of `row`.
+fn cells(row: &Value, columns: &[Column]) -> Vec<X> {
+    columns.iter().map(|(key, read)| read(&row[*key])).collect()
+}
+
 fn csv_field(x: &X) -> String {
     match x {
         X::E => String::new(),
@@ -189,6 +198,10 @@ struct Download {
 }
 
 impl Download {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+
     fn json(&self) -> Value {
         serde_json::from_slice(&self.bytes).unwrap_or_else(|e| {
             panic!(
@@ -246,43 +259,31 @@ async fn export(app: &TestApp, path: &str, token: &str) -> Download {
     download
 }
 
-/// A `multipart/form-data` body, built as a browser builds it.
-fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
-    let boundary = "----liangye-test-boundary-7f3a";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                .as_bytes(),
-        );
-    }
-    if let Some((filename, bytes)) = file {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n\
-                 Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
 /// `POST /imports/pilots` with `file`, batch 7, decided 2025-03-01, and `dry_run`.
 async fn upload(app: &TestApp, token: Option<&str>, file: &[u8], dry_run: bool) -> Download {
     let dry = if dry_run { "true" } else { "false" };
-    let (content_type, body) = multipart(
-        &[
-            ("batch", "7"),
-            ("decidedOn", "2025-03-01"),
-            ("documentRef", "苏发改服务发〔2025〕30号"),
-            ("dryRun", dry),
-        ],
-        Some(("名单.xlsx", file)),
-    );
+    let fields = [
+        ("batch", "7"),
+        ("decidedOn", "2025-03-01"),
+        ("documentRef", "苏发改服务发〔2025〕30号"),
+        ("dryRun", dry),
+    ];
+    upload_form(app, token, &fields, Some(("名单.xlsx", file))).await
+}
+
+/// `POST /imports/pilots` of the form `fields` and the `file` field (name and bytes) if any.
+async fn upload_form(
+    app: &TestApp,
+    token: Option<&str>,
+    fields: &[(&str, &str)],
+    file: Option<(&str, &[u8])>,
+) -> Download {
+    let (content_type, body) = multipart(fields, file);
+    post_import(app, token, &content_type, body).await
+}
+
+/// `POST /imports/pilots` with exactly this body.
+async fn post_import(app: &TestApp, token: Option<&str>, content_type: &str, body: Vec<u8>) -> Download {
     let mut request = app
         .client()
         .post(app.url("/imports/pilots"))
@@ -302,42 +303,13 @@ async fn upload(app: &TestApp, token: Option<&str>, file: &[u8], dry_run: bool) 
 // ---------------------------------------------------------------------------------------
 // Pilot lists
 
-const HEADERS: [&str; 9] = [
-    "名称",
-    "类型",
-    "设区市",
-    "县(市、区)代码",
-    "统一社会信用代码",
-    "行政区划代码",
-    "开发区代码",
-    "行业领域",
-    "行业描述",
-];
-
-/// A workbook with `header` and `rows` (blank cells left out), on a sheet named 试点名单.
-fn pilot_file_with(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name("试点名单").unwrap();
-    for (c, h) in header.iter().enumerate() {
-        sheet.write_string(0, c as u16, *h).unwrap();
-    }
-    for (r, row) in rows.iter().enumerate() {
-        for (c, value) in row.iter().enumerate() {
-            if !value.is_empty() {
-                sheet.write_string(r as u32 + 1, c as u16, value).unwrap();
-            }
-        }
-    }
-    book.save_to_buffer().unwrap()
-}
-
-fn pilot_file(rows: &[Vec<String>]) -> Vec<u8> {
-    pilot_file_with(&HEADERS, rows)
-}
-
 fn row(cells: [&str; 9]) -> Vec<String> {
     cells.iter().map(|c| (*c).to_owned()).collect()
+}
+
+/// A row with only a name, a type, a city and a credit code.
+fn with_code(name: &str, kind: &str, city: &str, code: &str) -> Vec<String> {
+    row([name, kind, city, "", code, "", "", "", ""])
 }
 
 /// A credit code of `city` that passes its check, numbered far from the demo's.
@@ -399,17 +371,7 @@ fn reason(report: &Value, row: i64) -> String {
 async fn moments(app: &TestApp) -> Vec<(String, Value)> {
     let head = head(app).await;
     let third = head / 3;
-    let data = app
-        .gql_data(
-            app.tokens.provincial.secret(),
-            "query($after: Int!) { events(after: $after, first: 1) { nodes { position recordedAt } } }",
-            json!({ "after": third - 1 }),
-        )
-        .await;
-    let at = data["events"]["nodes"][0]["recordedAt"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let at = app.recorded_at(third).await;
     vec![
         (String::new(), Value::Null),
         (format!("asOf={}", head / 2), json!({ "position": head / 2 })),
@@ -446,105 +408,108 @@ query($after: String, $asOf: AsOf) {
   }
 }"#;
 
-/// The registry over GraphQL as expected rows, and the position it is as of.
-async fn registry_rows(app: &TestApp, as_of: &Value) -> (Vec<Vec<X>>, i64) {
-    let mut rows = Vec::new();
-    let mut after = Value::Null;
-    let mut position;
+/// Every node of connection `field` that `query` answers as READER, page by page (with
+/// `variables` and `after`), and the position of the last page.
+async fn all_nodes(app: &TestApp, query: &str, field: &str, mut variables: Value) -> (Vec<Value>, Value) {
+    let mut nodes = Vec::new();
     loop {
         let data = app
-            .gql_data(
-                app.tokens.reader.secret(),
-                REGISTRY_QUERY,
-                json!({ "after": after, "asOf": as_of }),
-            )
+            .gql_data(app.tokens.reader.secret(), query, variables.clone())
             .await;
-        let page = &data["designations"];
-        position = page["position"].as_i64().unwrap();
-        for u in page["nodes"].as_array().unwrap() {
-            let standing = |kind: &str| {
-                u["history"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .rev()
-                    .find(|h| h["type"] == kind && h["retractedBy"].is_null())
-                    .map_or(X::E, |h| d(&h["decidedOn"]))
-            };
-            let latest = u["evaluations"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .max_by_key(|e| e["year"].as_i64());
-            let subsidies = u["subsidies"].as_array().unwrap();
-            let total: f64 = subsidies
-                .iter()
-                .map(|s| s["amountYuan"].as_str().unwrap().parse::<f64>().unwrap())
-                .sum();
-            let award_date = if u["awardYear"].is_null() {
-                X::E
-            } else {
-                standing("Awarded")
-            };
-            let delisted_on = if u["delistingReason"].is_null() {
-                X::E
-            } else {
-                standing("Delisted")
-            };
-            rows.push(vec![
-                t(&u["name"]),
-                t(&u["kindLabel"]),
-                t(&u["cityName"]),
-                t(&u["countyCode"]),
-                t(&u["creditCode"]),
-                t(&u["divisionCode"]),
-                t(&u["zoneCode"]),
-                joined(&u["sectorLabels"]),
-                joined(&u["industries"]),
-                n(&u["pilotBatch"]),
-                t(&u["statusLabel"]),
-                n(&u["recommendedYear"]),
-                n(&u["awardYear"]),
-                t(&u["certificateNo"]),
-                award_date,
-                latest.map_or(X::E, |e| n(&e["year"])),
-                latest.map_or(X::E, |e| t(&e["gradeLabel"])),
-                if subsidies.is_empty() { X::E } else { X::N(total) },
-                delisted_on,
-                t(&u["delistingReason"]),
-                t(&u["id"]),
-            ]);
-        }
+        let page = &data[field];
+        nodes.extend(page["nodes"].as_array().unwrap().iter().cloned());
         if !page["pageInfo"]["hasNextPage"].as_bool().unwrap() {
-            return (rows, position);
+            return (nodes, page["position"].clone());
         }
-        after = page["pageInfo"]["endCursor"].clone();
+        variables["after"] = page["pageInfo"]["endCursor"].clone();
     }
 }
 
-const REGISTRY_HEADER: [&str; 21] = [
-    "名称",
-    "类型",
-    "设区市",
-    "县(市、区)代码",
-    "统一社会信用代码",
-    "行政区划代码",
-    "开发区代码",
-    "行业领域",
-    "行业描述",
-    "试点批次",
-    "状态",
-    "参评年度",
-    "授牌年度",
-    "证书编号",
-    "授牌日期",
-    "最近评价年度",
-    "最近评价等级",
-    "奖励补助合计（元）",
-    "摘牌日期",
-    "摘牌原因",
-    "单位编号",
-];
+/// The registry over GraphQL as expected rows, and the position it is as of.
+async fn registry_rows(app: &TestApp, as_of: &Value) -> (Vec<Vec<X>>, i64) {
+    let variables = json!({ "after": null, "asOf": as_of });
+    let (units, position) = all_nodes(app, REGISTRY_QUERY, "designations", variables).await;
+    let rows = units.iter().map(|u| {
+        let standing = |kind: &str| {
+            u["history"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .rev()
+                .find(|h| h["type"] == kind && h["retractedBy"].is_null())
+                .map_or(X::E, |h| d(&h["decidedOn"]))
+        };
+        let latest = u["evaluations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .max_by_key(|e| e["year"].as_i64());
+        let subsidies = u["subsidies"].as_array().unwrap();
+        let total: f64 = subsidies
+            .iter()
+            .map(|s| s["amountYuan"].as_str().unwrap().parse::<f64>().unwrap())
+            .sum();
+        let award_date = if u["awardYear"].is_null() {
+            X::E
+        } else {
+            standing("Awarded")
+        };
+        let delisted_on = if u["delistingReason"].is_null() {
+            X::E
+        } else {
+            standing("Delisted")
+        };
+        let mut row = cells(
+            u,
+            &[
+                ("name", t),
+                ("kindLabel", t),
+                ("cityName", t),
+                ("countyCode", t),
+                ("creditCode", t),
+                ("divisionCode", t),
+                ("zoneCode", t),
+                ("sectorLabels", joined),
+                ("industries", joined),
+                ("pilotBatch", n),
+                ("statusLabel", t),
+                ("recommendedYear", n),
+                ("awardYear", n),
+                ("certificateNo", t),
+            ],
+        );
+        row.extend([
+            award_date,
+            latest.map_or(X::E, |e| n(&e["year"])),
+            latest.map_or(X::E, |e| t(&e["gradeLabel"])),
+            if subsidies.is_empty() { X::E } else { X::N(total) },
+            delisted_on,
+            t(&u["delistingReason"]),
+            t(&u["id"]),
+        ]);
+        row
+    });
+    (rows.collect(), position.as_i64().unwrap())
+}
+
+/// The registry export's columns: the pilot list's, then what the programme recorded.
+fn registry_header() -> Vec<&'static str> {
+    let programme = [
+        "试点批次",
+        "状态",
+        "参评年度",
+        "授牌年度",
+        "证书编号",
+        "授牌日期",
+        "最近评价年度",
+        "最近评价等级",
+        "奖励补助合计（元）",
+        "摘牌日期",
+        "摘牌原因",
+        "单位编号",
+    ];
+    [&PILOT_HEADERS[..], &programme].concat()
+}
 
 async fn registry_exports_match_graphql(db: &TestDb) {
     let app = TestApp::spawn_with_demo(db).await;
@@ -580,7 +545,7 @@ async fn registry_exports_match_graphql(db: &TestDb) {
             ["名录", "说明"]
         );
         let rows = sheet(&book, "名录");
-        assert_eq!(header(rows), REGISTRY_HEADER);
+        assert_eq!(header(rows), registry_header());
         assert_rows(&format!("registry.xlsx {query}"), rows, &expected);
         let about = sheet(&book, "说明");
         assert!(
@@ -605,7 +570,7 @@ async fn registry_exports_match_graphql(db: &TestDb) {
             .records()
             .map(|r| r.unwrap().iter().map(str::to_owned).collect())
             .collect();
-        assert_eq!(records[0], REGISTRY_HEADER);
+        assert_eq!(records[0], registry_header());
         assert_eq!(records.len() - 1, expected.len(), "CSV rows at {query:?}");
         for (i, (got, want)) in records[1..].iter().zip(&expected).enumerate() {
             let want: Vec<String> = want.iter().map(csv_field).collect();
@@ -647,82 +612,75 @@ query($year: Int!, $after: String, $asOf: AsOf) {
 }"#;
 
 async fn application_rows(app: &TestApp, year: i64, as_of: &Value) -> Vec<Vec<X>> {
-    let mut rows = Vec::new();
-    let mut after = Value::Null;
-    loop {
-        let data = app
-            .gql_data(
-                app.tokens.reader.secret(),
-                APPLICATIONS_QUERY,
-                json!({ "year": year, "after": after, "asOf": as_of }),
-            )
-            .await;
-        let page = &data["applications"];
-        for a in page["nodes"].as_array().unwrap() {
-            let u = &a["designation"];
-            let stage = |s: &str| {
-                a["reviews"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .rev()
-                    .find(|r| r["stage"] == s)
-                    .cloned()
-                    .unwrap_or(Value::Null)
-            };
-            let (material, expert, site, notice) = (
-                stage("MATERIAL"),
-                stage("EXPERT"),
-                stage("SITE_INSPECTION"),
-                stage("PUBLIC_NOTICE"),
-            );
-            let by = match a["recommendedByRole"].as_str() {
-                Some("CITY") => X::T(format!("{}市发展改革委", u["cityName"].as_str().unwrap())),
-                Some("PROVINCIAL") => X::T("省发展改革委".into()),
-                other => panic!("recommendedByRole {other:?}"),
-            };
-            let share = match &a["figures"]["manufacturingShareBp"] {
-                Value::Null => X::E,
-                v => X::N(v.as_f64().unwrap() / 10_000.0),
-            };
-            rows.push(vec![
-                t(&u["name"]),
-                t(&u["kindLabel"]),
-                t(&u["cityName"]),
-                t(&u["creditCode"]),
-                t(&u["divisionCode"]),
-                t(&u["zoneCode"]),
-                by,
-                d(&a["recommendedOn"]),
-                t(&a["documentRef"]),
-                n(&a["figures"]["revenueYuan"]),
-                n(&a["figures"]["gdpYuan"]),
-                share,
-                n(&a["figures"]["marketShareRank"]),
-                t(&material["outcomeLabel"]),
-                d(&material["decidedOn"]),
-                t(&expert["outcomeLabel"]),
-                n(&expert["score"]),
-                d(&expert["decidedOn"]),
-                t(&site["outcomeLabel"]),
-                d(&site["decidedOn"]),
-                t(&notice["outcomeLabel"]),
-                d(&notice["noticeStart"]),
-                d(&notice["noticeEnd"]),
-                t(&notice["objections"]),
-                d(&notice["decidedOn"]),
-                t(&a["resultLabel"]),
-                d(&a["resultOn"]),
-                t(&a["resultReason"]),
-                t(&a["certificateNo"]),
-                t(&u["id"]),
-            ]);
-        }
-        if !page["pageInfo"]["hasNextPage"].as_bool().unwrap() {
-            return rows;
-        }
-        after = page["pageInfo"]["endCursor"].clone();
-    }
+    let variables = json!({ "year": year, "after": null, "asOf": as_of });
+    let (applications, _) = all_nodes(app, APPLICATIONS_QUERY, "applications", variables).await;
+    let rows = applications.iter().map(|a| {
+        let u = &a["designation"];
+        let stage = |s: &str| {
+            a["reviews"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .rev()
+                .find(|r| r["stage"] == s)
+                .cloned()
+                .unwrap_or(Value::Null)
+        };
+        let (material, expert, site, notice) = (
+            stage("MATERIAL"),
+            stage("EXPERT"),
+            stage("SITE_INSPECTION"),
+            stage("PUBLIC_NOTICE"),
+        );
+        let by = match a["recommendedByRole"].as_str() {
+            Some("CITY") => X::T(format!("{}市发展改革委", u["cityName"].as_str().unwrap())),
+            Some("PROVINCIAL") => X::T("省发展改革委".into()),
+            other => panic!("recommendedByRole {other:?}"),
+        };
+        let share = match &a["figures"]["manufacturingShareBp"] {
+            Value::Null => X::E,
+            v => X::N(v.as_f64().unwrap() / 10_000.0),
+        };
+        let mut row = cells(
+            u,
+            &[
+                ("name", t),
+                ("kindLabel", t),
+                ("cityName", t),
+                ("creditCode", t),
+                ("divisionCode", t),
+                ("zoneCode", t),
+            ],
+        );
+        row.extend([
+            by,
+            d(&a["recommendedOn"]),
+            t(&a["documentRef"]),
+            n(&a["figures"]["revenueYuan"]),
+            n(&a["figures"]["gdpYuan"]),
+            share,
+            n(&a["figures"]["marketShareRank"]),
+            t(&material["outcomeLabel"]),
+            d(&material["decidedOn"]),
+            t(&expert["outcomeLabel"]),
+            n(&expert["score"]),
+            d(&expert["decidedOn"]),
+            t(&site["outcomeLabel"]),
+            d(&site["decidedOn"]),
+            t(&notice["outcomeLabel"]),
+            d(&notice["noticeStart"]),
+            d(&notice["noticeEnd"]),
+            t(&notice["objections"]),
+            d(&notice["decidedOn"]),
+            t(&a["resultLabel"]),
+            d(&a["resultOn"]),
+            t(&a["resultReason"]),
+            t(&a["certificateNo"]),
+            t(&u["id"]),
+        ]);
+        row
+    });
+    rows.collect()
 }
 
 async fn applications_export_matches_graphql(db: &TestDb) {
@@ -773,6 +731,27 @@ query($asOf: AsOf) {
     target { target targetYear awarded awardedInPeriod awardedAfterPeriod awardsMade awardsMadeInPeriod remaining reached }
   }
 }"#;
+
+/// The years of the rows of `lists`, sorted, each once.
+fn years_in(lists: &[&Value]) -> Vec<i64> {
+    let mut years: Vec<i64> = lists
+        .iter()
+        .flat_map(|list| list.as_array().unwrap())
+        .map(|row| row["year"].as_i64().unwrap())
+        .collect();
+    years.sort_unstable();
+    years.dedup();
+    years
+}
+
+/// One expected sheet row for each row of `list`: its `columns`.
+fn rows_of(list: &Value, columns: &[Column]) -> Vec<Vec<X>> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|row| cells(row, columns))
+        .collect()
+}
 
 async fn statistics_export_matches_graphql(db: &TestDb) {
     let app = TestApp::spawn_with_demo(db).await;
@@ -832,12 +811,7 @@ async fn statistics_export_matches_graphql(db: &TestDb) {
         assert_rows("总表", sheet(&book, "总表"), &summary);
 
         // 分市, with awards per year
-        let mut years: Vec<i64> = arr(&s["byCityYear"])
-            .iter()
-            .map(|c| c["year"].as_i64().unwrap())
-            .collect();
-        years.sort_unstable();
-        years.dedup();
+        let years = years_in(&[&s["byCityYear"]]);
         let city_sheet = sheet(&book, "分市");
         let mut expected_header = vec![
             "设区市",
@@ -883,13 +857,7 @@ async fn statistics_export_matches_graphql(db: &TestDb) {
         }
 
         // 分年度: awards and quotas by year
-        let mut years: Vec<i64> = arr(&s["byAwardYear"])
-            .iter()
-            .chain(arr(&s["quotas"]).iter())
-            .map(|y| y["year"].as_i64().unwrap())
-            .collect();
-        years.sort_unstable();
-        years.dedup();
+        let years = years_in(&[&s["byAwardYear"], &s["quotas"]]);
         let by_year: Vec<Vec<X>> = years
             .iter()
             .map(|y| {
@@ -920,12 +888,7 @@ async fn statistics_export_matches_graphql(db: &TestDb) {
             header(evaluation_sheet),
             ["年度", "优秀", "良好", "合格", "不合格", "合计"]
         );
-        let mut years: Vec<i64> = arr(&s["evaluations"])
-            .iter()
-            .map(|e| e["year"].as_i64().unwrap())
-            .collect();
-        years.sort_unstable();
-        years.dedup();
+        let years = years_in(&[&s["evaluations"]]);
         let evaluations: Vec<Vec<X>> = years
             .iter()
             .map(|y| {
@@ -944,36 +907,22 @@ async fn statistics_export_matches_graphql(db: &TestDb) {
         assert_rows("绩效评价", evaluation_sheet, &evaluations);
 
         // 奖励补助
-        let subsidies: Vec<Vec<X>> = arr(&s["subsidies"])
-            .iter()
-            .map(|x| {
-                vec![
-                    n(&x["year"]),
-                    t(&x["cityName"]),
-                    n(&x["totalYuan"]),
-                    n(&x["count"]),
-                ]
-            })
-            .collect();
+        let subsidies = rows_of(
+            &s["subsidies"],
+            &[("year", n), ("cityName", t), ("totalYuan", n), ("count", n)],
+        );
         assert_rows("奖励补助", sheet(&book, "奖励补助"), &subsidies);
 
         // 分县(市、区) and 统计监测
-        let counties: Vec<Vec<X>> = arr(&s["byCounty"])
-            .iter()
-            .map(|c| {
-                vec![
-                    t(&c["countyCode"]),
-                    t(&c["cityName"]),
-                    n(&c["total"]),
-                    n(&c["awarded"]),
-                ]
-            })
-            .collect();
+        let counties = rows_of(
+            &s["byCounty"],
+            &[("countyCode", t), ("cityName", t), ("total", n), ("awarded", n)],
+        );
         assert_rows("分县", sheet(&book, "分县(市、区)"), &counties);
-        let monitoring: Vec<Vec<X>> = arr(&s["monitoring"])
-            .iter()
-            .map(|m| vec![n(&m["year"]), n(&m["reported"]), n(&m["belowStandard"])])
-            .collect();
+        let monitoring = rows_of(
+            &s["monitoring"],
+            &[("year", n), ("reported", n), ("belowStandard", n)],
+        );
         assert_rows("统计监测", sheet(&book, "统计监测"), &monitoring);
         if query.is_empty() {
             assert!(
@@ -987,11 +936,10 @@ async fn statistics_export_matches_graphql(db: &TestDb) {
 
 /// Logs in to the console with `token`: the session cookie (`name=value`).
 async fn console_session(app: &TestApp, token: &str) -> String {
-    let client = reqwest::Client::builder()
-        .no_proxy()
+    let client = liangye_tests::http_client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .unwrap();
+        .expect("HTTP client");
     let login = client.get(app.url("/console/login")).send().await.unwrap();
     let cookie = login
         .headers()
@@ -1078,25 +1026,20 @@ async fn exports_refuse_what_they_must_and_accept_the_console_session(db: &TestD
     }
     // The console's session is enough, and a revoked token's session is not.
     let session = console_session(&app, &reader).await;
-    let with_cookie = app
-        .client()
-        .get(app.url("/exports/registry.csv"))
-        .header("cookie", &session)
-        .send()
-        .await
-        .unwrap();
+    let with_session = async || {
+        app.client()
+            .get(app.url("/exports/registry.csv"))
+            .header("cookie", &session)
+            .send()
+            .await
+            .unwrap()
+    };
+    let with_cookie = with_session().await;
     assert_eq!(with_cookie.status().as_u16(), 200);
     let body = with_cookie.bytes().await.unwrap();
     assert!(body.starts_with("\u{feff}名称,".as_bytes()));
     app.revoke(&app.tokens.reader).await;
-    let revoked = app
-        .client()
-        .get(app.url("/exports/registry.csv"))
-        .header("cookie", &session)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(revoked.status().as_u16(), 401);
+    assert_eq!(with_session().await.status().as_u16(), 401);
     app.shutdown().await;
 }
 
@@ -1117,7 +1060,7 @@ async fn the_template_has_lists_an_example_and_text_codes(db: &TestDb) {
     let names: Vec<&str> = book.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, ["试点名单", "填写说明", "选项"]);
     let rows = sheet(&book, "试点名单");
-    assert_eq!(header(rows), HEADERS);
+    assert_eq!(header(rows), PILOT_HEADERS);
     assert_eq!(rows.len(), 2, "the header and one example row");
     assert_eq!(rows[1][1], X::T("企业".into()));
     assert_eq!(rows[1][2], X::T("苏州".into()));
@@ -1153,7 +1096,7 @@ async fn the_template_has_lists_an_example_and_text_codes(db: &TestDb) {
             .collect::<Vec<_>>(),
     ];
     with_row.push(enterprise("模板后的企业", 1));
-    let checked = upload(&app, app.tokens.provincial.secret(), &pilot_file(&with_row), true).await;
+    let checked = upload(&app, app.tokens.provincial.secret(), &pilot_list(&with_row), true).await;
     assert_eq!(checked.status, 200, "{}", checked.json());
     assert_eq!(checked.json()["rows"], 1);
     assert_eq!(checked.json()["exampleIgnored"], true);
@@ -1211,7 +1154,7 @@ async fn a_good_file_is_listed_in_one_transaction(db: &TestDb) {
             "",
         ]),
     ];
-    let response = upload(&app, app.tokens.provincial.secret(), &pilot_file(&rows), false).await;
+    let response = upload(&app, app.tokens.provincial.secret(), &pilot_list(&rows), false).await;
     let report = response.json();
     assert_eq!(response.status, 200, "{report}");
     assert_eq!(report["recorded"], true);
@@ -1311,29 +1254,9 @@ async fn every_kind_of_bad_row_is_named_and_nothing_is_recorded(db: &TestDb) {
         format!("{}{wrong}", &good[..17])
     };
     let rows = vec![
-        enterprise("正常企业甲", 10), // 2
-        row([
-            "某公司",
-            "公司",
-            "苏州",
-            "",
-            &credit(CityCode::Suzhou, 11),
-            "",
-            "",
-            "",
-            "",
-        ]), // 3
-        row([
-            "某企业",
-            "企业",
-            "上海",
-            "",
-            &credit(CityCode::Suzhou, 12),
-            "",
-            "",
-            "",
-            "",
-        ]), // 4
+        enterprise("正常企业甲", 10),                                       // 2
+        with_code("某公司", "公司", "苏州", &credit(CityCode::Suzhou, 11)), // 3
+        with_code("某企业", "企业", "上海", &credit(CityCode::Suzhou, 12)), // 4
         row([
             "某企业乙",
             "企业",
@@ -1345,42 +1268,17 @@ async fn every_kind_of_bad_row_is_named_and_nothing_is_recorded(db: &TestDb) {
             "芯片设计",
             "",
         ]), // 5
-        row(["校验位错的企业", "企业", "苏州", "", &bad_check, "", "", "", ""]), // 6
-        row(["没有代码的企业", "企业", "苏州", "", "", "", "", "", ""]), // 7
+        with_code("校验位错的企业", "企业", "苏州", &bad_check),            // 6
+        row(["没有代码的企业", "企业", "苏州", "", "", "", "", "", ""]),    // 7
         row(["错市的县", "县(市、区)", "苏州", "", "", "320102", "", "", ""]), // 8
-        row([
+        with_code(
             "带信用代码的园区",
             "开发园区",
             "苏州",
-            "",
             &credit(CityCode::Suzhou, 14),
-            "",
-            "",
-            "",
-            "",
-        ]), // 9
-        row([
-            "",
-            "企业",
-            "苏州",
-            "",
-            &credit(CityCode::Suzhou, 15),
-            "",
-            "",
-            "",
-            "",
-        ]), // 10
-        row([
-            "短代码企业",
-            "企业",
-            "苏州",
-            "",
-            "91320500MA1XK3P7",
-            "",
-            "",
-            "",
-            "",
-        ]), // 11
+        ), // 9
+        with_code("", "企业", "苏州", &credit(CityCode::Suzhou, 15)),       // 10
+        with_code("短代码企业", "企业", "苏州", "91320500MA1XK3P7"),        // 11
         row([
             "错县的企业",
             "企业",
@@ -1392,11 +1290,11 @@ async fn every_kind_of_bad_row_is_named_and_nothing_is_recorded(db: &TestDb) {
             "",
             "",
         ]), // 12
-        row(["", "", "", "", "", "", "", "", ""]), // 13 blank
+        row(["", "", "", "", "", "", "", "", ""]),                          // 13 blank
         row(["正常的县", "县(市、区)", "苏州", "", "", "320585", "", "", ""]), // 14
     ];
     let before = head(&app).await;
-    let response = upload(&app, app.tokens.provincial.secret(), &pilot_file(&rows), false).await;
+    let response = upload(&app, app.tokens.provincial.secret(), &pilot_list(&rows), false).await;
     let report = response.json();
     assert_eq!(response.status, 422, "{report}");
     assert_eq!(report["recorded"], false);
@@ -1459,38 +1357,22 @@ async fn every_kind_of_bad_row_is_named_and_nothing_is_recorded(db: &TestDb) {
     assert_eq!(head(&app).await, before);
 
     // A bad batch or date is said once, for the whole file.
-    let (content_type, body) = multipart(
+    let provincial = app.tokens.provincial.secret();
+    let refused = upload_form(
+        &app,
+        provincial,
         &[("batch", "1000"), ("decidedOn", "2025-03-01")],
-        Some(("x.xlsx", &pilot_file(&[enterprise("批次错", 30)]))),
-    );
-    let refused = app
-        .client()
-        .post(app.url("/imports/pilots"))
-        .bearer_auth(&app.tokens.provincial.secret)
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(refused.status().as_u16(), 400);
-    let text = refused.text().await.unwrap();
+        Some(("x.xlsx", &pilot_list(&[enterprise("批次错", 30)]))),
+    )
+    .await;
+    assert_eq!(refused.status, 400);
+    let text = refused.text();
     assert!(text.contains("批次 1000 超出范围"), "{text}");
-    let early = pilot_file(&[enterprise("太早的企业", 31), enterprise("太早的企业二", 32)]);
-    let (content_type, body) = multipart(
-        &[("batch", "3"), ("decidedOn", "1999-12-31")],
-        Some(("x.xlsx", &early)),
-    );
-    let refused = app
-        .client()
-        .post(app.url("/imports/pilots"))
-        .bearer_auth(&app.tokens.provincial.secret)
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(refused.status().as_u16(), 422);
-    let report: Value = refused.json().await.unwrap();
+    let early = pilot_list(&[enterprise("太早的企业", 31), enterprise("太早的企业二", 32)]);
+    let fields = [("batch", "3"), ("decidedOn", "1999-12-31")];
+    let refused = upload_form(&app, provincial, &fields, Some(("x.xlsx", &early))).await;
+    assert_eq!(refused.status, 422);
+    let report = refused.json();
     assert_eq!(
         errors(&report),
         [(None, "决定日期".to_owned(), v.clone())],
@@ -1520,19 +1402,9 @@ async fn duplicates_within_the_file_and_against_the_registry(db: &TestDb) {
         .to_owned();
     let county = &listed["counties"]["nodes"][0];
     let rows = vec![
-        enterprise("文件内第一次", 40), // 2
-        enterprise("文件内第二次", 40), // 3: same code as row 2
-        row([
-            "名录中已有的企业",
-            "企业",
-            &taken_city,
-            "",
-            &taken_credit,
-            "",
-            "",
-            "",
-            "",
-        ]), // 4
+        enterprise("文件内第一次", 40),                                    // 2
+        enterprise("文件内第二次", 40),                                    // 3: same code as row 2
+        with_code("名录中已有的企业", "企业", &taken_city, &taken_credit), // 4
         row([
             "名录中已有的县",
             "县(市、区)",
@@ -1544,11 +1416,11 @@ async fn duplicates_within_the_file_and_against_the_registry(db: &TestDb) {
             "",
             "",
         ]), // 5
-        row(["同名园区", "开发园区", "苏州", "", "", "", "", "", ""]), // 6
-        row(["同名 园区", "开发园区", "苏州", "", "", "", "", "", ""]), // 7: the same zone name
+        row(["同名园区", "开发园区", "苏州", "", "", "", "", "", ""]),     // 6
+        row(["同名 园区", "开发园区", "苏州", "", "", "", "", "", ""]),    // 7: the same zone name
     ];
     let before = head(&app).await;
-    let response = upload(&app, app.tokens.provincial.secret(), &pilot_file(&rows), true).await;
+    let response = upload(&app, app.tokens.provincial.secret(), &pilot_list(&rows), true).await;
     let report = response.json();
     assert_eq!(response.status, 422, "{report}");
     let dup = "DUPLICATE".to_owned();
@@ -1584,7 +1456,7 @@ async fn unreadable_files_are_refused_whole(db: &TestDb) {
     let app = TestApp::spawn_with_demo(db).await;
     let provincial = app.tokens.provincial.secret.clone();
     let before = head(&app).await;
-    let good = pilot_file(&[enterprise("好企业", 50)]);
+    let good = pilot_list(&[enterprise("好企业", 50)]);
 
     // Who may import: PROVINCIAL only; a token is required.
     let anonymous = upload(&app, None, &good, false).await;
@@ -1594,23 +1466,23 @@ async fn unreadable_files_are_refused_whole(db: &TestDb) {
     let reader = upload(&app, app.tokens.reader.secret(), &good, true).await;
     assert_eq!(reader.status, 403);
 
-    let mut wrong_header = HEADERS;
+    let mut wrong_header = PILOT_HEADERS;
     wrong_header[2] = "城市";
-    let mut extra_header = HEADERS.to_vec();
+    let mut extra_header = PILOT_HEADERS.to_vec();
     extra_header.push("备注");
     let mut big = vec![0u8; 2 * 1024 * 1024 + 10];
     big[..4].copy_from_slice(b"PK\x03\x04");
     let cases: Vec<(&str, Vec<u8>, u16, &str, &str)> = vec![
         (
             "other headers",
-            pilot_file_with(&wrong_header, &[enterprise("表头错", 51)]),
+            pilot_workbook(&wrong_header, &[enterprise("表头错", 51)]),
             400,
             "VALIDATION_FAILED",
             "第 3 列（C1 单元格）应为“设区市”，实为“城市”",
         ),
         (
             "a column more",
-            pilot_file_with(&extra_header, &[enterprise("多一列", 52)]),
+            pilot_workbook(&extra_header, &[enterprise("多一列", 52)]),
             400,
             "VALIDATION_FAILED",
             "“备注”不是模板的列",
@@ -1644,7 +1516,7 @@ async fn unreadable_files_are_refused_whole(db: &TestDb) {
         ),
         (
             "only the header",
-            pilot_file(&[]),
+            pilot_list::<Vec<String>, String>(&[]),
             400,
             "VALIDATION_FAILED",
             "没有数据行",
@@ -1665,33 +1537,17 @@ async fn unreadable_files_are_refused_whole(db: &TestDb) {
         assert_eq!(head(&app).await, before, "{what}: nothing appended");
     }
     // No file field, and a request that is no multipart upload.
-    let (content_type, body) = multipart(&[("batch", "7"), ("decidedOn", "2025-03-01")], None);
-    let response = app
-        .client()
-        .post(app.url("/imports/pilots"))
-        .bearer_auth(&provincial)
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 400);
-    assert!(response.text().await.unwrap().contains("请选择要上传的名单文件"));
-    let response = app
-        .client()
-        .post(app.url("/imports/pilots"))
-        .bearer_auth(&provincial)
-        .header("content-type", "application/json")
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 400);
+    let fields = [("batch", "7"), ("decidedOn", "2025-03-01")];
+    let response = upload_form(&app, Some(&provincial), &fields, None).await;
+    assert_eq!(response.status, 400);
+    assert!(response.text().contains("请选择要上传的名单文件"));
+    let response = post_import(&app, Some(&provincial), "application/json", b"{}".to_vec()).await;
+    assert_eq!(response.status, 400);
     // Too many rows.
     let many: Vec<Vec<String>> = (0..2001)
         .map(|i| enterprise(&format!("批量{i}"), 1000 + i))
         .collect();
-    let refused = upload(&app, Some(&provincial), &pilot_file(&many), true).await;
+    let refused = upload(&app, Some(&provincial), &pilot_list(&many), true).await;
     assert_eq!(refused.status, 413);
     assert!(refused.error().1.contains("行数过多"), "{:?}", refused.error());
     assert_eq!(head(&app).await, before);
@@ -1700,7 +1556,7 @@ async fn unreadable_files_are_refused_whole(db: &TestDb) {
 
 async fn a_dry_run_checks_and_records_nothing(db: &TestDb) {
     let app = TestApp::spawn_with_demo(db).await;
-    let file = pilot_file(&[enterprise("试运行企业一", 60), enterprise("试运行企业二", 61)]);
+    let file = pilot_list(&[enterprise("试运行企业一", 60), enterprise("试运行企业二", 61)]);
     let before = head(&app).await;
     let checked = upload(&app, app.tokens.provincial.secret(), &file, true).await;
     let report = checked.json();
@@ -1756,7 +1612,7 @@ async fn the_largest_file_is_listed_whole(db: &TestDb) {
             ])
         })
         .collect();
-    let file = pilot_file(&rows);
+    let file = pilot_list(&rows);
     let before = head(&app).await;
     let checked = upload(&app, app.tokens.provincial.secret(), &file, true).await;
     assert_eq!(checked.status, 200, "{}", checked.json());
@@ -1792,18 +1648,18 @@ async fn the_command_line_templates_imports_and_reports(db: &TestDb) {
     .await;
     assert!(ok, "{out}{err}");
     let book = workbook(&std::fs::read(&template).unwrap());
-    assert_eq!(header(sheet(&book, "试点名单")), HEADERS);
+    assert_eq!(header(sheet(&book, "试点名单")), PILOT_HEADERS);
 
     let good = db.path("good.xlsx");
     std::fs::write(
         &good,
-        pilot_file(&[enterprise("命令行企业一", 70), enterprise("命令行企业二", 71)]),
+        pilot_list(&[enterprise("命令行企业一", 70), enterprise("命令行企业二", 71)]),
     )
     .unwrap();
     let bad = db.path("bad.xlsx");
     std::fs::write(
         &bad,
-        pilot_file(&[
+        pilot_list(&[
             enterprise("命令行企业三", 72),
             row(["坏行", "公司", "苏州", "", "", "", "", "", ""]),
         ]),

@@ -100,13 +100,34 @@ async fn still_answers(server: &mut Server, token: &str, when: &str) {
     assert!(rss < RSS_BOUND_KIB, "{when}: the server holds {rss} KiB");
 }
 
+/// The server still answers after `when`; then it is killed, and the log it leaves verifies.
+async fn end_case(server: &mut Server, db: &TestDb, token: &str, when: &str) {
+    still_answers(server, token, when).await;
+    server.kill().await;
+    assert_verifies(&db.url, when).await;
+}
+
+/// What `stream` answers, read until it ends or more than `enough` bytes came; `what` names
+/// the connection if it is kept open instead.
+async fn read_answer(stream: &mut TcpStream, enough: usize, what: &str) -> String {
+    let mut buf = [0u8; 1024];
+    let mut answer = Vec::new();
+    while answer.len() <= enough {
+        let n = tokio::time::timeout(PATIENCE, stream.read(&mut buf))
+            .await
+            .unwrap_or_else(|_| panic!("{what} was kept open"))
+            .unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        answer.extend_from_slice(&buf[..n]);
+    }
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
 /// POST a raw body: status and JSON.
 async fn post(addr: &str, token: &str, body: &Value) -> (u16, Value) {
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .timeout(PATIENCE)
-        .build()
-        .unwrap();
+    let client = liangye_tests::http_client();
     let response = client
         .post(format!("http://{addr}/graphql"))
         .bearer_auth(token)
@@ -152,6 +173,15 @@ async fn ws_connect(addr: &str) -> Ws {
 
 async fn ws_send(ws: &mut Ws, message: Value) {
     let _ = tokio::time::timeout(PATIENCE, ws.send(Message::text(message.to_string()))).await;
+}
+
+/// Subscribe to `EVENTS` as subscription `id`.
+async fn subscribe_events(ws: &mut Ws, id: &str) {
+    ws_send(
+        ws,
+        json!({ "id": id, "type": "subscribe", "payload": { "query": EVENTS } }),
+    )
+    .await;
 }
 
 async fn ws_init(addr: &str, secret: &str) -> Ws {
@@ -245,11 +275,7 @@ async fn the_websocket_is_bounded_and_closes_bad_sessions() {
 
         // An operation before connection_init: 4401.
         let mut ws = ws_connect(&addr).await;
-        ws_send(
-            &mut ws,
-            json!({ "id": "1", "type": "subscribe", "payload": { "query": EVENTS } }),
-        )
-        .await;
+        subscribe_events(&mut ws, "1").await;
         assert_eq!(ws_close_code(&mut ws).await, Some(4401));
 
         // No token, an unknown token: 4403.
@@ -265,18 +291,10 @@ async fn the_websocket_is_bounded_and_closes_bad_sessions() {
 
         // A subscription id in use: 4409.
         let mut ws = ws_init(&addr, &tokens.auditor.secret).await;
-        ws_send(
-            &mut ws,
-            json!({ "id": "s", "type": "subscribe", "payload": { "query": EVENTS } }),
-        )
-        .await;
+        subscribe_events(&mut ws, "s").await;
         let first = ws_json(&mut ws).await;
         assert_eq!(first["type"], "next", "{first}");
-        ws_send(
-            &mut ws,
-            json!({ "id": "s", "type": "subscribe", "payload": { "query": EVENTS } }),
-        )
-        .await;
+        subscribe_events(&mut ws, "s").await;
         assert_eq!(ws_close_code(&mut ws).await, Some(4409));
 
         // The limits of HTTP hold on the socket: depth and cost.
@@ -316,9 +334,7 @@ async fn the_websocket_is_bounded_and_closes_bad_sessions() {
             "{answer}"
         );
 
-        still_answers(&mut server, &reader, "after the websocket cases").await;
-        server.kill().await;
-        assert_verifies(&db.url, "after the websocket cases").await;
+        end_case(&mut server, &db, &reader, "after the websocket cases").await;
     }
 }
 
@@ -365,18 +381,8 @@ async fn connections_are_capped_and_timed_out() {
         idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
             .await
             .unwrap();
-        let mut answer = Vec::new();
-        loop {
-            let n = tokio::time::timeout(PATIENCE, idle.read(&mut buf))
-                .await
-                .expect("an idle keep-alive connection was kept open")
-                .unwrap_or(0);
-            if n == 0 {
-                break;
-            }
-            answer.extend_from_slice(&buf[..n]);
-        }
-        assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200"));
+        let answer = read_answer(&mut idle, usize::MAX, "an idle keep-alive connection").await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 
         // A body that never finishes arriving: 408 after the body timeout.
         let mut trickle = TcpStream::connect(&addr).await.unwrap();
@@ -384,19 +390,7 @@ async fn connections_are_capped_and_timed_out() {
             .write_all(b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"query\":")
             .await
             .unwrap();
-        let mut answer = Vec::new();
-        loop {
-            let n = tokio::time::timeout(PATIENCE, trickle.read(&mut buf))
-                .await
-                .expect("a trickling body was waited for forever")
-                .unwrap_or(0);
-            if n == 0 || answer.len() > 12 {
-                answer.extend_from_slice(&buf[..n]);
-                break;
-            }
-            answer.extend_from_slice(&buf[..n]);
-        }
-        let answer = String::from_utf8_lossy(&answer);
+        let answer = read_answer(&mut trickle, 12, "a trickling body").await;
         assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
 
         // Many idle websockets count against the cap too, and free it when they go.
@@ -407,9 +401,7 @@ async fn connections_are_capped_and_timed_out() {
         still_answers(&mut server, &reader, "with 10 websockets open").await;
         drop(sockets);
 
-        still_answers(&mut server, &reader, "after the connection cases").await;
-        server.kill().await;
-        assert_verifies(&db.url, "after the connection cases").await;
+        end_case(&mut server, &db, &reader, "after the connection cases").await;
     }
 }
 
@@ -467,11 +459,7 @@ async fn a_revoked_token_loses_its_open_websocket() {
         let addr = server.addr.clone();
         let auditor = &tokens.auditor;
         let mut ws = ws_init(&addr, &auditor.secret).await;
-        ws_send(
-            &mut ws,
-            json!({ "id": "1", "type": "subscribe", "payload": { "query": EVENTS } }),
-        )
-        .await;
+        subscribe_events(&mut ws, "1").await;
         let first = ws_json(&mut ws).await;
         assert_eq!(first["type"], "next", "{first}");
 
@@ -488,9 +476,7 @@ async fn a_revoked_token_loses_its_open_websocket() {
         .await;
         assert_eq!(ws_close_code(&mut ws).await, Some(4403));
 
-        still_answers(&mut server, &tokens.reader.secret, "after the revocation").await;
-        server.kill().await;
-        assert_verifies(&db.url, "after the revocation").await;
+        end_case(&mut server, &db, &tokens.reader.secret, "after the revocation").await;
     }
 }
 
@@ -579,9 +565,7 @@ async fn query_cost_counts_what_fields_read() {
                 assert_eq!((status, code.as_str()), (503, "QUERY_TOO_COMPLEX"), "{body}");
             }
         }
-        still_answers(&mut server, &reader, "after heavy reads").await;
-        server.kill().await;
-        assert_verifies(&db.url, "after the cost cases").await;
+        end_case(&mut server, &db, &reader, "after heavy reads").await;
     }
 }
 
@@ -644,9 +628,7 @@ async fn a_reused_command_id_reveals_nothing() {
         }
         let log = export(&db.url).await;
         liangye_tests::process::assert_command_ids_once(&log);
-        still_answers(&mut server, &tokens.reader.secret, "after commandId reuse").await;
-        server.kill().await;
-        assert_verifies(&db.url, "after commandId reuse").await;
+        end_case(&mut server, &db, &tokens.reader.secret, "after commandId reuse").await;
     }
 }
 
@@ -680,11 +662,7 @@ async fn standard_clients_are_served_with_no_internet() {
         assert_eq!(first_code(&body).0, "QUERY_TOO_COMPLEX");
 
         // GraphiQL: the page names no outside address, and every asset it loads is served.
-        let client = reqwest::Client::builder()
-            .no_proxy()
-            .timeout(PATIENCE)
-            .build()
-            .unwrap();
+        let client = liangye_tests::http_client();
         let page = client
             .get(format!("http://{addr}/graphql"))
             .send()

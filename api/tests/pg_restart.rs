@@ -11,14 +11,15 @@
 //! this file (cargo runs test binaries one after another), and it waits for PostgreSQL to
 //! accept connections again before it ends, whatever happens.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use liangye_tests::TestDb;
 use liangye_tests::process::{
-    Ack, Api, Outcome, PATIENCE, Server, YEAR, assert_acks_in_log, assert_command_ids_once, assert_verifies,
-    designation_id, eventually, export, issue_token, list_pilot, steps_after_listing, with_command_id,
+    Api, Ledger, Outcome, PATIENCE, Server, YEAR, assert_acks_in_log, assert_command_ids_once,
+    assert_verifies, designation_id, eventually, export, issue_token, list_pilot, steps_after_listing,
+    with_command_id,
 };
 use serde_json::{Value, json};
 
@@ -51,10 +52,10 @@ async fn postgres_restart_under_load_loses_nothing_and_recovers() {
     // Load first, then the restart in the middle of it.
     eventually("decisions before the restart", || {
         let shared = shared.clone();
-        async move { shared.acks.lock().unwrap().len() >= 60 }
+        async move { shared.ledger.acked() >= 60 }
     })
     .await;
-    let acked_before = shared.acks.lock().unwrap().len();
+    let acked_before = shared.ledger.acked();
     let status = tokio::process::Command::new("pg_ctlcluster")
         .args(["--skip-systemctl-redirect", &version, "main", "restart"])
         .status()
@@ -64,13 +65,13 @@ async fn postgres_restart_under_load_loses_nothing_and_recovers() {
     wait_for_postgres().await;
 
     // Recovery by itself: the writers' decisions are accepted again.
-    let at_restart = shared.acks.lock().unwrap().len();
+    let at_restart = shared.ledger.acked();
     eventually("decisions accepted again after the restart", || {
         let shared = shared.clone();
-        async move { shared.acks.lock().unwrap().len() >= at_restart + 60 }
+        async move { shared.ledger.acked() >= at_restart + 60 }
     })
     .await;
-    shared.stop.store(true, Ordering::SeqCst);
+    shared.ledger.stop();
     for w in writers {
         tokio::time::timeout(PATIENCE * 2, w)
             .await
@@ -83,14 +84,12 @@ async fn postgres_restart_under_load_loses_nothing_and_recovers() {
         "the server exited during the restart; its log:\n{}",
         server.log_text()
     );
-    let unexpected = shared.unexpected.lock().unwrap().clone();
-    assert!(
-        unexpected.is_empty(),
-        "answers other than acceptance or a server-side error: {unexpected:#?}\nserver log:\n{}",
-        server.log_text()
+    shared.ledger.assert_nothing_unexpected(
+        "answers other than acceptance or a server-side error",
+        &format!("server log:\n{}", server.log_text()),
     );
     let errors = shared.errors.load(Ordering::SeqCst);
-    let acks = shared.acks.lock().unwrap().clone();
+    let acks = shared.ledger.acks();
     let found_committed = acks.iter().filter(|a| a.duplicate).count();
     eprintln!(
         "pg_restart: {acked_before} decisions acknowledged before the restart, {} in all; \
@@ -117,18 +116,15 @@ async fn postgres_restart_under_load_loses_nothing_and_recovers() {
 
 #[derive(Default)]
 struct Shared {
-    next: AtomicU64,
-    stop: AtomicBool,
-    acks: Mutex<Vec<Ack>>,
+    /// Unexpected: a refusal of a valid decision, a dropped connection, a 4xx.
+    ledger: Ledger,
     /// Server-side errors answered (and retried).
     errors: AtomicUsize,
-    /// Anything else: a refusal of a valid decision, a dropped connection, a 4xx.
-    unexpected: Mutex<Vec<String>>,
 }
 
 async fn writer(api: Api, shared: Arc<Shared>) {
-    while !shared.stop.load(Ordering::SeqCst) {
-        let n = shared.next.fetch_add(1, Ordering::Relaxed);
+    while !shared.ledger.stopped() {
+        let n = shared.ledger.next();
         let Some(listed) = decide(&api, &shared, "listPilot", list_pilot(n, "重启测试")).await else {
             return;
         };
@@ -149,7 +145,7 @@ async fn decide(api: &Api, shared: &Shared, name: &'static str, input: Value) ->
     loop {
         let problem = match api.mutate(name, &input).await {
             Outcome::Accepted(payload) => {
-                shared.acks.lock().unwrap().push(Ack::new(name, &input, &payload));
+                shared.ledger.ack(name, &input, &payload);
                 return Some(payload);
             }
             Outcome::Refused { code, .. } if code == "INTERNAL" => None,
@@ -159,16 +155,14 @@ async fn decide(api: &Api, shared: &Shared, name: &'static str, input: Value) ->
             other => Some(format!("{name}: {other:?}")),
         };
         if let Some(problem) = problem {
-            shared.unexpected.lock().unwrap().push(problem);
+            shared.ledger.unexpected(problem);
             return None;
         }
         shared.errors.fetch_add(1, Ordering::SeqCst);
         if tokio::time::Instant::now() > deadline {
             shared
-                .unexpected
-                .lock()
-                .unwrap()
-                .push(format!("{name}: still failing after {PATIENCE:?}"));
+                .ledger
+                .unexpected(format!("{name}: still failing after {PATIENCE:?}"));
             return None;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;

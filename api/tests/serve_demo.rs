@@ -2,102 +2,28 @@
 //! prints one token per role and the address it listens on; the sample it served covers all
 //! 13 cities and every status; SIGTERM stops it cleanly (exit 0).
 
-use std::process::Stdio;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
+use liangye_tests::app::count_in;
+use liangye_tests::process::Server;
+use liangye_tests::{TestDb, http_client};
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
-use tokio::process::Command;
-
-/// Only to turn a hang into a failure; never a performance assertion.
-const PATIENCE: Duration = Duration::from_secs(120);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_demo_serves_the_sample_and_stops_on_sigterm() {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let database = format!("sqlite://{}", dir.path().join("x.db").display());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_liangye"))
-        .args([
-            "--database",
-            &database,
-            "serve",
-            "--demo",
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .env_remove("DATABASE_URL")
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start liangye serve --demo");
+    let db = TestDb::sqlite();
+    let mut server = Server::start_with(&db.url, &db.path("serve.log"), &["--demo"]).await;
 
-    // Keep stderr drained (and at hand for failure messages).
-    let stderr = Arc::new(Mutex::new(String::new()));
-    let mut err = child.stderr.take().expect("stderr");
-    let sink = stderr.clone();
-    tokio::spawn(async move {
-        let mut text = String::new();
-        let _ = err.read_to_string(&mut text).await;
-        sink.lock().unwrap().push_str(&text);
-    });
-    let logs = || stderr.lock().unwrap().clone();
-
-    // Read stdout up to the address: the tokens come before it.
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let mut tokens: Vec<(String, String)> = Vec::new();
-    let addr = tokio::time::timeout(PATIENCE, async {
-        while let Some(line) = lines.next_line().await.expect("read stdout") {
-            if let Some(rest) = line.strip_prefix("listening on http://") {
-                return rest.trim_end_matches("/graphql").to_owned();
-            }
-            // `  PROVINCIAL 省发展改革委(演示): lyt_…`
-            if let Some((head, secret)) = line.split_once(": lyt_")
-                && let Some(role) = head.split_whitespace().next()
-            {
-                tokens.push((role.to_owned(), format!("lyt_{}", secret.trim())));
-            }
-        }
-        panic!(
-            "liangye serve --demo ended without listening; stderr:\n{}",
-            logs()
-        );
-    })
-    .await
-    .unwrap_or_else(|_| {
-        panic!(
-            "liangye serve --demo did not start listening; stderr:\n{}",
-            logs()
-        )
-    });
-    // Nothing else needs stdout; keep it drained.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-
-    let roles: Vec<&str> = tokens.iter().map(|(role, _)| role.as_str()).collect();
+    let roles: Vec<&str> = server.tokens.iter().map(|(role, _)| role.as_str()).collect();
     assert_eq!(
         roles,
         ["PROVINCIAL", "CITY", "AUDITOR", "READER"],
         "tokens printed"
     );
-    let secret = |role: &str| {
-        tokens
-            .iter()
-            .find(|(r, _)| r == role)
-            .map(|(_, s)| s.clone())
-            .unwrap()
-    };
+    let secret = |role: &str| server.token(role).to_owned();
 
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .timeout(PATIENCE)
-        .build()
-        .expect("HTTP client");
+    let client = http_client();
     let gql = |token: String, query: &'static str| {
         let client = client.clone();
-        let url = format!("http://{addr}/graphql");
+        let url = server.url("/graphql");
         async move {
             let response = client
                 .post(url)
@@ -132,12 +58,7 @@ async fn serve_demo_serves_the_sample_and_stops_on_sigterm() {
         "{cities:?}"
     );
     for status in ["PILOT", "RECOMMENDED", "AWARDED", "DELISTED", "PILOT_REVOKED"] {
-        let count = stats["byStatus"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["status"] == status)
-            .map_or(0, |s| s["count"].as_i64().unwrap());
+        let count = count_in(&stats["byStatus"], "status", status, "count");
         assert!(count > 0, "no {status} unit in the demo");
     }
     assert!(
@@ -173,15 +94,6 @@ async fn serve_demo_serves_the_sample_and_stops_on_sigterm() {
     );
 
     // SIGTERM: a prompt, clean exit.
-    let pid = child.id().expect("pid").to_string();
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("run kill");
-    assert!(killed.success());
-    let status = tokio::time::timeout(PATIENCE, child.wait())
-        .await
-        .unwrap_or_else(|_| panic!("liangye serve did not stop on SIGTERM; stderr:\n{}", logs()))
-        .expect("wait for liangye serve");
-    assert!(status.success(), "exit {status}; stderr:\n{}", logs());
+    let status = server.signal("-TERM").await;
+    assert!(status.success(), "exit {status}; log:\n{}", server.log_text());
 }

@@ -8,8 +8,8 @@
 //! answer the same statistics and the same registry.
 
 use std::collections::{BTreeSet, HashSet};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use futures::future::join_all;
 use liangye_events::StoredEvent;
@@ -17,8 +17,9 @@ use liangye_events::catalogue::{CityCode, DomainEvent, RecordedEvent};
 use liangye_services::scenario;
 use liangye_tests::TestDb;
 use liangye_tests::process::{
-    Ack, Api, Outcome, PATIENCE, Server, YEAR, assert_acks_in_log, assert_command_ids_once, assert_verifies,
-    designation_id, eventually, export, issue_token, list_pilot, steps_after_listing, with_command_id,
+    Api, Ledger, Outcome, PATIENCE, Server, YEAR, assert_acks_in_log, assert_command_ids_once,
+    assert_verifies, designation_id, eventually, export, issue_token, list_pilot, steps_after_listing,
+    with_command_id,
 };
 use serde_json::{Value, json};
 
@@ -82,7 +83,7 @@ async fn two_servers_on_one_postgres_keep_one_log_and_agree() {
             .expect("a writer hung")
             .expect("writer task");
     }
-    shared.stop.store(true, Ordering::SeqCst);
+    shared.ledger.stop();
     for r in readers {
         tokio::time::timeout(PATIENCE, r)
             .await
@@ -90,20 +91,16 @@ async fn two_servers_on_one_postgres_keep_one_log_and_agree() {
             .expect("reader task");
     }
     assert!(a.is_running() && b.is_running(), "a server exited");
-    let unexpected = shared.unexpected.lock().unwrap().clone();
-    assert!(
-        unexpected.is_empty(),
-        "unexpected answers: {unexpected:#?}\nnode A log:\n{}\nnode B log:\n{}",
-        a.log_text(),
-        b.log_text()
+    shared.ledger.assert_nothing_unexpected(
+        "unexpected answers",
+        &format!("node A log:\n{}\nnode B log:\n{}", a.log_text(), b.log_text()),
     );
     let attempts = shared.award_attempts.load(Ordering::SeqCst);
     assert!(attempts > QUOTA, "only {attempts} awards were tried");
 
     // One gapless log (checked by `export`) with every acknowledged decision and invariant.
     let log = export(&db.url).await;
-    let acks = shared.acks.lock().unwrap().clone();
-    assert_acks_in_log(&log, &acks, "two nodes");
+    assert_acks_in_log(&log, &shared.ledger.acks(), "two nodes");
     assert_command_ids_once(&log);
     let (awards, listings) = decode(&log);
     let mut per_unit_year = HashSet::new();
@@ -170,11 +167,8 @@ async fn two_servers_on_one_postgres_keep_one_log_and_agree() {
 
 #[derive(Default)]
 struct Shared {
-    next: AtomicU64,
-    stop: AtomicBool,
-    acks: Mutex<Vec<Ack>>,
+    ledger: Ledger,
     award_attempts: AtomicUsize,
-    unexpected: Mutex<Vec<String>>,
 }
 
 /// Decide on `node`: the payload if accepted; any other answer is recorded as unexpected.
@@ -182,15 +176,13 @@ async fn decide(node: &Api, shared: &Shared, name: &'static str, input: Value) -
     let input = with_command_id(input);
     match node.mutate(name, &input).await {
         Outcome::Accepted(payload) => {
-            shared.acks.lock().unwrap().push(Ack::new(name, &input, &payload));
+            shared.ledger.ack(name, &input, &payload);
             Some(payload)
         }
         other => {
             shared
-                .unexpected
-                .lock()
-                .unwrap()
-                .push(format!("{name} on {}: {other:?}", node.url));
+                .ledger
+                .unexpected(format!("{name} on {}: {other:?}", node.url));
             None
         }
     }
@@ -201,7 +193,7 @@ async fn decide(node: &Api, shared: &Shared, name: &'static str, input: Value) -
 async fn writer(nodes: Arc<[Api; 2]>, shared: Arc<Shared>, w: usize) {
     let mut turn = w;
     for _ in 0..LIFECYCLES_PER_WRITER {
-        let n = shared.next.fetch_add(1, Ordering::Relaxed);
+        let n = shared.ledger.next();
         turn += 1;
         let Some(listed) = decide(&nodes[turn % 2], &shared, "listPilot", list_pilot(n, "双节点")).await
         else {
@@ -215,16 +207,10 @@ async fn writer(nodes: Arc<[Api; 2]>, shared: Arc<Shared>, w: usize) {
                 shared.award_attempts.fetch_add(1, Ordering::SeqCst);
                 let input = with_command_id(input);
                 match node.mutate(name, &input).await {
-                    Outcome::Accepted(payload) => {
-                        shared.acks.lock().unwrap().push(Ack::new(name, &input, &payload))
-                    }
+                    Outcome::Accepted(payload) => shared.ledger.ack(name, &input, &payload),
                     Outcome::Refused { code, .. } if code == "QUOTA_EXCEEDED" => break,
                     other => {
-                        shared
-                            .unexpected
-                            .lock()
-                            .unwrap()
-                            .push(format!("award: {other:?}"));
+                        shared.ledger.unexpected(format!("award: {other:?}"));
                         return;
                     }
                 }
@@ -240,12 +226,12 @@ async fn reader(nodes: Arc<[Api; 2]>, shared: Arc<Shared>, r: usize) {
     let query = "{ statistics { position total quotas { year used } } \
         designations(first: 20, filter: { status: AWARDED }) { totalCount position nodes { id certificateNo } } }";
     let mut turn = r;
-    while !shared.stop.load(Ordering::SeqCst) {
+    while !shared.ledger.stopped() {
         turn += 1;
         match nodes[turn % 2].post(query, json!({})).await {
             Ok((200, body)) if body.get("errors").is_none() => {}
             other => {
-                shared.unexpected.lock().unwrap().push(format!("read: {other:?}"));
+                shared.ledger.unexpected(format!("read: {other:?}"));
                 return;
             }
         }
@@ -272,14 +258,28 @@ fn tally(name: &str, outcomes: &[Outcome], shared: &Shared) -> (Vec<Value>, Vec<
         match outcome {
             Outcome::Accepted(payload) => accepted.push(payload.clone()),
             Outcome::Refused { code, .. } => refused.push(code.clone()),
-            other => shared
-                .unexpected
-                .lock()
-                .unwrap()
-                .push(format!("{name} race: {other:?}")),
+            other => shared.ledger.unexpected(format!("{name} race: {other:?}")),
         }
     }
     (accepted, refused)
+}
+
+/// Race mutation `name` with `inputs` across the nodes: exactly one is accepted (`one`
+/// says what), every other refused with `refused_code`. How many of each.
+async fn race_for_one(
+    nodes: &[Api; 2],
+    shared: &Shared,
+    name: &'static str,
+    inputs: Vec<Value>,
+    refused_code: &str,
+    one: &str,
+) -> (usize, usize) {
+    let outcomes = race(nodes, name, inputs.clone()).await;
+    let (accepted, refused) = tally(name, &outcomes, shared);
+    assert_eq!(accepted.len(), 1, "{one} across nodes: {outcomes:#?}");
+    assert!(refused.iter().all(|c| c == refused_code), "{refused:?}");
+    record_acks(shared, name, &inputs, &outcomes);
+    (accepted.len(), refused.len())
 }
 
 async fn race_listings_of_one_credit_code(nodes: &[Api; 2], shared: &Shared) -> (usize, usize) {
@@ -291,17 +291,16 @@ async fn race_listings_of_one_credit_code(nodes: &[Api; 2], shared: &Shared) -> 
                 "creditCode": code, "batch": 2, "decidedOn": "2024-02-02",
             }))
         })
-        .collect::<Vec<_>>();
-    let outcomes = race(nodes, "listPilot", inputs.clone()).await;
-    let (accepted, refused) = tally("listPilot", &outcomes, shared);
-    assert_eq!(
-        accepted.len(),
-        1,
-        "one unit per credit code across nodes: {outcomes:#?}"
-    );
-    assert!(refused.iter().all(|c| c == "DUPLICATE"), "{refused:?}");
-    record_acks(shared, "listPilot", &inputs, &outcomes);
-    (accepted.len(), refused.len())
+        .collect();
+    race_for_one(
+        nodes,
+        shared,
+        "listPilot",
+        inputs,
+        "DUPLICATE",
+        "one unit per credit code",
+    )
+    .await
 }
 
 async fn race_awards_of_one_unit(nodes: &[Api; 2], shared: &Shared, unit: &str) -> (usize, usize) {
@@ -309,17 +308,9 @@ async fn race_awards_of_one_unit(nodes: &[Api; 2], shared: &Shared, unit: &str) 
         .map(|_| {
             with_command_id(json!({ "designationId": unit, "year": RACE_YEAR, "decidedOn": "2026-07-20" }))
         })
-        .collect::<Vec<_>>();
-    let outcomes = race(nodes, "award", inputs.clone()).await;
-    let (accepted, refused) = tally("award", &outcomes, shared);
-    assert_eq!(
-        accepted.len(),
-        1,
-        "one award per unit and year across nodes: {outcomes:#?}"
-    );
-    assert!(refused.iter().all(|c| c == "INVALID_TRANSITION"), "{refused:?}");
-    record_acks(shared, "award", &inputs, &outcomes);
-    (accepted.len(), refused.len())
+        .collect();
+    let one = "one award per unit and year";
+    race_for_one(nodes, shared, "award", inputs, "INVALID_TRANSITION", one).await
 }
 
 async fn race_copies_of_one_command_id(nodes: &[Api; 2], shared: &Shared) -> (usize, usize) {
@@ -344,10 +335,9 @@ async fn race_copies_of_one_command_id(nodes: &[Api; 2], shared: &Shared) -> (us
 }
 
 fn record_acks(shared: &Shared, name: &'static str, inputs: &[Value], outcomes: &[Outcome]) {
-    let mut acks = shared.acks.lock().unwrap();
     for (input, outcome) in inputs.iter().zip(outcomes) {
         if let Outcome::Accepted(payload) = outcome {
-            acks.push(Ack::new(name, input, payload));
+            shared.ledger.ack(name, input, payload);
         }
     }
 }

@@ -4,90 +4,32 @@
 //! on A); when it reconnects — to the other node — with the last position it saw, it
 //! receives exactly what it missed and then goes on live. Issue 14, DESIGN.md §4.
 
-use futures::{SinkExt, StreamExt};
 use liangye_tests::TestDb;
-use liangye_tests::process::{Api, Outcome, PATIENCE, Server, assert_verifies, issue_token, list_pilot};
+use liangye_tests::app::Subscription;
+use liangye_tests::process::{Api, Outcome, Server, assert_verifies, issue_token, list_pilot};
 use serde_json::{Value, json};
-use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 const CHANGES: &str = "subscription($after: Int) { designationChanged(afterPosition: $after) { \
     position designationId designation { id name status certificateNo lastPosition \
     history { position actor } } } }";
 
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<TcpStream>>;
-
 /// One `designationChanged` subscription over `graphql-transport-ws`.
-struct Changes(Ws);
+struct Changes(Subscription);
 
 impl Changes {
     async fn subscribe(addr: &str, secret: &str, after: i64) -> Self {
-        let mut request = format!("ws://{addr}/graphql/ws")
-            .into_client_request()
-            .expect("websocket request");
-        request.headers_mut().insert(
-            "Sec-WebSocket-Protocol",
-            "graphql-transport-ws".parse().expect("header value"),
-        );
-        let (ws, _) = tokio::time::timeout(PATIENCE, tokio_tungstenite::connect_async(request))
-            .await
-            .expect("websocket connect hung")
-            .expect("websocket connect");
-        let mut changes = Self(ws);
-        changes
-            .send(json!({ "type": "connection_init",
-                          "payload": { "Authorization": format!("Bearer {secret}") } }))
-            .await;
-        let ack = changes.receive().await;
-        assert_eq!(ack["type"], "connection_ack", "{ack}");
-        changes
-            .send(json!({ "id": "1", "type": "subscribe",
-                          "payload": { "query": CHANGES, "variables": { "after": after } } }))
-            .await;
-        changes
-    }
-
-    async fn send(&mut self, message: Value) {
-        tokio::time::timeout(PATIENCE, self.0.send(Message::text(message.to_string())))
-            .await
-            .expect("websocket send hung")
-            .expect("websocket send");
-    }
-
-    async fn receive(&mut self) -> Value {
-        loop {
-            let message = tokio::time::timeout(PATIENCE, self.0.next())
-                .await
-                .expect("no websocket message in time")
-                .expect("websocket ended")
-                .expect("websocket error");
-            match message {
-                Message::Text(text) => {
-                    let value: Value = serde_json::from_str(text.as_str()).expect("JSON message");
-                    if value["type"] == "ping" {
-                        self.send(json!({ "type": "pong" })).await;
-                        continue;
-                    }
-                    return value;
-                }
-                Message::Close(frame) => panic!("websocket closed by the server: {frame:?}"),
-                _ => {}
-            }
-        }
+        Self(Subscription::open(addr, Some(secret), CHANGES, json!({ "after": after })).await)
     }
 
     /// The next change, which must be one (no error, no completion).
     async fn next(&mut self) -> Value {
-        let message = self.receive().await;
-        assert_eq!(message["type"], "next", "{message}");
-        assert!(message["payload"].get("errors").is_none(), "{message}");
-        message["payload"]["data"]["designationChanged"].clone()
+        let payload = self.0.next().await.expect("a change, not the end");
+        assert!(payload.get("errors").is_none(), "{payload}");
+        payload["data"]["designationChanged"].clone()
     }
 
-    async fn close(mut self) {
-        self.send(json!({ "id": "1", "type": "complete" })).await;
-        let _ = self.0.close(None).await;
+    async fn close(self) {
+        self.0.close().await;
     }
 }
 

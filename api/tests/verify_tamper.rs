@@ -138,26 +138,34 @@ async fn an_untouched_log_verifies_against_its_checkpoint() {
     );
 }
 
-#[tokio::test]
-async fn an_edited_column_is_found() {
+/// The attacker runs `sql`.
+async fn tamper(db: &SqlitePool, sql: &str) {
+    sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+        .execute(db)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+/// On a fresh fixture the attacker runs `statements`: verify (without the pinned
+/// checkpoint) fails at `position`.
+async fn found_at(statements: &[&str], position: i64) {
     let fx = fixture().await;
     let db = attacker(&fx).await;
-    sqlx::query("UPDATE events SET actor = 'mallory' WHERE position = 5")
-        .execute(&db)
-        .await
-        .unwrap();
-    assert_fails_at(&verify(&fx, false), 5);
+    for sql in statements {
+        tamper(&db, sql).await;
+    }
+    assert_fails_at(&verify(&fx, false), position);
+}
+
+#[tokio::test]
+async fn an_edited_column_is_found() {
+    found_at(&["UPDATE events SET actor = 'mallory' WHERE position = 5"], 5).await;
 }
 
 #[tokio::test]
 async fn an_edited_payload_is_found() {
-    let fx = fixture().await;
-    let db = attacker(&fx).await;
-    sqlx::query("UPDATE events SET canonical = replace(canonical, '2024', '2023') WHERE position = 9")
-        .execute(&db)
-        .await
-        .unwrap();
-    assert_fails_at(&verify(&fx, false), 9);
+    let edit = "UPDATE events SET canonical = replace(canonical, '2024', '2023') WHERE position = 9";
+    found_at(&[edit], 9).await;
 }
 
 /// Replace the canonical text at `position` and give it its proper leaf hash: only the
@@ -224,10 +232,7 @@ async fn a_changed_id_or_version_column_is_found() {
     ] {
         let fx = fixture().await;
         let db = attacker(&fx).await;
-        sqlx::query(sqlx::AssertSqlSafe(update))
-            .execute(&db)
-            .await
-            .unwrap();
+        tamper(&db, update).await;
         let out = verify(&fx, false);
         assert_fails_at(&out, 10);
         assert!(stdout(&out).contains("column"), "{update}: {}", stdout(&out));
@@ -236,47 +241,29 @@ async fn a_changed_id_or_version_column_is_found() {
 
 #[tokio::test]
 async fn a_deleted_event_is_found() {
-    let fx = fixture().await;
-    let db = attacker(&fx).await;
-    sqlx::query("DELETE FROM events WHERE position = 7")
-        .execute(&db)
-        .await
-        .unwrap();
-    assert_fails_at(&verify(&fx, false), 7);
+    found_at(&["DELETE FROM events WHERE position = 7"], 7).await;
 }
 
 #[tokio::test]
 async fn reordered_events_are_found() {
-    let fx = fixture().await;
-    let db = attacker(&fx).await;
     // Swap the contents of positions 3 and 4, keeping each row's position column.
-    sqlx::query("UPDATE events SET position = 1000 WHERE position = 3")
-        .execute(&db)
-        .await
-        .unwrap();
-    sqlx::query("UPDATE events SET position = 3 WHERE position = 4")
-        .execute(&db)
-        .await
-        .unwrap();
-    sqlx::query("UPDATE events SET position = 4 WHERE position = 1000")
-        .execute(&db)
-        .await
-        .unwrap();
-    assert_fails_at(&verify(&fx, false), 3);
+    let swap = [
+        "UPDATE events SET position = 1000 WHERE position = 3",
+        "UPDATE events SET position = 3 WHERE position = 4",
+        "UPDATE events SET position = 4 WHERE position = 1000",
+    ];
+    found_at(&swap, 3).await;
 }
 
 #[tokio::test]
 async fn a_truncated_log_is_found() {
     let fx = fixture().await;
     let db = attacker(&fx).await;
-    sqlx::query("DELETE FROM events WHERE position > 20")
-        .execute(&db)
-        .await
-        .unwrap();
+    tamper(&db, "DELETE FROM events WHERE position > 20").await;
     // The stored checkpoint (size 28) is beyond the log…
     assert!(!verify(&fx, false).status.success());
     // …and with the stored checkpoints and tree cut back too, the pinned one still catches it.
-    sqlx::query("DELETE FROM checkpoints").execute(&db).await.unwrap();
+    tamper(&db, "DELETE FROM checkpoints").await;
     rebuild_tree(&db).await;
     assert!(
         verify(&fx, false).status.success(),
@@ -305,7 +292,7 @@ async fn a_rewrite_with_recomputed_hashes_is_found_by_the_checkpoint() {
         .execute(&db)
         .await
         .unwrap();
-    sqlx::query("DELETE FROM checkpoints").execute(&db).await.unwrap();
+    tamper(&db, "DELETE FROM checkpoints").await;
     rebuild_tree(&db).await;
     let unpinned = verify(&fx, false);
     assert!(unpinned.status.success(), "{}", stdout(&unpinned));
@@ -364,27 +351,22 @@ async fn a_proof_bundle_verifies_offline_and_a_forged_one_does_not() {
     let key = fx.path("key.pub");
     // Offline: a database URL that does not exist is never opened.
     let nowhere = format!("sqlite://{}", Path::new("/nonexistent/dir/x.db").display());
-    let ok = liangye(
-        &nowhere,
-        &[
-            "verify-proof",
-            path.to_str().unwrap(),
-            "--public-key",
-            key.to_str().unwrap(),
-        ],
-    );
+    let verify_proof = || {
+        liangye(
+            &nowhere,
+            &[
+                "verify-proof",
+                path.to_str().unwrap(),
+                "--public-key",
+                key.to_str().unwrap(),
+            ],
+        )
+    };
+    let ok = verify_proof();
     assert!(ok.status.success(), "{}", stdout(&ok));
     let forged = String::from_utf8(bundle.stdout).unwrap().replace("2024", "2023");
     std::fs::write(&path, forged).unwrap();
-    let bad = liangye(
-        &nowhere,
-        &[
-            "verify-proof",
-            path.to_str().unwrap(),
-            "--public-key",
-            key.to_str().unwrap(),
-        ],
-    );
+    let bad = verify_proof();
     assert!(!bad.status.success(), "{}", stdout(&bad));
 }
 

@@ -10,8 +10,8 @@ use liangye_events::catalogue::{
 use uuid::Uuid;
 
 use crate::decide::{
-    Award, CloseSelection, Command, Commend, Delist, GrantSubsidy, ListPilot, Recommend, RecordEvaluation,
-    RecordReview, ReportIndicators, RevokePilot, SetAnnualQuota, WithdrawRecommendation,
+    AmendUnit, Award, CloseSelection, Command, Commend, Delist, GrantSubsidy, ListPilot, Recommend,
+    RecordEvaluation, RecordReview, ReportIndicators, RevokePilot, SetAnnualQuota, WithdrawRecommendation,
 };
 
 /// A decision dated `on`, with a document reference in the province's style.
@@ -62,6 +62,45 @@ pub fn county_code(city: CityCode, n: u32) -> DivisionCode {
     DivisionCode::parse(&code.to_string()).unwrap_or_else(|e| panic!("scenario division {code}: {e}"))
 }
 
+/// 列入试点 of a unit of `kind` in `city` in pilot batch `batch`, with no identifiers yet,
+/// the industries and sectors given, and a decision numbered `doc_no` plus the batch.
+fn listing(
+    unit_id: Uuid,
+    name: &str,
+    kind: UnitKind,
+    city: CityCode,
+    (industries, sectors): ([&str; 2], [Sector; 2]),
+    batch: u16,
+    (on, doc_no): (NaiveDate, u32),
+) -> ListPilot {
+    ListPilot {
+        unit_id,
+        name: name.to_owned(),
+        kind,
+        city_code: city,
+        division_code: None,
+        credit_code: None,
+        accept_invalid_credit_code: false,
+        zone_code: None,
+        industries: industries.map(str::to_owned).to_vec(),
+        sectors: sectors.to_vec(),
+        county_code: None,
+        batch: Batch::new(i64::from(batch)).unwrap_or_else(|e| panic!("batch {batch}: {e}")),
+        decision: decision(on, doc_no + batch as u32),
+        expected_version: None,
+    }
+}
+
+/// The industries and sectors of the scenarios' enterprises, then of their counties.
+const ENTERPRISE_TRADE: ([&str; 2], [Sector; 2]) = (
+    ["高端装备", "工业互联网"],
+    [Sector::HighEndEquipment, Sector::NewGenerationIt],
+);
+const COUNTY_TRADE: ([&str; 2], [Sector; 2]) = (
+    ["新能源", "现代物流"],
+    [Sector::GreenLowCarbon, Sector::Logistics],
+);
+
 /// 列入试点 for an enterprise.
 pub fn list_enterprise(
     unit_id: Uuid,
@@ -72,41 +111,51 @@ pub fn list_enterprise(
     on: NaiveDate,
 ) -> Command {
     Command::ListPilot(ListPilot {
-        unit_id,
-        name: name.to_owned(),
-        kind: UnitKind::Enterprise,
-        city_code: city,
-        division_code: None,
         credit_code: Some(credit_code(city, n)),
-        accept_invalid_credit_code: false,
-        zone_code: None,
-        industries: vec!["高端装备".into(), "工业互联网".into()],
-        sectors: vec![Sector::HighEndEquipment, Sector::NewGenerationIt],
-        county_code: None,
-        batch: Batch::new(i64::from(batch)).unwrap_or_else(|e| panic!("batch {batch}: {e}")),
-        decision: decision(on, 100 + batch as u32),
-        expected_version: None,
+        ..listing(
+            unit_id,
+            name,
+            UnitKind::Enterprise,
+            city,
+            ENTERPRISE_TRADE,
+            batch,
+            (on, 100),
+        )
     })
 }
 
 /// 列入试点 for a county (its own division code inside `city`).
 pub fn list_county(unit_id: Uuid, name: &str, city: CityCode, n: u32, batch: u16, on: NaiveDate) -> Command {
     Command::ListPilot(ListPilot {
-        unit_id,
-        name: name.to_owned(),
-        kind: UnitKind::County,
-        city_code: city,
         division_code: Some(county_code(city, n)),
+        ..listing(
+            unit_id,
+            name,
+            UnitKind::County,
+            city,
+            COUNTY_TRADE,
+            batch,
+            (on, 200),
+        )
+    })
+}
+
+/// 信息变更 of unit `id` for `reason` that changes nothing yet (set the fields to change).
+pub fn amendment(id: Uuid, reason: &str, decision: Decision) -> AmendUnit {
+    AmendUnit {
+        designation_id: id,
+        reason: reason.to_owned(),
+        name: None,
+        sectors: None,
+        industries: None,
+        county_code: None,
         credit_code: None,
         accept_invalid_credit_code: false,
+        division_code: None,
         zone_code: None,
-        industries: vec!["新能源".into(), "现代物流".into()],
-        sectors: vec![Sector::GreenLowCarbon, Sector::Logistics],
-        county_code: None,
-        batch: Batch::new(i64::from(batch)).unwrap_or_else(|e| panic!("batch {batch}: {e}")),
-        decision: decision(on, 200 + batch as u32),
+        decision,
         expected_version: None,
-    })
+    }
 }
 
 /// Figures that meet the enterprise standard (revenue ≥ 10亿元).

@@ -103,22 +103,11 @@ impl TestApp {
         .unwrap_or_else(|e| panic!("start the app on {url}: {e}"));
         let state = app.state.clone();
 
+        let city = |name, code| issue(&state, name, Role::City, Some(code));
         let tokens = Tokens {
             provincial: issue(&state, "省发展改革委(测试)", Role::Provincial, None).await,
-            suzhou: issue(
-                &state,
-                "苏州市发展改革委(测试)",
-                Role::City,
-                Some(CityCode::Suzhou),
-            )
-            .await,
-            nanjing: issue(
-                &state,
-                "南京市发展改革委(测试)",
-                Role::City,
-                Some(CityCode::Nanjing),
-            )
-            .await,
+            suzhou: city("苏州市发展改革委(测试)", CityCode::Suzhou).await,
+            nanjing: city("南京市发展改革委(测试)", CityCode::Nanjing).await,
             auditor: issue(&state, "省审计厅(测试)", Role::Auditor, None).await,
             reader: issue(&state, "省大数据中心(测试)", Role::Reader, None).await,
         };
@@ -132,11 +121,7 @@ impl TestApp {
         let server = tokio::spawn(liangye_api::server::serve(listener, state.clone(), async {
             let _ = stop.await;
         }));
-        let client = reqwest::Client::builder()
-            .no_proxy()
-            .timeout(PATIENCE)
-            .build()
-            .expect("HTTP client");
+        let client = crate::http_client();
         Self {
             addr,
             state,
@@ -173,6 +158,21 @@ impl TestApp {
     /// The position of the last event in the log, read from the store (not over HTTP).
     pub async fn head(&self) -> i64 {
         self.store().head().await.expect("log head").position
+    }
+
+    /// The `recordedAt` of the event at `position`, read over HTTP as the auditor.
+    pub async fn recorded_at(&self, position: i64) -> String {
+        let data = self
+            .gql_data(
+                self.tokens.auditor.secret(),
+                "query($after: Int) { events(after: $after, first: 1) { nodes { recordedAt } } }",
+                json!({ "after": position - 1 }),
+            )
+            .await;
+        data["events"]["nodes"][0]["recordedAt"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no event at {position}: {data}"))
+            .to_owned()
     }
 
     /// Wait until the live registry has folded everything in the log.
@@ -220,12 +220,7 @@ impl TestApp {
         if let Some(secret) = token {
             request = request.bearer_auth(secret);
         }
-        let response = request
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("POST /graphql: {e}"));
-        let status = response.status();
-        let text = response.text().await.unwrap_or_else(|e| panic!("read body: {e}"));
+        let (status, text) = status_and_text(request, "POST /graphql").await;
         serde_json::from_str(&text)
             .unwrap_or_else(|e| panic!("POST /graphql answered {status} with non-JSON ({e}): {text}"))
     }
@@ -252,61 +247,18 @@ impl TestApp {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        let response = request
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("POST /graphql: {e}"));
-        let status = response.status().as_u16();
-        (
-            status,
-            response.text().await.unwrap_or_else(|e| panic!("read body: {e}")),
-        )
+        status_and_text(request, "POST /graphql").await
     }
 
     /// `GET <path>`: the HTTP status and body text.
     pub async fn get(&self, path: &str) -> (u16, String) {
-        let response = self
-            .client
-            .get(self.url(path))
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
-        let status = response.status().as_u16();
-        (
-            status,
-            response.text().await.unwrap_or_else(|e| panic!("read body: {e}")),
-        )
+        status_and_text(self.client.get(self.url(path)), &format!("GET {path}")).await
     }
 
     /// Open `/graphql/ws` (`graphql-transport-ws`), initialise with `token` in the payload's
     /// `Authorization`, wait for `connection_ack`, and subscribe to `query`.
     pub async fn subscribe(&self, token: Option<&str>, query: &str, variables: Value) -> Subscription {
-        let mut request = format!("ws://{}/graphql/ws", self.addr)
-            .into_client_request()
-            .expect("websocket request");
-        request.headers_mut().insert(
-            "Sec-WebSocket-Protocol",
-            "graphql-transport-ws".parse().expect("header value"),
-        );
-        let (ws, _) = tokio::time::timeout(PATIENCE, tokio_tungstenite::connect_async(request))
-            .await
-            .expect("websocket connect timed out")
-            .unwrap_or_else(|e| panic!("websocket connect: {e}"));
-        let mut subscription = Subscription { ws, id: 0 };
-        let payload = match token {
-            Some(secret) => json!({ "Authorization": format!("Bearer {secret}") }),
-            None => json!({}),
-        };
-        subscription
-            .send(json!({ "type": "connection_init", "payload": payload }))
-            .await;
-        let ack = subscription.receive().await;
-        assert_eq!(
-            ack["type"], "connection_ack",
-            "expected connection_ack, got {ack}"
-        );
-        subscription.start(query, variables).await;
-        subscription
+        Subscription::open(&self.addr.to_string(), token, query, variables).await
     }
 
     /// Stop accepting, let requests in flight finish, stop the writer after its batch and
@@ -344,6 +296,17 @@ impl Drop for TestApp {
     }
 }
 
+/// Send `request` (`what` names it in a failure): the HTTP status and body text.
+async fn status_and_text(request: reqwest::RequestBuilder, what: &str) -> (u16, String) {
+    let response = request.send().await.unwrap_or_else(|e| panic!("{what}: {e}"));
+    let status = response.status().as_u16();
+    let text = response
+        .text()
+        .await
+        .unwrap_or_else(|e| panic!("{what}: read body: {e}"));
+    (status, text)
+}
+
 async fn issue(state: &AppState, name: &str, role: Role, city: Option<CityCode>) -> Token {
     let token = new_token(name, role, city).unwrap_or_else(|e| panic!("new token: {e}"));
     let decided = state
@@ -377,6 +340,21 @@ pub fn first_error(body: &Value) -> Option<(String, String)> {
     Some((code, message))
 }
 
+/// In a list of statistics rows (`byStatus`, `byKind`, `byAwardYear`, …): `field` of the
+/// row whose `key` is `value`, 0 when there is no such row.
+pub fn count_in<V: Copy>(list: &Value, key: &str, value: V, field: &str) -> i64
+where
+    Value: PartialEq<V>,
+{
+    list.as_array()
+        .unwrap_or_else(|| panic!("not a list of rows: {list}"))
+        .iter()
+        .find(|x| x[key] == value)
+        .map_or(0, |x| {
+            x[field].as_i64().unwrap_or_else(|| panic!("{field} of {x}"))
+        })
+}
+
 type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// One `graphql-transport-ws` connection with one subscription on it.
@@ -386,6 +364,37 @@ pub struct Subscription {
 }
 
 impl Subscription {
+    /// Open `ws://<addr>/graphql/ws` (`graphql-transport-ws`), initialise with `token` in the
+    /// payload's `Authorization`, wait for `connection_ack`, and subscribe to `query`.
+    pub async fn open(addr: &str, token: Option<&str>, query: &str, variables: Value) -> Self {
+        let mut request = format!("ws://{addr}/graphql/ws")
+            .into_client_request()
+            .expect("websocket request");
+        request.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            "graphql-transport-ws".parse().expect("header value"),
+        );
+        let (ws, _) = tokio::time::timeout(PATIENCE, tokio_tungstenite::connect_async(request))
+            .await
+            .expect("websocket connect timed out")
+            .unwrap_or_else(|e| panic!("websocket connect: {e}"));
+        let mut subscription = Subscription { ws, id: 0 };
+        let payload = match token {
+            Some(secret) => json!({ "Authorization": format!("Bearer {secret}") }),
+            None => json!({}),
+        };
+        subscription
+            .send(json!({ "type": "connection_init", "payload": payload }))
+            .await;
+        let ack = subscription.receive().await;
+        assert_eq!(
+            ack["type"], "connection_ack",
+            "expected connection_ack, got {ack}"
+        );
+        subscription.start(query, variables).await;
+        subscription
+    }
+
     async fn send(&mut self, message: Value) {
         tokio::time::timeout(PATIENCE, self.ws.send(Message::text(message.to_string())))
             .await

@@ -9,6 +9,8 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use liangye_events::StoredEvent;
@@ -110,11 +112,13 @@ pub struct Server {
     child: tokio::process::Child,
     pub addr: String,
     pub log: PathBuf,
+    /// The tokens it printed before listening (`serve --demo`): role and secret, in order.
+    pub tokens: Vec<(String, String)>,
 }
 
 impl Server {
     /// `liangye serve --listen 127.0.0.1:0` on `db`, logging to `log`; returns once it
-    /// prints `listening on http://ADDR/graphql`.
+    /// prints `listening on http://ADDR/graphql`, keeping the tokens printed before that.
     pub async fn start(db: &str, log: &Path) -> Self {
         Self::start_with(db, log, &[]).await
     }
@@ -144,10 +148,17 @@ impl Server {
             .spawn()
             .expect("spawn liangye serve");
         let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+        let mut tokens = Vec::new();
         let addr = tokio::time::timeout(PATIENCE, async {
             while let Ok(Some(line)) = lines.next_line().await {
                 if let Some(rest) = line.strip_prefix("listening on http://") {
                     return rest.strip_suffix("/graphql").map(str::to_owned);
+                }
+                // `  PROVINCIAL 省发展改革委(演示): lyt_…`
+                if let Some((head, secret)) = line.split_once(": lyt_")
+                    && let Some(role) = head.split_whitespace().next()
+                {
+                    tokens.push((role.to_owned(), format!("lyt_{}", secret.trim())));
                 }
             }
             None
@@ -168,6 +179,7 @@ impl Server {
             child,
             addr,
             log: log.to_owned(),
+            tokens,
         }
     }
 
@@ -175,17 +187,42 @@ impl Server {
         self.child.id().expect("server pid")
     }
 
-    /// `kill -9`, and reap it.
-    pub async fn kill(&mut self) {
+    /// The secret of the first token printed for `role`.
+    pub fn token(&self, role: &str) -> &str {
+        self.tokens
+            .iter()
+            .find(|(r, _)| r == role)
+            .map(|(_, secret)| secret.as_str())
+            .unwrap_or_else(|| panic!("no token printed for {role}: {:?}", self.tokens))
+    }
+
+    /// `http://ADDR<path>`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// `kill -SIGNAL` (e.g. `"-9"`, `"-TERM"`), and its exit status once it has exited.
+    pub async fn signal(&mut self, signal: &str) -> std::process::ExitStatus {
         let pid = self.pid();
         let status = std::process::Command::new("kill")
-            .args(["-9", &pid.to_string()])
+            .args([signal, &pid.to_string()])
             .status()
             .expect("run kill");
-        assert!(status.success(), "kill -9 {pid} failed");
-        let _ = tokio::time::timeout(PATIENCE, self.child.wait())
+        assert!(status.success(), "kill {signal} {pid} failed");
+        tokio::time::timeout(PATIENCE, self.child.wait())
             .await
-            .expect("killed server did not exit");
+            .unwrap_or_else(|_| {
+                panic!(
+                    "the server did not exit on kill {signal}; its log:\n{}",
+                    self.log_text()
+                )
+            })
+            .expect("wait for the server")
+    }
+
+    /// `kill -9`, and reap it.
+    pub async fn kill(&mut self) {
+        self.signal("-9").await;
     }
 
     /// Still running (not crashed)?
@@ -232,13 +269,8 @@ pub struct Api {
 
 impl Api {
     pub fn new(addr: &str, token: &str) -> Self {
-        let client = reqwest::Client::builder()
-            .no_proxy()
-            .timeout(PATIENCE)
-            .build()
-            .expect("HTTP client");
         Self {
-            client,
+            client: crate::http_client(),
             url: format!("http://{addr}/graphql"),
             token: token.to_owned(),
         }
@@ -367,6 +399,63 @@ impl Ack {
             events,
             duplicate: payload["duplicate"].as_bool().expect("payload.duplicate"),
         }
+    }
+}
+
+/// What concurrent writers against `liangye serve` share: the next lifecycle number (its
+/// credit code is unique to it), a stop flag, every acknowledged decision, and every answer
+/// that should not have come.
+#[derive(Default)]
+pub struct Ledger {
+    next: AtomicU64,
+    stop: AtomicBool,
+    acks: Mutex<Vec<Ack>>,
+    unexpected: Mutex<Vec<String>>,
+}
+
+impl Ledger {
+    /// A lifecycle number no writer has had.
+    pub fn next(&self) -> u64 {
+        self.next.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Tell the writers to stop.
+    pub fn stop(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+
+    pub fn stopped(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+
+    /// Record the acknowledgement of mutation `name` with `input` (as sent): `payload`.
+    pub fn ack(&self, name: &'static str, input: &Value, payload: &Value) {
+        self.record(Ack::new(name, input, payload));
+    }
+
+    pub fn record(&self, ack: Ack) {
+        self.acks.lock().expect("acks").push(ack);
+    }
+
+    /// Record an answer that should not have come.
+    pub fn unexpected(&self, problem: String) {
+        self.unexpected.lock().expect("unexpected answers").push(problem);
+    }
+
+    /// The acknowledged decisions so far, in the order they were acknowledged.
+    pub fn acks(&self) -> Vec<Ack> {
+        self.acks.lock().expect("acks").clone()
+    }
+
+    /// How many decisions were acknowledged so far.
+    pub fn acked(&self) -> usize {
+        self.acks.lock().expect("acks").len()
+    }
+
+    /// Panics listing the unexpected answers, if there were any, with `context` (server logs).
+    pub fn assert_nothing_unexpected(&self, what: &str, context: &str) {
+        let unexpected = self.unexpected.lock().expect("unexpected answers").clone();
+        assert!(unexpected.is_empty(), "{what}: {unexpected:#?}\n{context}");
     }
 }
 

@@ -6,12 +6,10 @@ use liangye_tests::on_both_backends;
 use std::time::Duration;
 
 use liangye_events::checkpoint::{generate_key, open_note, parse_signer, parse_verifier};
-use liangye_events::{Metadata, NewEvent};
 use liangye_services::checkpoints::{SignError, SigningPolicy, sign_head, spawn_signer};
 use liangye_services::{EventStore, StoredCheckpoint};
-use liangye_tests::TestDb;
+use liangye_tests::{TestDb, raw_event};
 use serde_json::json;
-use uuid::Uuid;
 
 on_both_backends!(
     the_head_is_signed_as_a_c2sp_checkpoint,
@@ -21,18 +19,7 @@ on_both_backends!(
 
 async fn append(store: &EventStore, n: usize) {
     let events = (0..n)
-        .map(|i| NewEvent {
-            event_id: Uuid::now_v7(),
-            stream_id: format!("s-{}", i % 3),
-            event_type: "TestHappened".into(),
-            schema_version: 1,
-            payload: json!({ "i": i }),
-            metadata: Metadata {
-                actor: "t".into(),
-                role: "PROVINCIAL".into(),
-                ..Default::default()
-            },
-        })
+        .map(|i| raw_event(format!("s-{}", i % 3), "TestHappened", json!({ "i": i }), "t"))
         .collect();
     liangye_tests::append(store, events).await.unwrap();
 }

@@ -89,6 +89,15 @@ fn code_of(result: &Result<Decided, EngineError>) -> Option<ErrorCode> {
     result.as_ref().err().map(Coded::code)
 }
 
+/// Exactly one of `results` was accepted, and every other refused with `refused`.
+fn exactly_one_accepted(results: &[Result<Decided, EngineError>], refused: ErrorCode) {
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
+    assert!(
+        results.iter().all(|r| r.is_ok() || code_of(r) == Some(refused)),
+        "{results:?}"
+    );
+}
+
 async fn race(engines: &[Engine], submissions: Vec<Submission>) -> Vec<Result<Decided, EngineError>> {
     let handles: Vec<_> = submissions
         .into_iter()
@@ -142,12 +151,7 @@ async fn racing_awards_of_one_unit_give_exactly_one(db: &TestDb) {
         .map(|_| Submission::new(scenario::award(ids[0], YEAR), operator()))
         .collect();
     let results = race(&[engine], submissions).await;
-    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
-    assert!(
-        results
-            .iter()
-            .all(|r| matches!(code_of(r), None | Some(ErrorCode::InvalidTransition)))
-    );
+    exactly_one_accepted(&results, ErrorCode::InvalidTransition);
     assert_eq!(awards(&log(&store).await).len(), 1);
 }
 
@@ -185,30 +189,30 @@ async fn racing_copies_of_one_command_id_append_once(db: &TestDb) {
     assert_eq!(log(&store).await.len(), events.len());
 }
 
+/// Listing a new enterprise `name` of `city` (credit code number `n`) in `batch`, decided
+/// on `month`/`day` 2024.
+fn new_listing(name: &str, city: CityCode, n: u64, batch: u16, month: u32, day: u32) -> Command {
+    scenario::list_enterprise(
+        Uuid::now_v7(),
+        name,
+        city,
+        n,
+        batch,
+        scenario::day_in(2024, month, day),
+    )
+}
+
 async fn racing_listings_of_one_credit_code_give_exactly_one(db: &TestDb) {
     let store = EventStore::connect(&db.url).await.unwrap();
     let (engine, _) = Engine::start(store.clone());
     let submissions = (0..64)
         .map(|i| {
-            let command = scenario::list_enterprise(
-                Uuid::now_v7(),
-                &format!("同一企业{i}"),
-                CityCode::Wuxi,
-                4242,
-                1,
-                scenario::day_in(2024, 1, 2),
-            );
+            let command = new_listing(&format!("同一企业{i}"), CityCode::Wuxi, 4242, 1, 1, 2);
             Submission::new(command, operator())
         })
         .collect();
     let results = race(&[engine], submissions).await;
-    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
-    assert!(
-        results
-            .iter()
-            .all(|r| matches!(code_of(r), None | Some(ErrorCode::Duplicate))),
-        "{results:?}"
-    );
+    exactly_one_accepted(&results, ErrorCode::Duplicate);
     assert_eq!(log(&store).await.len(), 1);
 }
 
@@ -226,14 +230,7 @@ async fn two_engines_keep_one_gapless_log_and_every_invariant(db: &TestDb) {
         .collect();
     // And racing listings of one credit code.
     for i in 0..16 {
-        let command = scenario::list_enterprise(
-            Uuid::now_v7(),
-            &format!("重复{i}"),
-            CityCode::Taizhou,
-            9999,
-            2,
-            scenario::day_in(2024, 2, 2),
-        );
+        let command = new_listing(&format!("重复{i}"), CityCode::Taizhou, 9999, 2, 2, 2);
         submissions.push(Submission::new(command, operator()));
     }
     let results = race(&[a, b], submissions).await;
@@ -257,14 +254,7 @@ async fn a_rejected_command_fails_alone_in_its_batch(db: &TestDb) {
     let mut submissions = Vec::new();
     for i in 0..40u64 {
         let command = if i % 2 == 0 {
-            scenario::list_enterprise(
-                Uuid::now_v7(),
-                &format!("企业{i}"),
-                CityCode::Nantong,
-                500 + i,
-                1,
-                scenario::day_in(2024, 3, 3),
-            )
+            new_listing(&format!("企业{i}"), CityCode::Nantong, 500 + i, 1, 3, 3)
         } else {
             scenario::award(Uuid::now_v7(), YEAR)
         };

@@ -6,8 +6,8 @@ use liangye_tests::on_both_backends;
 use std::time::Duration;
 
 use chrono::Utc;
+use liangye_events::NewEvent;
 use liangye_events::catalogue::{CityCode, Grade, Role, SecretSha256, Status, unit_stream};
-use liangye_events::{Metadata, NewEvent};
 use liangye_projections::Registry;
 use liangye_projections::registry::{DesignationFilter, PageRequest, SNAPSHOT_FORMAT};
 use liangye_services::EventStore;
@@ -417,16 +417,10 @@ async fn histories_are_folded_from_the_stream(db: &TestDb) {
     assert_eq!(
         types,
         [
-            "PilotListed",
-            "Recommended",
-            "ReviewRecorded",
-            "ReviewRecorded",
-            "ReviewRecorded",
-            "ReviewRecorded",
-            "Awarded",
-            "EvaluationRecorded",
-            "Commended"
+            &liangye_tests::LISTED_TO_AWARDED[..],
+            &["EvaluationRecorded", "Commended"]
         ]
+        .concat()
     );
     let award = &history.entries()[6];
     assert_eq!(award.label_zh(), "授牌");
@@ -516,16 +510,8 @@ async fn an_old_schema_version_is_read_in_todays_shape(db: &TestDb) {
     let outcome = liangye_tests::append(
         &store,
         vec![NewEvent {
-            event_id: Uuid::now_v7(),
-            stream_id: unit_stream(id),
-            event_type: "PilotListed".into(),
             schema_version: 0,
-            payload: v0,
-            metadata: Metadata {
-                actor: "原型系统导入".into(),
-                role: "PROVINCIAL".into(),
-                ..Metadata::default()
-            },
+            ..liangye_tests::raw_event(unit_stream(id), "PilotListed", v0, "原型系统导入")
         }],
     )
     .await

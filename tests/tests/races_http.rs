@@ -13,6 +13,7 @@ use liangye_events::catalogue::CityCode;
 use liangye_services::EventStore;
 use liangye_services::decide::Command;
 use liangye_services::scenario;
+use liangye_tests::app::count_in;
 use liangye_tests::{TestApp, TestDb};
 use serde_json::{Value, json};
 use tokio::sync::Barrier;
@@ -46,11 +47,7 @@ async fn race(app: &TestApp, token: &str, name: &str, inputs: Vec<Value>) -> Vec
     let tasks: Vec<_> = inputs
         .into_iter()
         .map(|input| {
-            let client = reqwest::Client::builder()
-                .no_proxy()
-                .timeout(liangye_tests::app::PATIENCE)
-                .build()
-                .expect("HTTP client");
+            let client = liangye_tests::http_client();
             let (barrier, url, query, token) =
                 (barrier.clone(), url.clone(), query.clone(), token.to_owned());
             tokio::spawn(async move {
@@ -96,6 +93,18 @@ fn split(name: &str, bodies: &[Value]) -> (Vec<Value>, Vec<String>) {
     (accepted, refused)
 }
 
+/// Exactly one of `bodies` accepted `name` (`what` says what that means) and every other
+/// refused with `code`: the accepted payload.
+fn only_one_accepted(name: &str, bodies: &[Value], code: &str, what: &str) -> Value {
+    let (accepted, refused) = split(name, bodies);
+    assert_eq!(accepted.len(), 1, "{what}: {bodies:#?}");
+    assert!(
+        refused.iter().all(|c| c == code),
+        "the others are refused with {code}: {refused:?}"
+    );
+    accepted[0].clone()
+}
+
 async fn log(store: &EventStore) -> Vec<StoredEvent> {
     let events = store.read_from(0, i64::MAX / 2).await.expect("read the log");
     for (i, e) in events.iter().enumerate() {
@@ -106,6 +115,15 @@ async fn log(store: &EventStore) -> Vec<StoredEvent> {
 
 fn count_type(events: &[StoredEvent], event_type: &str) -> usize {
     events.iter().filter(|e| e.event_type == event_type).count()
+}
+
+/// The race appended exactly one event since `before`, an `event_type`; then wait until the
+/// live registry has folded it.
+async fn one_event_appended(app: &TestApp, before: i64, event_type: &str) {
+    let events = log(app.store()).await;
+    assert_eq!(events.len() as i64, before + 1);
+    assert_eq!(count_type(&events, event_type), 1);
+    app.settle().await;
 }
 
 /// `n` enterprises recommended for `YEAR` with all four reviews passed, prepared through
@@ -209,13 +227,8 @@ async fn awards_racing_for_a_quota_award_exactly_the_quota(db: &TestDb) {
         .expect("the year's quota");
     assert_eq!(year["used"], QUOTA);
     assert_eq!(year["remaining"], 0);
-    let awarded = stats["statistics"]["byStatus"]
-        .as_array()
-        .expect("byStatus")
-        .iter()
-        .find(|s| s["status"] == "AWARDED")
-        .map_or(0, |s| s["count"].as_u64().unwrap_or(0));
-    assert_eq!(awarded, QUOTA as u64);
+    let awarded = count_in(&stats["statistics"]["byStatus"], "status", "AWARDED", "count");
+    assert_eq!(awarded, QUOTA as i64);
 }
 
 async fn awards_racing_for_one_unit_award_it_once(db: &TestDb) {
@@ -225,20 +238,12 @@ async fn awards_racing_for_one_unit_award_it_once(db: &TestDb) {
     let before = app.head().await;
 
     let bodies = race(&app, &token, "award", vec![award_input(id); CLIENTS]).await;
-    let (accepted, refused) = split("award", &bodies);
-    assert_eq!(accepted.len(), 1, "exactly one award: {bodies:#?}");
+    let awarded = only_one_accepted("award", &bodies, "INVALID_TRANSITION", "exactly one award");
     assert_eq!(
-        accepted[0]["designation"]["certificateNo"],
+        awarded["designation"]["certificateNo"],
         format!("JSLY-{YEAR}-001")
     );
-    assert!(
-        refused.iter().all(|c| c == "INVALID_TRANSITION"),
-        "the others are refused as already awarded: {refused:?}"
-    );
-    let events = log(app.store()).await;
-    assert_eq!(events.len() as i64, before + 1);
-    assert_eq!(count_type(&events, "Awarded"), 1);
-    app.settle().await;
+    one_event_appended(&app, before, "Awarded").await;
     let unit = app
         .gql_data(
             Some(&token),
@@ -266,16 +271,9 @@ async fn listings_racing_with_one_credit_code_list_one_unit(db: &TestDb) {
         .collect();
 
     let bodies = race(&app, &token, "listPilot", inputs).await;
-    let (accepted, refused) = split("listPilot", &bodies);
-    assert_eq!(accepted.len(), 1, "exactly one unit per credit code: {bodies:#?}");
-    assert!(
-        refused.iter().all(|c| c == "DUPLICATE"),
-        "the others are duplicates: {refused:?}"
-    );
-    let events = log(app.store()).await;
-    assert_eq!(events.len() as i64, before + 1);
-    assert_eq!(count_type(&events, "PilotListed"), 1);
-    app.settle().await;
+    let what = "exactly one unit per credit code";
+    let listed = only_one_accepted("listPilot", &bodies, "DUPLICATE", what);
+    one_event_appended(&app, before, "PilotListed").await;
     let found = app
         .gql_data(
             Some(&token),
@@ -283,7 +281,7 @@ async fn listings_racing_with_one_credit_code_list_one_unit(db: &TestDb) {
             json!({ "code": code }),
         )
         .await;
-    assert_eq!(found["designationByCode"]["id"], accepted[0]["designation"]["id"]);
+    assert_eq!(found["designationByCode"]["id"], listed["designation"]["id"]);
     assert_eq!(found["designations"]["totalCount"], 1);
 }
 

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use futures::StreamExt;
 use liangye_events::canonical::to_jcs;
-use liangye_events::{Metadata, NewEvent, StoredEvent};
+use liangye_events::{NewEvent, StoredEvent};
 use liangye_services::errors::{Coded, ErrorCode};
 use liangye_services::{Backend, EventStore, StoreError};
 use liangye_tests::TestDb;
@@ -38,18 +38,7 @@ on_both_backends!(
 );
 
 fn event(stream: &str, payload: Value) -> NewEvent {
-    NewEvent {
-        event_id: Uuid::now_v7(),
-        stream_id: stream.to_owned(),
-        event_type: "TestHappened".into(),
-        schema_version: 1,
-        payload,
-        metadata: Metadata {
-            actor: "tester".into(),
-            role: "PROVINCIAL".into(),
-            ..Default::default()
-        },
-    }
+    liangye_tests::raw_event(stream, "TestHappened", payload, "tester")
 }
 
 async fn all_events(store: &EventStore) -> Vec<StoredEvent> {

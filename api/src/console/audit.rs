@@ -5,13 +5,12 @@ use std::collections::HashMap;
 
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use liangye_events::bundle::{ProofBundle, verify_bundle};
 use liangye_events::checkpoint::parse_verifier;
 use uuid::Uuid;
 
-use super::pages::staff_or_return;
 use super::views::{AuditPage, CheckpointView, VerifyResult, may_audit};
 use super::{Console, Staff, check_csrf, html, message};
 use crate::graphql::error::ApiError;
@@ -35,8 +34,7 @@ fn internal<E: std::error::Error + Send + Sync + 'static>(staff: &Staff, error: 
     )
 }
 
-pub async fn page(State(console): State<Console>, headers: HeaderMap) -> Response {
-    let staff = staff_or_return!(console, headers);
+pub async fn page(State(console): State<Console>, staff: Staff) -> Response {
     if !may_audit(staff.principal.role) {
         return forbidden(&staff);
     }
@@ -93,10 +91,9 @@ async fn render(
 /// `POST /console/audit/verify`: check a pasted bundle against a pasted verifier key.
 pub async fn verify(
     State(console): State<Console>,
-    headers: HeaderMap,
+    staff: Staff,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
-    let staff = staff_or_return!(console, headers);
     if let Err(response) = check_csrf(&staff, &form) {
         return *response;
     }
@@ -142,10 +139,9 @@ pub async fn verify(
 /// the unit's stream covered by the latest signed checkpoint.
 pub async fn proofs(
     State(console): State<Console>,
-    headers: HeaderMap,
+    staff: Staff,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let staff = staff_or_return!(console, headers);
     if !may_audit(staff.principal.role) {
         return forbidden(&staff);
     }

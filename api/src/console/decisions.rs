@@ -7,25 +7,24 @@ use std::collections::HashMap;
 
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use liangye_services::decide::Command;
 use liangye_services::engine::{EngineError, Submission};
 use uuid::Uuid;
 
 use super::forms::{DecisionForm, Scope, Values, find};
-use super::pages::{refused_form, render_applications, render_unit, render_units, staff_or_return};
+use super::pages::{refused_form, render_applications, render_unit, render_units};
 use super::views::Refusal;
 use super::{Console, Staff, check_csrf, message};
 use crate::graphql::error::ApiError;
 
 pub async fn submit(
     State(console): State<Console>,
-    headers: HeaderMap,
+    staff: Staff,
     Path(name): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
-    let staff = staff_or_return!(console, headers);
     if let Err(response) = check_csrf(&staff, &form) {
         return *response;
     }

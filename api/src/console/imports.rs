@@ -10,11 +10,11 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use axum::extract::{Multipart, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use liangye_projections::policy::{self, Action};
 
-use super::pages::{staff_or_return, today};
+use super::pages::today;
 use super::session::{self, CSRF_FIELD};
 use super::views::{ImportErrorView, ImportResultView, ImportsPage, ListedView};
 use super::{Console, Staff, check_csrf, html, message};
@@ -99,14 +99,12 @@ fn page(staff: &Staff, upload: Option<&ImportUpload>) -> ImportsPage {
 }
 
 /// `GET /console/imports`.
-pub async fn show(State(console): State<Console>, headers: HeaderMap) -> Response {
-    let staff = staff_or_return!(console, headers);
+pub async fn show(staff: Staff) -> Response {
     html(StatusCode::OK, &page(&staff, None))
 }
 
 /// `POST /console/imports`: check (dry run), import, or confirm a checked file.
-pub async fn submit(State(console): State<Console>, headers: HeaderMap, multipart: Multipart) -> Response {
-    let staff = staff_or_return!(console, headers);
+pub async fn submit(State(console): State<Console>, staff: Staff, multipart: Multipart) -> Response {
     if !policy::allows(staff.principal.role, Action::ListPilot) {
         return message(
             StatusCode::FORBIDDEN,

@@ -87,6 +87,19 @@ pub struct Staff {
     pub principal: Principal,
 }
 
+/// Handlers take the member of staff as an argument; a request without a live session is
+/// sent to the login page.
+impl axum::extract::FromRequestParts<Console> for Staff {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        console: &Console,
+    ) -> Result<Self, Response> {
+        console.staff(&parts.headers).map_err(|response| *response)
+    }
+}
+
 impl Staff {
     pub fn chrome(&self, active: &str) -> Chrome {
         Chrome::for_principal(&self.principal, &self.session.csrf, active)
@@ -294,13 +307,10 @@ async fn login(
 /// `POST /console/logout`.
 async fn logout(
     axum::extract::State(console): axum::extract::State<Console>,
+    staff: Staff,
     headers: HeaderMap,
     axum::Form(form): axum::Form<Vec<(String, String)>>,
 ) -> Response {
-    let staff = match console.staff(&headers) {
-        Ok(staff) => staff,
-        Err(response) => return *response,
-    };
     if let Err(response) = check_csrf(&staff, &form) {
         return *response;
     }

@@ -3,7 +3,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
 use liangye_events::catalogue::{
@@ -31,16 +31,6 @@ pub fn today() -> NaiveDate {
 fn param<'a>(query: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
     query.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
 }
-
-macro_rules! staff_or_return {
-    ($console:expr, $headers:expr) => {
-        match $console.staff(&$headers) {
-            Ok(staff) => staff,
-            Err(response) => return *response,
-        }
-    };
-}
-pub(super) use staff_or_return;
 
 /// A flash message from the query string after a recorded decision.
 fn flash(query: &HashMap<String, String>) -> Option<String> {
@@ -70,10 +60,9 @@ async fn resolve_as_of(console: &Console, text: Option<&str>) -> Result<Option<i
 
 pub async fn overview(
     State(console): State<Console>,
-    headers: HeaderMap,
+    staff: Staff,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let staff = staff_or_return!(console, headers);
     let stats = console.app.live.statistics(None);
     let this_year = today().year();
     let quota_use = stats
@@ -244,10 +233,9 @@ pub fn refused_form(
 /// The 名录 page; `refused` re-shows the new-unit form with its refusal.
 pub async fn units(
     State(console): State<Console>,
-    headers: HeaderMap,
+    staff: Staff,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let staff = staff_or_return!(console, headers);
     render_units(&console, &staff, &query, None).await
 }
 
@@ -417,11 +405,10 @@ pub fn urlencode(text: &str) -> String {
 
 pub async fn unit(
     State(console): State<Console>,
-    headers: HeaderMap,
+    staff: Staff,
     Path(id): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let staff = staff_or_return!(console, headers);
     let Ok(id) = Uuid::try_parse(&id) else {
         return message(
             StatusCode::NOT_FOUND,
@@ -634,10 +621,9 @@ fn row(label: &'static str, value: String) -> Row {
 
 pub async fn applications(
     State(console): State<Console>,
-    headers: HeaderMap,
+    staff: Staff,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let staff = staff_or_return!(console, headers);
     render_applications(&console, &staff, &query, None).await
 }
 
@@ -788,10 +774,9 @@ pub async fn render_applications(
 
 pub async fn exports(
     State(console): State<Console>,
-    headers: HeaderMap,
+    staff: Staff,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let staff = staff_or_return!(console, headers);
     let mut chrome = staff.chrome("exports");
     let mut as_of = param(&query, "asOf").unwrap_or("").to_owned();
     let year = param(&query, "year")

@@ -9,10 +9,9 @@ use liangye_events::catalogue::{ReviewStage, Role, Year};
 use liangye_projections::applications::{Application, ApplicationFilter, ReviewView};
 use liangye_projections::registry::Designation;
 use liangye_services::live::Live;
-use rust_xlsxwriter::Workbook;
 
-use super::registry::{About, about_sheet, properties};
-use super::sheet::{Cell, Column, Formats, TableWriter, column, streamed_sheet};
+use super::registry::{About, Export};
+use super::sheet::{Cell, Column, column};
 use super::{ExportError, ExportMoment};
 
 /// Applications read from the live registry per hold of its read lock.
@@ -154,21 +153,13 @@ pub fn write_xlsx(
     about: &About,
     out: impl Write + Send,
 ) -> Result<u64, ExportError> {
-    let title = format!("两业融合发展标杆引领典型 {} 年度申报", year.get());
-    let mut workbook = Workbook::new();
-    workbook.set_properties(&properties(&title));
-    let formats = Formats::new();
-    let mut sheet = streamed_sheet(&mut workbook, SHEET)?;
-    let mut table = TableWriter::new(&mut sheet, &formats, COLUMNS)?;
-    let count = for_each(live, year, moment, |a, d| Ok(table.row(&row(a, d))?))?;
-    table.finish()?;
-    workbook.push_worksheet(sheet);
+    let mut export = Export::new(format!("两业融合发展标杆引领典型 {} 年度申报", year.get()));
+    let count = export.streamed(SHEET, COLUMNS, |table| {
+        for_each(live, year, moment, |a, d| Ok(table.row(&row(a, d))?))
+    })?;
     let record = live.statistics(moment.at());
     let quota = record.quotas.iter().find(|q| q.year == year);
-    about_sheet(
-        &mut workbook,
-        &formats,
-        &title,
+    export.finish(
         moment,
         about,
         &[
@@ -182,7 +173,7 @@ pub fn write_xlsx(
             ),
             ("已授牌", Cell::Int(quota.map_or(0, |q| q.used as i64))),
         ],
+        out,
     )?;
-    workbook.save_to_writer(out)?;
     Ok(count)
 }

@@ -20,13 +20,15 @@ use std::sync::{Arc, OnceLock};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Multipart, Query, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use liangye_projections::policy::{self, Action};
 use liangye_services::access::secret_sha256;
 use liangye_services::decide::{ErrorCode, Principal};
+use liangye_services::live::Live;
 use tokio::sync::{Semaphore, mpsc};
 
 use super::import::{self, ImportError, ImportForm, MAX_FILE_BYTES};
@@ -189,15 +191,17 @@ fn export_slots() -> Arc<Semaphore> {
         .clone()
 }
 
-/// A response whose body `write` produces on a blocking thread, streamed as it is written.
+/// A response whose body `write` produces (as of `moment`) on a blocking thread, streamed as
+/// it is written.
 /// A failure after the first byte cuts the body short (the client sees a broken transfer,
 /// never a truncated file that looks whole).
 pub fn streamed(
     content_type: &'static str,
     name: &FileName,
-    moment: &ExportMoment,
-    write: impl FnOnce(&mut (dyn Write + Send)) -> Result<(), ExportError> + Send + 'static,
+    moment: ExportMoment,
+    write: impl FnOnce(&mut (dyn Write + Send), &ExportMoment) -> Result<(), ExportError> + Send + 'static,
 ) -> Response {
+    let position = moment.position;
     let (sender, mut receiver) = mpsc::channel::<Result<Bytes, std::io::Error>>(4);
     tokio::spawn(async move {
         let Ok(_slot) = export_slots().acquire_owned().await else {
@@ -212,7 +216,7 @@ pub fn streamed(
                 buffer: Vec::with_capacity(CHUNK),
                 sender: sender.clone(),
             };
-            let result = write(&mut writer).and_then(|()| Ok(writer.flush()?));
+            let result = write(&mut writer, &moment).and_then(|()| Ok(writer.flush()?));
             if let Err(e) = result {
                 if !matches!(&e, ExportError::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe) {
                     tracing::error!(error = %e, "export failed while streaming");
@@ -223,7 +227,15 @@ pub fn streamed(
         .await;
     });
     let stream = futures::stream::poll_fn(move |cx| receiver.poll_recv(cx));
-    let mut response = Response::new(Body::from_stream(stream));
+    let mut response = download(Response::new(Body::from_stream(stream)), content_type, name);
+    response
+        .headers_mut()
+        .insert(POSITION_HEADER, HeaderValue::from(position));
+    response
+}
+
+/// `response` as a file to save: its type, its name, neither cached nor sniffed.
+fn download(mut response: Response, content_type: &'static str, name: &FileName) -> Response {
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     if let Ok(value) = HeaderValue::from_str(&naming::content_disposition(name)) {
@@ -234,8 +246,33 @@ pub fn streamed(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    h.insert(POSITION_HEADER, HeaderValue::from(moment.position));
     response
+}
+
+/// Who asked for an export and as of when, taken from the request: the caller (a bearer
+/// token or the console session) and, once the caller is known, the moment of the `asOf`
+/// parameter.
+struct Asked {
+    about: About,
+    moment: ExportMoment,
+    live: Live,
+}
+
+impl FromRequestParts<Console> for Asked {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, console: &Console) -> Result<Self, Response> {
+        let Query(query) = Query::<HashMap<String, String>>::from_request_parts(parts, console)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let principal = caller(console, &parts.headers).map_err(|r| *r)?;
+        let moment = export_moment(console, &query).await.map_err(|r| *r)?;
+        Ok(Self {
+            about: about(&principal),
+            moment,
+            live: console.app.live.clone(),
+        })
+    }
 }
 
 fn about(principal: &Principal) -> About {
@@ -244,34 +281,17 @@ fn about(principal: &Principal) -> About {
     }
 }
 
-async fn registry_xlsx(
-    State(console): State<Console>,
-    headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    let principal = or_return!(caller(&console, &headers));
-    let moment = or_return!(export_moment(&console, &query).await);
-    let name = naming::file_name("两业融合标杆名录", "registry", &moment, "xlsx");
-    let live = console.app.live.clone();
-    let about = about(&principal);
-    let at = moment.clone();
-    streamed(XLSX, &name, &moment, move |out| {
-        registry::write_xlsx(&live, &at, &about, out).map(drop)
+async fn registry_xlsx(asked: Asked) -> Response {
+    let name = naming::file_name("两业融合标杆名录", "registry", &asked.moment, "xlsx");
+    streamed(XLSX, &name, asked.moment, move |out, at| {
+        registry::write_xlsx(&asked.live, at, &asked.about, out).map(drop)
     })
 }
 
-async fn registry_csv(
-    State(console): State<Console>,
-    headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    or_return!(caller(&console, &headers));
-    let moment = or_return!(export_moment(&console, &query).await);
-    let name = naming::file_name("两业融合标杆名录", "registry", &moment, "csv");
-    let live = console.app.live.clone();
-    let at = moment.clone();
-    streamed(CSV, &name, &moment, move |out| {
-        registry::write_csv(&live, &at, out).map(drop)
+async fn registry_csv(asked: Asked) -> Response {
+    let name = naming::file_name("两业融合标杆名录", "registry", &asked.moment, "csv");
+    streamed(CSV, &name, asked.moment, move |out, at| {
+        registry::write_csv(&asked.live, at, out).map(drop)
     })
 }
 
@@ -285,6 +305,7 @@ async fn applications_xlsx(
         super::parse_year(query.get("year").map(String::as_str)).map_err(|e| Box::new(bad_request(&e)))
     );
     let moment = or_return!(export_moment(&console, &query).await);
+    let about = about(&principal);
     let name = naming::file_name(
         &format!("两业融合标杆{}年度申报", year.get()),
         &format!("applications-{}", year.get()),
@@ -292,26 +313,15 @@ async fn applications_xlsx(
         "xlsx",
     );
     let live = console.app.live.clone();
-    let about = about(&principal);
-    let at = moment.clone();
-    streamed(XLSX, &name, &moment, move |out| {
-        super::applications::write_xlsx(&live, year, &at, &about, out).map(drop)
+    streamed(XLSX, &name, moment, move |out, at| {
+        super::applications::write_xlsx(&live, year, at, &about, out).map(drop)
     })
 }
 
-async fn statistics_xlsx(
-    State(console): State<Console>,
-    headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    let principal = or_return!(caller(&console, &headers));
-    let moment = or_return!(export_moment(&console, &query).await);
-    let name = naming::file_name("两业融合标杆统计", "statistics", &moment, "xlsx");
-    let live = console.app.live.clone();
-    let about = about(&principal);
-    let at = moment.clone();
-    streamed(XLSX, &name, &moment, move |out| {
-        super::statistics::write_xlsx(&live, &at, &about, out)
+async fn statistics_xlsx(asked: Asked) -> Response {
+    let name = naming::file_name("两业融合标杆统计", "statistics", &asked.moment, "xlsx");
+    streamed(XLSX, &name, asked.moment, move |out, at| {
+        super::statistics::write_xlsx(&asked.live, at, &asked.about, out)
     })
 }
 
@@ -323,14 +333,7 @@ async fn template_xlsx(State(console): State<Console>, headers: HeaderMap) -> Re
                 zh: "两业融合试点名单导入模板.xlsx".to_owned(),
                 ascii: "liangye-pilots-template.xlsx".to_owned(),
             };
-            let mut response = bytes.into_response();
-            let h = response.headers_mut();
-            h.insert(header::CONTENT_TYPE, HeaderValue::from_static(XLSX));
-            if let Ok(value) = HeaderValue::from_str(&naming::content_disposition(&name)) {
-                h.insert(header::CONTENT_DISPOSITION, value);
-            }
-            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            response
+            download(bytes.into_response(), XLSX, &name)
         }
         Err(e) => export_failed(e.into()),
     }

@@ -146,6 +146,11 @@ impl ImportError {
     }
 }
 
+/// A form field's text, trimmed; `None` when absent or blank.
+fn given(text: Option<&str>) -> Option<&str> {
+    text.map(str::trim).filter(|t| !t.is_empty())
+}
+
 /// The form's batch and date, read from text (HTTP fields, the command line).
 pub fn read_form(
     batch: Option<&str>,
@@ -153,14 +158,11 @@ pub fn read_form(
     document_ref: Option<&str>,
     dry_run: bool,
 ) -> Result<ImportForm, ImportError> {
-    let batch = batch
-        .map(str::trim)
-        .filter(|b| !b.is_empty())
-        .ok_or_else(|| ImportError::Form {
-            field: "批次",
-            zh: "缺少批次：请填写试点批次（1 至 999）".to_owned(),
-            en: "batch is required (1 to 999)".to_owned(),
-        })?;
+    let batch = given(batch).ok_or_else(|| ImportError::Form {
+        field: "批次",
+        zh: "缺少批次：请填写试点批次（1 至 999）".to_owned(),
+        en: "batch is required (1 to 999)".to_owned(),
+    })?;
     let batch_number: i64 = batch.parse().map_err(|_| ImportError::Form {
         field: "批次",
         zh: format!("批次“{batch}”不是整数：请填写 1 至 999"),
@@ -172,14 +174,11 @@ pub fn read_form(
         zh: format!("批次 {batch_number} 超出范围：应为 1 至 999"),
         en: e.to_string(),
     })?;
-    let date = decided_on
-        .map(str::trim)
-        .filter(|d| !d.is_empty())
-        .ok_or_else(|| ImportError::Form {
-            field: "决定日期",
-            zh: "缺少决定日期：请填写决定文件的日期（如 2025-03-01）".to_owned(),
-            en: "decidedOn is required (YYYY-MM-DD)".to_owned(),
-        })?;
+    let date = given(decided_on).ok_or_else(|| ImportError::Form {
+        field: "决定日期",
+        zh: "缺少决定日期：请填写决定文件的日期（如 2025-03-01）".to_owned(),
+        en: "decidedOn is required (YYYY-MM-DD)".to_owned(),
+    })?;
     let decided_on = NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| ImportError::Form {
         field: "决定日期",
         zh: format!("决定日期“{date}”无效：应为 YYYY-MM-DD，如 2025-03-01"),
@@ -188,10 +187,7 @@ pub fn read_form(
     Ok(ImportForm {
         batch: batch_number,
         decided_on,
-        document_ref: document_ref
-            .map(str::trim)
-            .filter(|d| !d.is_empty())
-            .map(str::to_owned),
+        document_ref: given(document_ref).map(str::to_owned),
         dry_run,
     })
 }

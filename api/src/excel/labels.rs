@@ -5,21 +5,16 @@
 //! and `decide`'s business.
 
 use liangye_events::catalogue::{CityCode, Sector, UnitKind};
+use liangye_projections::decision_state::zone_name_key;
 
 /// The separators between several sectors or industries in one cell: 、 as the template
 /// says, and the commas and semicolons people type anyway.
 const SEPARATORS: &[char] = &['、', ',', '，', ';', '；', '\n'];
 
-/// A label as it is compared: without whitespace, full-width parentheses as ASCII ones.
+/// A label as it is compared: without whitespace, full-width parentheses as ASCII ones (the
+/// form a zone name's identity is judged on).
 fn key(text: &str) -> String {
-    text.chars()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| match c {
-            '（' => '(',
-            '）' => ')',
-            other => other,
-        })
-        .collect()
+    zone_name_key(text)
 }
 
 /// The kinds' labels, in the template's order.

@@ -111,7 +111,7 @@ pub struct About {
 }
 
 /// The 说明 sheet: what the workbook holds and as of when.
-pub fn about_sheet(
+fn about_sheet(
     workbook: &mut Workbook,
     formats: &Formats,
     title: &str,
@@ -165,6 +165,81 @@ pub fn properties(title: &str) -> DocProperties {
         .set_comment("两业融合发展标杆引领典型情况信息库")
 }
 
+/// A workbook being exported: its document properties set and its formats made. Its
+/// sheets are added in order; [`Export::finish`] adds the 说明 sheet and writes it out.
+pub struct Export {
+    pub workbook: Workbook,
+    pub formats: Formats,
+    title: String,
+}
+
+impl Export {
+    pub fn new(title: impl Into<String>) -> Self {
+        let title = title.into();
+        let mut workbook = Workbook::new();
+        workbook.set_properties(&properties(&title));
+        Self {
+            workbook,
+            formats: Formats::new(),
+            title,
+        }
+    }
+
+    /// A sheet of `columns` whose rows `write` adds as it reads them: they go to a
+    /// temporary file, never into memory all at once. Answers what `write` does.
+    pub fn streamed<T>(
+        &mut self,
+        name: &str,
+        columns: &[Column],
+        write: impl FnOnce(&mut TableWriter<'_>) -> Result<T, ExportError>,
+    ) -> Result<T, ExportError> {
+        let mut sheet = streamed_sheet(&mut self.workbook, name)?;
+        let mut table = TableWriter::new(&mut sheet, &self.formats, columns)?;
+        let written = write(&mut table)?;
+        table.finish()?;
+        self.workbook.push_worksheet(sheet);
+        Ok(written)
+    }
+
+    /// A sheet of `columns` and `rows`.
+    pub fn table(
+        &mut self,
+        name: &str,
+        columns: &[Column],
+        rows: impl IntoIterator<Item = Vec<Cell>>,
+    ) -> Result<(), ExportError> {
+        let sheet = self.workbook.add_worksheet();
+        sheet.set_name(name)?;
+        let mut table = TableWriter::new(sheet, &self.formats, columns)?;
+        for row in rows {
+            table.row(&row)?;
+        }
+        table.finish()?;
+        Ok(())
+    }
+
+    /// Adds the 说明 sheet (its moment, `about`, then `extra`) and writes the workbook to
+    /// `out`.
+    pub fn finish(
+        mut self,
+        moment: &ExportMoment,
+        about: &About,
+        extra: &[(&str, Cell)],
+        out: impl Write + Send,
+    ) -> Result<(), ExportError> {
+        about_sheet(
+            &mut self.workbook,
+            &self.formats,
+            &self.title,
+            moment,
+            about,
+            extra,
+        )?;
+        self.workbook.save_to_writer(out)?;
+        Ok(())
+    }
+}
+
 /// The registry as a workbook (sheets 名录 and 说明), streamed to `out` once built: the
 /// rows go to a temporary file as they are read, never into memory all at once.
 pub fn write_xlsx(
@@ -173,24 +248,11 @@ pub fn write_xlsx(
     about: &About,
     out: impl Write + Send,
 ) -> Result<u64, ExportError> {
-    let title = "两业融合发展标杆引领典型情况信息库 名录";
-    let mut workbook = Workbook::new();
-    workbook.set_properties(&properties(title));
-    let formats = Formats::new();
-    let mut sheet = streamed_sheet(&mut workbook, SHEET)?;
-    let mut table = TableWriter::new(&mut sheet, &formats, COLUMNS)?;
-    let count = for_each(live, moment, |d| Ok(table.row(&row(d))?))?;
-    table.finish()?;
-    workbook.push_worksheet(sheet);
-    about_sheet(
-        &mut workbook,
-        &formats,
-        title,
-        moment,
-        about,
-        &[("单位数", Cell::Int(count as i64))],
-    )?;
-    workbook.save_to_writer(out)?;
+    let mut export = Export::new("两业融合发展标杆引领典型情况信息库 名录");
+    let count = export.streamed(SHEET, COLUMNS, |table| {
+        for_each(live, moment, |d| Ok(table.row(&row(d))?))
+    })?;
+    export.finish(moment, about, &[("单位数", Cell::Int(count as i64))], out)?;
     Ok(count)
 }
 

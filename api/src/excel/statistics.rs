@@ -9,10 +9,9 @@ use std::io::Write;
 use liangye_events::catalogue::{Grade, Status, UnitKind};
 use liangye_projections::Statistics;
 use liangye_services::live::Live;
-use rust_xlsxwriter::Workbook;
 
-use super::registry::{About, about_sheet, properties};
-use super::sheet::{Cell, Column, Formats, TableWriter, column, column_owned};
+use super::registry::{About, Export};
+use super::sheet::{Cell, Column, column, column_owned};
 use super::{ExportError, ExportMoment};
 
 /// The sheets, in order (the six DESIGN.md names first).
@@ -86,23 +85,6 @@ fn status_cells(c: &liangye_projections::statistics::StatusCounts) -> Vec<Cell> 
     Status::ALL.iter().map(|s| Cell::Int(c.get(*s) as i64)).collect()
 }
 
-fn table(
-    workbook: &mut Workbook,
-    formats: &Formats,
-    name: &str,
-    columns: &[Column],
-    rows: impl IntoIterator<Item = Vec<Cell>>,
-) -> Result<(), ExportError> {
-    let sheet = workbook.add_worksheet();
-    sheet.set_name(name)?;
-    let mut table = TableWriter::new(sheet, formats, columns)?;
-    for row in rows {
-        table.row(&row)?;
-    }
-    table.finish()?;
-    Ok(())
-}
-
 /// The statistics as a workbook, streamed to `out` once built.
 pub fn write_xlsx(
     live: &Live,
@@ -111,14 +93,9 @@ pub fn write_xlsx(
     out: impl Write + Send,
 ) -> Result<(), ExportError> {
     let s = live.statistics(moment.at());
-    let title = "两业融合发展标杆引领典型情况统计";
-    let mut workbook = Workbook::new();
-    workbook.set_properties(&properties(title));
-    let formats = Formats::new();
+    let mut export = Export::new("两业融合发展标杆引领典型情况统计");
 
-    table(
-        &mut workbook,
-        &formats,
+    export.table(
         SHEETS[0],
         &[column("指标", 26.0), column("数值", 12.0)],
         summary(&s).into_iter().map(|(k, v)| vec![Cell::Text(k), v]),
@@ -132,9 +109,7 @@ pub fn write_xlsx(
     ];
     columns.extend(STATUS_COLUMNS.iter().cloned());
     columns.extend(years.iter().map(|y| column_owned(format!("{y}年授牌"), 10.0)));
-    table(
-        &mut workbook,
-        &formats,
+    export.table(
         SHEETS[1],
         &columns,
         s.by_city.iter().map(|c| {
@@ -158,9 +133,7 @@ pub fn write_xlsx(
 
     let mut columns = vec![column("行业领域", 40.0), column("单位数", 9.0)];
     columns.extend(STATUS_COLUMNS.iter().cloned());
-    table(
-        &mut workbook,
-        &formats,
+    export.table(
         SHEETS[2],
         &columns,
         s.by_sector.iter().map(|c| {
@@ -172,9 +145,7 @@ pub fn write_xlsx(
 
     let mut years: BTreeSet<i32> = s.by_award_year.iter().map(|y| y.year.get()).collect();
     years.extend(s.quotas.iter().map(|q| q.year.get()));
-    table(
-        &mut workbook,
-        &formats,
+    export.table(
         SHEETS[3],
         &[
             column("年度", 8.0),
@@ -204,9 +175,7 @@ pub fn write_xlsx(
     let mut columns = vec![column("年度", 8.0)];
     columns.extend(Grade::ALL.iter().map(|g| column(g.label_zh(), 8.0)));
     columns.push(column("合计", 8.0));
-    table(
-        &mut workbook,
-        &formats,
+    export.table(
         SHEETS[4],
         &columns,
         years.iter().map(|y| {
@@ -223,9 +192,7 @@ pub fn write_xlsx(
         }),
     )?;
 
-    table(
-        &mut workbook,
-        &formats,
+    export.table(
         SHEETS[5],
         &[
             column("年度", 8.0),
@@ -243,9 +210,7 @@ pub fn write_xlsx(
         }),
     )?;
 
-    table(
-        &mut workbook,
-        &formats,
+    export.table(
         SHEETS[6],
         &[
             column("县(市、区)代码", 15.0),
@@ -263,9 +228,7 @@ pub fn write_xlsx(
         }),
     )?;
 
-    table(
-        &mut workbook,
-        &formats,
+    export.table(
         SHEETS[7],
         &[
             column("年度", 8.0),
@@ -281,10 +244,7 @@ pub fn write_xlsx(
         }),
     )?;
 
-    about_sheet(
-        &mut workbook,
-        &formats,
-        title,
+    export.finish(
         moment,
         about,
         &[(
@@ -294,7 +254,6 @@ pub fn write_xlsx(
                  授牌数含其后摘牌的单位；年度指标未制定时指标列为空。",
             ),
         )],
-    )?;
-    workbook.save_to_writer(out)?;
-    Ok(())
+        out,
+    )
 }

@@ -116,29 +116,47 @@ pub fn workbook() -> Result<Vec<u8>, XlsxError> {
     let example: Vec<Cell> = example().into_iter().map(Cell::Text).collect();
     write_row(sheet, &formats, 1, &example)?;
 
-    let list = |col: &str, n: usize| Formula::new(format!("=选项!${col}$1:${col}${n}"));
-    let kind_list = DataValidation::new()
-        .allow_list_formula(list("A", kinds.len()))
-        .set_input_title("类型")?
-        .set_input_message("从列表选择单位类型")?
-        .set_error_title("类型")?
-        .set_error_message("请从列表选择：县(市、区)、开发园区、工业集中区、企业")?;
-    sheet.add_data_validation(1, 1, ROWS, 1, &kind_list)?;
-    let city_list = DataValidation::new()
-        .allow_list_formula(list("B", cities.len()))
-        .set_input_title("设区市")?
-        .set_input_message("从列表选择设区市")?
-        .set_error_title("设区市")?
-        .set_error_message("请从列表选择江苏省的设区市")?;
-    sheet.add_data_validation(1, 2, ROWS, 2, &city_list)?;
-    let sector_list = DataValidation::new()
-        .allow_list_formula(list("C", sectors.len()))
-        .set_input_title("行业领域")?
-        .set_input_message("从列表选择；多个领域以“、”分隔直接填写")?
-        .set_error_title("行业领域")?
-        .set_error_message("不在列表中：多个领域请以“、”分隔，每个须是列表中的领域。是否保留？")?
-        .set_error_style(DataValidationErrorStyle::Information);
-    sheet.add_data_validation(1, 7, ROWS, 7, &sector_list)?;
+    // The drop-down lists: the 选项 sheet's column holding the choices, how many there are,
+    // the data column they serve, its title, the hint, the refusal and how firm it is.
+    let lists = [
+        (
+            "A",
+            kinds.len(),
+            1,
+            "类型",
+            "从列表选择单位类型",
+            "请从列表选择：县(市、区)、开发园区、工业集中区、企业",
+            DataValidationErrorStyle::Stop,
+        ),
+        (
+            "B",
+            cities.len(),
+            2,
+            "设区市",
+            "从列表选择设区市",
+            "请从列表选择江苏省的设区市",
+            DataValidationErrorStyle::Stop,
+        ),
+        (
+            "C",
+            sectors.len(),
+            7,
+            "行业领域",
+            "从列表选择；多个领域以“、”分隔直接填写",
+            "不在列表中：多个领域请以“、”分隔，每个须是列表中的领域。是否保留？",
+            DataValidationErrorStyle::Information,
+        ),
+    ];
+    for (source, n, col, title, hint, refusal, style) in lists {
+        let list = DataValidation::new()
+            .allow_list_formula(Formula::new(format!("=选项!${source}$1:${source}${n}")))
+            .set_input_title(title)?
+            .set_input_message(hint)?
+            .set_error_title(title)?
+            .set_error_message(refusal)?
+            .set_error_style(style);
+        sheet.add_data_validation(1, col, ROWS, col, &list)?;
+    }
 
     let guide = workbook.add_worksheet();
     guide.set_name("填写说明")?;

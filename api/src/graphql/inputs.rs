@@ -210,264 +210,166 @@ fn yuan(field: &'static str, value: Option<&YuanScalar>) -> Result<Option<c::Yua
     fields::yuan(field, value.map(|y| y.0.as_str()))
 }
 
-/// A new unit's id is generated here (UUID v7), so that deciding stays pure. With
-/// `acceptInvalidCreditCode`, a credit code that fails its check character is admitted
-/// (decide then requires a note).
-impl TryFrom<ListPilotInput> for Command {
-    type Error = DomainError;
-    fn try_from(input: ListPilotInput) -> Result<Self, DomainError> {
-        Ok(ListPilot {
-            unit_id: Uuid::now_v7(),
-            kind: input.kind.into(),
-            city_code: fields::city("cityCode", &input.city_code)?,
-            division_code: fields::division_code("divisionCode", input.division_code.as_deref())?,
-            credit_code: fields::credit_code("creditCode", input.credit_code.as_deref())?,
-            accept_invalid_credit_code: input.accept_invalid_credit_code,
-            zone_code: fields::zone_code("zoneCode", input.zone_code.as_deref())?,
-            batch: fields::batch("batch", input.batch)?,
-            decision: input.decision(),
-            expected_version: input.expected_version,
-            industries: input.industries,
-            sectors: sectors(input.sectors).unwrap_or_else(|| vec![c::Sector::Other]),
-            county_code: fields::division_code("countyCode", input.county_code.as_deref())?,
-            name: input.name,
-        }
-        .into())
-    }
+/// The figures a recommendation is judged on, as a recommendation and a monitoring report
+/// give them.
+fn figures(
+    revenue_yuan: Option<&YuanScalar>,
+    gdp_yuan: Option<&YuanScalar>,
+    manufacturing_share_bp: Option<i64>,
+    market_share_rank: Option<i64>,
+) -> Result<Figures, DomainError> {
+    Ok(Figures {
+        revenue_yuan: yuan("revenueYuan", revenue_yuan)?,
+        gdp_yuan: yuan("gdpYuan", gdp_yuan)?,
+        manufacturing_share_bp: fields::basis_points("manufacturingShareBp", manufacturing_share_bp)?,
+        market_share_rank: fields::market_share_rank("marketShareRank", market_share_rank)?,
+    })
 }
 
-impl TryFrom<RevokePilotInput> for Command {
-    type Error = DomainError;
-    fn try_from(input: RevokePilotInput) -> Result<Self, DomainError> {
-        Ok(RevokePilot {
-            designation_id: input.designation_id,
-            decision: input.decision(),
-            expected_version: input.expected_version,
+/// `impl TryFrom<$input> for Command`, once for each pair of input and command given (the
+/// inputs of one shape share one body): the body's struct-literal fields read `input`; the
+/// decision document and `expected_version`, which every decision carries, are filled in.
+macro_rules! into_command {
+    ($($input:ident => $command:ident),+ |$i:ident| $body:tt) => {$(
+        impl TryFrom<$input> for Command {
+            type Error = DomainError;
+            fn try_from($i: $input) -> Result<Self, DomainError> {
+                let decision = $i.decision();
+                let expected_version = $i.expected_version;
+                into_command!(@fill $command $body decision expected_version)
+            }
         }
-        .into())
-    }
+    )+};
+    (@fill $command:ident { $($field:ident : $value:expr),* $(,)? } $decision:ident $expected:ident) => {
+        Ok($command { $($field: $value,)* decision: $decision, expected_version: $expected }.into())
+    };
 }
 
-impl TryFrom<RecommendInput> for Command {
-    type Error = DomainError;
-    fn try_from(input: RecommendInput) -> Result<Self, DomainError> {
-        let figures = Figures {
-            revenue_yuan: fields::yuan("revenueYuan", input.revenue_yuan.as_ref().map(|y| y.0.as_str()))?,
-            gdp_yuan: fields::yuan("gdpYuan", input.gdp_yuan.as_ref().map(|y| y.0.as_str()))?,
-            manufacturing_share_bp: fields::basis_points(
-                "manufacturingShareBp",
-                input.manufacturing_share_bp,
-            )?,
-            market_share_rank: fields::market_share_rank("marketShareRank", input.market_share_rank)?,
-        };
-        Ok(Recommend {
-            designation_id: input.designation_id,
-            year: fields::year("year", input.year)?,
-            figures,
-            decision: input.decision(),
-            expected_version: input.expected_version,
-        }
-        .into())
-    }
-}
+// A new unit's id is generated here (UUID v7), so that deciding stays pure. With
+// `acceptInvalidCreditCode`, a credit code that fails its check character is admitted
+// (decide then requires a note).
+into_command!(ListPilotInput => ListPilot |input| {
+    unit_id: Uuid::now_v7(),
+    kind: input.kind.into(),
+    city_code: fields::city("cityCode", &input.city_code)?,
+    division_code: fields::division_code("divisionCode", input.division_code.as_deref())?,
+    credit_code: fields::credit_code("creditCode", input.credit_code.as_deref())?,
+    accept_invalid_credit_code: input.accept_invalid_credit_code,
+    zone_code: fields::zone_code("zoneCode", input.zone_code.as_deref())?,
+    batch: fields::batch("batch", input.batch)?,
+    county_code: fields::division_code("countyCode", input.county_code.as_deref())?,
+    sectors: sectors(input.sectors).unwrap_or_else(|| vec![c::Sector::Other]),
+    industries: input.industries,
+    name: input.name,
+});
 
-impl TryFrom<RecordReviewInput> for Command {
-    type Error = DomainError;
-    fn try_from(input: RecordReviewInput) -> Result<Self, DomainError> {
-        Ok(RecordReview {
-            designation_id: input.designation_id,
-            year: fields::year("year", input.year)?,
-            stage: input.stage.into(),
-            outcome: input.outcome.into(),
-            score: fields::score("score", input.score)?,
-            notice_start: input.notice_start.map(|d| d.0),
-            notice_end: input.notice_end.map(|d| d.0),
-            decision: input.decision(),
-            expected_version: input.expected_version,
-            objections: input.objections,
-            reason: input.reason,
-        }
-        .into())
-    }
-}
+into_command!(RevokePilotInput => RevokePilot |input| { designation_id: input.designation_id });
 
-impl TryFrom<AwardInput> for Command {
-    type Error = DomainError;
-    fn try_from(input: AwardInput) -> Result<Self, DomainError> {
-        Ok(Award {
-            designation_id: input.designation_id,
-            year: fields::year("year", input.year)?,
-            decision: input.decision(),
-            expected_version: input.expected_version,
-        }
-        .into())
-    }
-}
+into_command!(RecommendInput => Recommend |input| {
+    figures: figures(
+        input.revenue_yuan.as_ref(),
+        input.gdp_yuan.as_ref(),
+        input.manufacturing_share_bp,
+        input.market_share_rank,
+    )?,
+    designation_id: input.designation_id,
+    year: fields::year("year", input.year)?,
+});
 
-impl TryFrom<SetAnnualQuotaInput> for Command {
-    type Error = DomainError;
-    fn try_from(input: SetAnnualQuotaInput) -> Result<Self, DomainError> {
-        Ok(SetAnnualQuota {
-            year: fields::year("year", input.year)?,
-            total: fields::award_count("total", input.total)?,
-            decision: input.decision(),
-            guideline_ref: input.guideline_ref,
-            expected_version: input.expected_version,
-        }
-        .into())
-    }
-}
+into_command!(RecordReviewInput => RecordReview |input| {
+    designation_id: input.designation_id,
+    year: fields::year("year", input.year)?,
+    stage: input.stage.into(),
+    outcome: input.outcome.into(),
+    score: fields::score("score", input.score)?,
+    notice_start: input.notice_start.map(|d| d.0),
+    notice_end: input.notice_end.map(|d| d.0),
+    objections: input.objections,
+    reason: input.reason,
+});
 
-impl TryFrom<RecordEvaluationInput> for Command {
-    type Error = DomainError;
-    fn try_from(input: RecordEvaluationInput) -> Result<Self, DomainError> {
-        Ok(RecordEvaluation {
-            designation_id: input.designation_id,
-            year: fields::year("year", input.year)?,
-            grade: input.grade.into(),
-            score: fields::score("score", input.score)?,
-            decision: input.decision(),
-            expected_version: input.expected_version,
-        }
-        .into())
-    }
-}
+into_command!(AwardInput => Award |input| {
+    designation_id: input.designation_id,
+    year: fields::year("year", input.year)?,
+});
 
-impl TryFrom<CommendInput> for Command {
-    type Error = DomainError;
-    fn try_from(input: CommendInput) -> Result<Self, DomainError> {
-        Ok(Commend {
-            designation_id: input.designation_id,
-            year: fields::year("year", input.year)?,
-            decision: input.decision(),
-            expected_version: input.expected_version,
-            citation: input.citation,
-        }
-        .into())
-    }
-}
+into_command!(SetAnnualQuotaInput => SetAnnualQuota |input| {
+    year: fields::year("year", input.year)?,
+    total: fields::award_count("total", input.total)?,
+    guideline_ref: input.guideline_ref,
+});
 
-impl TryFrom<DelistInput> for Command {
-    type Error = DomainError;
-    fn try_from(input: DelistInput) -> Result<Self, DomainError> {
-        Ok(Delist {
-            designation_id: input.designation_id,
-            evaluation_year: fields::optional_year("evaluationYear", input.evaluation_year)?,
-            decision: input.decision(),
-            expected_version: input.expected_version,
-            reason: input.reason,
-            ground: input.ground.into(),
-        }
-        .into())
-    }
-}
+into_command!(RecordEvaluationInput => RecordEvaluation |input| {
+    designation_id: input.designation_id,
+    year: fields::year("year", input.year)?,
+    grade: input.grade.into(),
+    score: fields::score("score", input.score)?,
+});
 
-impl TryFrom<RetractDecisionInput> for Command {
-    type Error = DomainError;
-    fn try_from(input: RetractDecisionInput) -> Result<Self, DomainError> {
-        Ok(RetractDecision {
-            designation_id: input.designation_id,
-            position: input.position,
-            decision: input.decision(),
-            expected_version: input.expected_version,
-            reason: input.reason,
-        }
-        .into())
-    }
-}
+into_command!(CommendInput => Commend |input| {
+    designation_id: input.designation_id,
+    year: fields::year("year", input.year)?,
+    citation: input.citation,
+});
 
-impl TryFrom<AmendUnitInput> for Command {
-    type Error = DomainError;
-    fn try_from(input: AmendUnitInput) -> Result<Self, DomainError> {
-        Ok(AmendUnit {
-            designation_id: input.designation_id,
-            county_code: fields::division_code("countyCode", input.county_code.as_deref())?,
-            credit_code: fields::credit_code("creditCode", input.credit_code.as_deref())?,
-            accept_invalid_credit_code: input.accept_invalid_credit_code,
-            division_code: fields::division_code("divisionCode", input.division_code.as_deref())?,
-            zone_code: fields::zone_code("zoneCode", input.zone_code.as_deref())?,
-            decision: input.decision(),
-            expected_version: input.expected_version,
-            sectors: sectors(input.sectors),
-            reason: input.reason,
-            name: input.name,
-            industries: input.industries,
-        }
-        .into())
-    }
-}
+into_command!(DelistInput => Delist |input| {
+    designation_id: input.designation_id,
+    evaluation_year: fields::optional_year("evaluationYear", input.evaluation_year)?,
+    reason: input.reason,
+    ground: input.ground.into(),
+});
 
-impl TryFrom<WithdrawRecommendationInput> for Command {
-    type Error = DomainError;
-    fn try_from(input: WithdrawRecommendationInput) -> Result<Self, DomainError> {
-        Ok(WithdrawRecommendation {
-            designation_id: input.designation_id,
-            year: fields::year("year", input.year)?,
-            decision: input.decision(),
-            expected_version: input.expected_version,
-            reason: input.reason,
-        }
-        .into())
-    }
-}
+into_command!(RetractDecisionInput => RetractDecision |input| {
+    designation_id: input.designation_id,
+    position: input.position,
+    reason: input.reason,
+});
 
-impl TryFrom<CloseSelectionInput> for Command {
-    type Error = DomainError;
-    fn try_from(input: CloseSelectionInput) -> Result<Self, DomainError> {
-        Ok(CloseSelection {
-            designation_id: input.designation_id,
-            year: fields::year("year", input.year)?,
-            decision: input.decision(),
-            expected_version: input.expected_version,
-            reason: input.reason,
-        }
-        .into())
-    }
-}
+into_command!(AmendUnitInput => AmendUnit |input| {
+    designation_id: input.designation_id,
+    county_code: fields::division_code("countyCode", input.county_code.as_deref())?,
+    credit_code: fields::credit_code("creditCode", input.credit_code.as_deref())?,
+    accept_invalid_credit_code: input.accept_invalid_credit_code,
+    division_code: fields::division_code("divisionCode", input.division_code.as_deref())?,
+    zone_code: fields::zone_code("zoneCode", input.zone_code.as_deref())?,
+    sectors: sectors(input.sectors),
+    reason: input.reason,
+    name: input.name,
+    industries: input.industries,
+});
 
-impl TryFrom<ReportIndicatorsInput> for Command {
-    type Error = DomainError;
-    fn try_from(input: ReportIndicatorsInput) -> Result<Self, DomainError> {
-        let figures = IndicatorFigures {
-            figures: Figures {
-                revenue_yuan: yuan("revenueYuan", input.revenue_yuan.as_ref())?,
-                gdp_yuan: yuan("gdpYuan", input.gdp_yuan.as_ref())?,
-                manufacturing_share_bp: fields::basis_points(
-                    "manufacturingShareBp",
-                    input.manufacturing_share_bp,
-                )?,
-                market_share_rank: fields::market_share_rank("marketShareRank", input.market_share_rank)?,
-            },
-            service_revenue_yuan: yuan("serviceRevenueYuan", input.service_revenue_yuan.as_ref())?,
-            rd_expense_yuan: yuan("rdExpenseYuan", input.rd_expense_yuan.as_ref())?,
-        };
-        Ok(ReportIndicators {
-            designation_id: input.designation_id,
-            year: fields::year("year", input.year)?,
-            figures,
-            decision: input.decision(),
-            expected_version: input.expected_version,
-        }
-        .into())
+into_command!(
+    WithdrawRecommendationInput => WithdrawRecommendation,
+    CloseSelectionInput => CloseSelection
+    |input| {
+        designation_id: input.designation_id,
+        year: fields::year("year", input.year)?,
+        reason: input.reason,
     }
-}
+);
 
-impl TryFrom<GrantSubsidyInput> for Command {
-    type Error = DomainError;
-    fn try_from(input: GrantSubsidyInput) -> Result<Self, DomainError> {
-        let amount_yuan = yuan("amountYuan", Some(&input.amount_yuan))?
-            .ok_or_else(|| DomainError::validation("amountYuan", "is required"))?;
-        Ok(GrantSubsidy {
-            designation_id: input.designation_id,
-            year: fields::year("year", input.year)?,
-            amount_yuan,
-            decision: input.decision(),
-            expected_version: input.expected_version,
-            fund: input.fund,
-        }
-        .into())
-    }
-}
+into_command!(ReportIndicatorsInput => ReportIndicators |input| {
+    figures: IndicatorFigures {
+        figures: figures(
+            input.revenue_yuan.as_ref(),
+            input.gdp_yuan.as_ref(),
+            input.manufacturing_share_bp,
+            input.market_share_rank,
+        )?,
+        service_revenue_yuan: yuan("serviceRevenueYuan", input.service_revenue_yuan.as_ref())?,
+        rd_expense_yuan: yuan("rdExpenseYuan", input.rd_expense_yuan.as_ref())?,
+    },
+    designation_id: input.designation_id,
+    year: fields::year("year", input.year)?,
+});
+
+into_command!(GrantSubsidyInput => GrantSubsidy |input| {
+    amount_yuan: yuan("amountYuan", Some(&input.amount_yuan))?
+        .ok_or_else(|| DomainError::validation("amountYuan", "is required"))?,
+    designation_id: input.designation_id,
+    year: fields::year("year", input.year)?,
+    fund: input.fund,
+});
 
 #[cfg(test)]
 mod tests {

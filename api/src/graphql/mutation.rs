@@ -20,138 +20,57 @@ use super::types::{DecisionPayload, Event};
 
 pub struct MutationRoot;
 
-#[Object]
-impl MutationRoot {
-    async fn list_pilot(&self, ctx: &Context<'_>, input: ListPilotInput) -> ApiResult<DecisionPayload> {
-        require(ctx, Action::ListPilot)?;
-        let command_id = input.command_id;
-        submit(ctx, Command::try_from(input), command_id).await
-    }
-
-    async fn revoke_pilot(&self, ctx: &Context<'_>, input: RevokePilotInput) -> ApiResult<DecisionPayload> {
-        require(ctx, Action::RevokePilot)?;
-        let command_id = input.command_id;
-        submit(ctx, Command::try_from(input), command_id).await
-    }
-
-    async fn recommend(&self, ctx: &Context<'_>, input: RecommendInput) -> ApiResult<DecisionPayload> {
-        require(ctx, Action::Recommend)?;
-        let command_id = input.command_id;
-        submit(ctx, Command::try_from(input), command_id).await
-    }
-
-    async fn record_review(&self, ctx: &Context<'_>, input: RecordReviewInput) -> ApiResult<DecisionPayload> {
-        require(ctx, Action::RecordReview)?;
-        let command_id = input.command_id;
-        submit(ctx, Command::try_from(input), command_id).await
-    }
-
-    async fn award(&self, ctx: &Context<'_>, input: AwardInput) -> ApiResult<DecisionPayload> {
-        require(ctx, Action::Award)?;
-        let command_id = input.command_id;
-        submit(ctx, Command::try_from(input), command_id).await
-    }
-
-    async fn set_annual_quota(
-        &self,
-        ctx: &Context<'_>,
-        input: SetAnnualQuotaInput,
-    ) -> ApiResult<DecisionPayload> {
-        require(ctx, Action::SetAnnualQuota)?;
-        let command_id = input.command_id;
-        submit(ctx, Command::try_from(input), command_id).await
-    }
-
-    async fn record_evaluation(
-        &self,
-        ctx: &Context<'_>,
-        input: RecordEvaluationInput,
-    ) -> ApiResult<DecisionPayload> {
-        require(ctx, Action::RecordEvaluation)?;
-        let command_id = input.command_id;
-        submit(ctx, Command::try_from(input), command_id).await
-    }
-
-    async fn commend(&self, ctx: &Context<'_>, input: CommendInput) -> ApiResult<DecisionPayload> {
-        require(ctx, Action::Commend)?;
-        let command_id = input.command_id;
-        submit(ctx, Command::try_from(input), command_id).await
-    }
-
-    async fn delist(&self, ctx: &Context<'_>, input: DelistInput) -> ApiResult<DecisionPayload> {
-        require(ctx, Action::Delist)?;
-        let command_id = input.command_id;
-        submit(ctx, Command::try_from(input), command_id).await
-    }
-
-    /// 撤销错误决定: the unit is folded as if its latest decision had never been made.
-    async fn retract_decision(
-        &self,
-        ctx: &Context<'_>,
-        input: RetractDecisionInput,
-    ) -> ApiResult<DecisionPayload> {
-        require(ctx, Action::RetractDecision)?;
-        let command_id = input.command_id;
-        submit(ctx, Command::try_from(input), command_id).await
-    }
-
-    /// 信息变更.
-    async fn amend_unit(&self, ctx: &Context<'_>, input: AmendUnitInput) -> ApiResult<DecisionPayload> {
-        require(ctx, Action::AmendUnit)?;
-        let command_id = input.command_id;
-        submit(ctx, Command::try_from(input), command_id).await
-    }
-
-    /// 撤回推荐.
-    async fn withdraw_recommendation(
-        &self,
-        ctx: &Context<'_>,
-        input: WithdrawRecommendationInput,
-    ) -> ApiResult<DecisionPayload> {
-        require(ctx, Action::WithdrawRecommendation)?;
-        let command_id = input.command_id;
-        submit(ctx, Command::try_from(input), command_id).await
-    }
-
-    /// 未入选.
-    async fn close_selection(
-        &self,
-        ctx: &Context<'_>,
-        input: CloseSelectionInput,
-    ) -> ApiResult<DecisionPayload> {
-        require(ctx, Action::CloseSelection)?;
-        let command_id = input.command_id;
-        submit(ctx, Command::try_from(input), command_id).await
-    }
-
-    /// 统计监测.
-    async fn report_indicators(
-        &self,
-        ctx: &Context<'_>,
-        input: ReportIndicatorsInput,
-    ) -> ApiResult<DecisionPayload> {
-        require(ctx, Action::ReportIndicators)?;
-        let command_id = input.command_id;
-        submit(ctx, Command::try_from(input), command_id).await
-    }
-
-    /// 奖励补助.
-    async fn grant_subsidy(&self, ctx: &Context<'_>, input: GrantSubsidyInput) -> ApiResult<DecisionPayload> {
-        require(ctx, Action::GrantSubsidy)?;
-        let command_id = input.command_id;
-        submit(ctx, Command::try_from(input), command_id).await
-    }
+/// The mutations, one a line: its name, its input object and its action in the policy
+/// table. Each checks the caller's role, converts its input into the domain [`Command`]
+/// and submits it ([`decide`]).
+macro_rules! mutations {
+    ($($(#[$doc:meta])* $name:ident($input:ty) => $action:ident;)*) => {
+        #[Object]
+        impl MutationRoot {
+            $(
+                $(#[$doc])*
+                async fn $name(&self, ctx: &Context<'_>, input: $input) -> ApiResult<DecisionPayload> {
+                    decide(ctx, Action::$action, input.command_id, Command::try_from(input)).await
+                }
+            )*
+        }
+    };
 }
 
-/// Decide through the engine, wait until the live read model includes the decision, and
-/// answer with the unit as it now stands.
-async fn submit(
+mutations! {
+    list_pilot(ListPilotInput) => ListPilot;
+    revoke_pilot(RevokePilotInput) => RevokePilot;
+    recommend(RecommendInput) => Recommend;
+    record_review(RecordReviewInput) => RecordReview;
+    award(AwardInput) => Award;
+    set_annual_quota(SetAnnualQuotaInput) => SetAnnualQuota;
+    record_evaluation(RecordEvaluationInput) => RecordEvaluation;
+    commend(CommendInput) => Commend;
+    delist(DelistInput) => Delist;
+    /// 撤销错误决定: the unit is folded as if its latest decision had never been made.
+    retract_decision(RetractDecisionInput) => RetractDecision;
+    /// 信息变更.
+    amend_unit(AmendUnitInput) => AmendUnit;
+    /// 撤回推荐.
+    withdraw_recommendation(WithdrawRecommendationInput) => WithdrawRecommendation;
+    /// 未入选.
+    close_selection(CloseSelectionInput) => CloseSelection;
+    /// 统计监测.
+    report_indicators(ReportIndicatorsInput) => ReportIndicators;
+    /// 奖励补助.
+    grant_subsidy(GrantSubsidyInput) => GrantSubsidy;
+}
+
+/// If the caller's role may `action`: decide through the engine, wait until the live read
+/// model includes the decision, and answer with the unit as it now stands.
+async fn decide(
     ctx: &Context<'_>,
-    command: Result<Command, DomainError>,
+    action: Action,
     command_id: Option<Uuid>,
+    command: Result<Command, DomainError>,
 ) -> ApiResult<DecisionPayload> {
+    let principal = require(ctx, action)?;
     let state = ctx.data::<AppState>()?;
-    let principal = super::auth::caller(ctx)?;
     let command = command.map_err(ApiError::from)?;
     let mut submission = Submission::new(command, principal.clone());
     submission.command_id = command_id;

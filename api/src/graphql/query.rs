@@ -19,9 +19,9 @@ use super::error::{ApiError, ApiResult};
 use super::read::{AsOfInput, live_error, moment};
 use super::reads::{
     Application, ApplicationConnection, ApplicationFilterInput, CityYearCount, CountyCount, EvaluationCount,
-    MonitoringCount, MoreStatistics, SectorCount, SubsidyTotal, application_cursor,
+    MonitoringCount, SectorCount, SubsidyTotal, application_cursor,
 };
-use super::scalars::Date;
+use super::scalars::{Date, YuanScalar};
 use super::state::AppState;
 use super::types::{Designation, Event, parse_time};
 
@@ -94,40 +94,55 @@ impl DesignationConnection {
     }
 }
 
-#[Object]
-impl DesignationConnection {
-    async fn edges(&self, ctx: &Context<'_>) -> ApiResult<Vec<DesignationEdge>> {
-        let with_history = ctx.look_ahead().field("node").field("history").exists();
-        Ok(self
-            .designations(ctx, with_history)
-            .await?
-            .into_iter()
-            .map(|node| DesignationEdge {
-                cursor: encode_cursor(node.unit.id),
-                node,
-            })
-            .collect())
-    }
+/// A connection's GraphQL object: its own `edges` and `nodes` (given), then the fields every
+/// page answers with, `pageInfo`, `totalCount` (described by `$total`) and `position`.
+macro_rules! connection {
+    ($connection:ty, $total:literal, { $($own:tt)* }) => {
+        #[async_graphql::Object]
+        impl $connection {
+            $($own)*
 
-    async fn nodes(&self, ctx: &Context<'_>) -> ApiResult<Vec<Designation>> {
-        let with_history = ctx.look_ahead().field("history").exists();
-        self.designations(ctx, with_history).await
-    }
+            async fn page_info(&self) -> &PageInfo {
+                &self.page_info
+            }
 
-    async fn page_info(&self) -> &PageInfo {
-        &self.page_info
-    }
+            #[doc = $total]
+            async fn total_count(&self) -> i64 {
+                self.total_count
+            }
 
-    /// How many designations match the filter (at the same moment).
-    async fn total_count(&self) -> i64 {
-        self.total_count
-    }
-
-    /// The log position the answer is as of.
-    async fn position(&self) -> i64 {
-        self.position
-    }
+            /// The log position the answer is as of.
+            async fn position(&self) -> i64 {
+                self.position
+            }
+        }
+    };
 }
+pub(super) use connection;
+
+connection!(
+    DesignationConnection,
+    "How many designations match the filter (at the same moment).",
+    {
+        async fn edges(&self, ctx: &Context<'_>) -> ApiResult<Vec<DesignationEdge>> {
+            let with_history = ctx.look_ahead().field("node").field("history").exists();
+            Ok(self
+                .designations(ctx, with_history)
+                .await?
+                .into_iter()
+                .map(|node| DesignationEdge {
+                    cursor: encode_cursor(node.unit.id),
+                    node,
+                })
+                .collect())
+        }
+
+        async fn nodes(&self, ctx: &Context<'_>) -> ApiResult<Vec<Designation>> {
+            let with_history = ctx.look_ahead().field("history").exists();
+            self.designations(ctx, with_history).await
+        }
+    }
+);
 
 #[derive(SimpleObject)]
 pub struct EventEdge {
@@ -244,23 +259,75 @@ fn status_counts(c: &liangye_projections::statistics::StatusCounts) -> Vec<Statu
         .collect()
 }
 
+fn count(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
 impl From<DomainStatistics> for Statistics {
     fn from(s: DomainStatistics) -> Self {
-        let MoreStatistics {
-            by_sector,
-            by_county,
-            by_city_year,
-            evaluations,
-            subsidies,
-            monitoring,
-        } = (&s).into();
         Statistics {
-            by_sector,
-            by_county,
-            by_city_year,
-            evaluations,
-            subsidies,
-            monitoring,
+            by_sector: s
+                .by_sector
+                .iter()
+                .map(|c| SectorCount {
+                    sector: c.sector.into(),
+                    sector_label: c.sector.label_zh(),
+                    total: count(c.total),
+                    awarded: count(c.by_status.awarded),
+                })
+                .collect(),
+            by_county: s
+                .by_county
+                .iter()
+                .map(|c| CountyCount {
+                    county_code: c.county.to_string(),
+                    city_code: c.county.city().code(),
+                    city_name: c.county.city().name(),
+                    total: count(c.total),
+                    awarded: count(c.by_status.awarded),
+                })
+                .collect(),
+            by_city_year: s
+                .by_city_year
+                .iter()
+                .map(|c| CityYearCount {
+                    city_code: c.city.code(),
+                    city_name: c.city.name(),
+                    year: c.year.get(),
+                    awarded: count(c.counts.awarded),
+                    still_awarded: count(c.counts.still_awarded),
+                })
+                .collect(),
+            evaluations: s
+                .evaluations
+                .iter()
+                .map(|e| EvaluationCount {
+                    year: e.year.get(),
+                    grade: e.grade.into(),
+                    grade_label: e.grade.label_zh(),
+                    count: count(e.count),
+                })
+                .collect(),
+            subsidies: s
+                .subsidies
+                .iter()
+                .map(|t| SubsidyTotal {
+                    year: t.year.get(),
+                    city_code: t.city.code(),
+                    city_name: t.city.name(),
+                    total_yuan: YuanScalar(t.total_yuan.to_string()),
+                    count: count(t.count),
+                })
+                .collect(),
+            monitoring: s
+                .monitoring
+                .iter()
+                .map(|m| MonitoringCount {
+                    year: m.year.get(),
+                    reported: count(m.reported),
+                    below_standard: count(m.below_standard),
+                })
+                .collect(),
             position: s.position,
             total: s.units as i64,
             by_status: status_counts(&s.by_status),

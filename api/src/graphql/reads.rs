@@ -1,6 +1,7 @@
 //! The Wave 2 reads of DESIGN.md §4: `applications`, the statistics by sector, county,
-//! city × year, evaluations, subsidies and monitoring, and the typed parts of a history
-//! entry (a recommendation's figures, a review's stage and outcome, an amendment's changes).
+//! city × year, evaluations, subsidies and monitoring (converted with the rest of the
+//! statistics in `super::query`), and the typed parts of a history entry (a
+//! recommendation's figures, a review's stage and outcome, an amendment's changes).
 
 use async_graphql::{Enum, InputObject, Object, SimpleObject};
 use liangye_events::catalogue::{CityCode, Figures as DomainFigures, Year};
@@ -8,11 +9,10 @@ use liangye_projections::applications::{
     Application as DomainApplication, ApplicationFilter, ApplicationResult as DomainResult,
     ReviewView as DomainReview, decode_application_cursor, encode_application_cursor,
 };
-use liangye_projections::statistics::Statistics as DomainStatistics;
 
 use super::enums::{Grade, ReviewOutcome, ReviewStage, Role, Sector, UnitKind};
 use super::error::ApiError;
-use super::query::PageInfo;
+use super::query::{PageInfo, connection};
 use super::scalars::{Date, YuanScalar};
 use super::types::Designation;
 
@@ -240,32 +240,25 @@ impl ApplicationConnection {
     }
 }
 
-#[Object]
-impl ApplicationConnection {
-    async fn edges(&self) -> Vec<ApplicationEdge<'_>> {
-        self.items
-            .iter()
-            .map(|a| ApplicationEdge {
-                cursor: encode_application_cursor(a.application.year, a.application.unit_id),
-                node: a,
-            })
-            .collect()
+connection!(
+    ApplicationConnection,
+    "How many applications match the filter (at the same moment).",
+    {
+        async fn edges(&self) -> Vec<ApplicationEdge<'_>> {
+            self.items
+                .iter()
+                .map(|a| ApplicationEdge {
+                    cursor: encode_application_cursor(a.application.year, a.application.unit_id),
+                    node: a,
+                })
+                .collect()
+        }
+
+        async fn nodes(&self) -> &[Application] {
+            &self.items
+        }
     }
-    async fn nodes(&self) -> &[Application] {
-        &self.items
-    }
-    async fn page_info(&self) -> &PageInfo {
-        &self.page_info
-    }
-    /// How many applications match the filter (at the same moment).
-    async fn total_count(&self) -> i64 {
-        self.total_count
-    }
-    /// The log position the answer is as of.
-    async fn position(&self) -> i64 {
-        self.position
-    }
-}
+);
 
 /// The units of one sector (a unit of several sectors counts in each).
 #[derive(SimpleObject)]
@@ -327,87 +320,4 @@ pub struct MonitoringCount {
     pub reported: i64,
     /// Of those, below the selection standard (预警).
     pub below_standard: i64,
-}
-
-fn count(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
-}
-
-/// The Wave 2 statistics of `s`.
-pub struct MoreStatistics {
-    pub by_sector: Vec<SectorCount>,
-    pub by_county: Vec<CountyCount>,
-    pub by_city_year: Vec<CityYearCount>,
-    pub evaluations: Vec<EvaluationCount>,
-    pub subsidies: Vec<SubsidyTotal>,
-    pub monitoring: Vec<MonitoringCount>,
-}
-
-impl From<&DomainStatistics> for MoreStatistics {
-    fn from(s: &DomainStatistics) -> Self {
-        Self {
-            by_sector: s
-                .by_sector
-                .iter()
-                .map(|c| SectorCount {
-                    sector: c.sector.into(),
-                    sector_label: c.sector.label_zh(),
-                    total: count(c.total),
-                    awarded: count(c.by_status.awarded),
-                })
-                .collect(),
-            by_county: s
-                .by_county
-                .iter()
-                .map(|c| CountyCount {
-                    county_code: c.county.to_string(),
-                    city_code: c.county.city().code(),
-                    city_name: c.county.city().name(),
-                    total: count(c.total),
-                    awarded: count(c.by_status.awarded),
-                })
-                .collect(),
-            by_city_year: s
-                .by_city_year
-                .iter()
-                .map(|c| CityYearCount {
-                    city_code: c.city.code(),
-                    city_name: c.city.name(),
-                    year: c.year.get(),
-                    awarded: count(c.counts.awarded),
-                    still_awarded: count(c.counts.still_awarded),
-                })
-                .collect(),
-            evaluations: s
-                .evaluations
-                .iter()
-                .map(|e| EvaluationCount {
-                    year: e.year.get(),
-                    grade: e.grade.into(),
-                    grade_label: e.grade.label_zh(),
-                    count: count(e.count),
-                })
-                .collect(),
-            subsidies: s
-                .subsidies
-                .iter()
-                .map(|t| SubsidyTotal {
-                    year: t.year.get(),
-                    city_code: t.city.code(),
-                    city_name: t.city.name(),
-                    total_yuan: YuanScalar(t.total_yuan.to_string()),
-                    count: count(t.count),
-                })
-                .collect(),
-            monitoring: s
-                .monitoring
-                .iter()
-                .map(|m| MonitoringCount {
-                    year: m.year.get(),
-                    reported: count(m.reported),
-                    below_standard: count(m.below_standard),
-                })
-                .collect(),
-        }
-    }
 }

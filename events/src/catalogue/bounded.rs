@@ -16,12 +16,12 @@ pub struct OutOfRange {
     pub max: i64,
 }
 
-/// Declares an integer newtype over `$inner` holding only `$min..=$max`.
+/// Declares integer newtypes, each over `$inner` holding only `$min..=$max`.
 macro_rules! bounded_integer {
-    (
+    ($(
         $(#[$meta:meta])*
-        $name:ident($inner:ty), what = $what:literal, min = $min:expr, max = $max:expr
-    ) => {
+        $name:ident($inner:ty), what = $what:literal, min = $min:expr, max = $max:expr;
+    )+) => {$(
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
         #[serde(transparent)]
@@ -71,7 +71,7 @@ macro_rules! bounded_integer {
                 Self::new(value).map_err(serde::de::Error::custom)
             }
         }
-    };
+    )+};
 }
 
 bounded_integer! {
@@ -79,59 +79,38 @@ bounded_integer! {
     /// evaluation, commendation year): 2020 to 2100. The programme runs through the
     /// 14th Five-Year Plan (2021–2025); 2020 admits the pilot year before it, and the upper
     /// bound only catches typing errors.
-    Year(i32), what = "a year", min = 2020, max = 2100
-}
+    Year(i32), what = "a year", min = 2020, max = 2100;
 
-bounded_integer! {
     /// A score out of 100 (expert review, performance evaluation), whole points.
-    Score(u8), what = "a score", min = 0, max = 100
-}
+    Score(u8), what = "a score", min = 0, max = 100;
 
-bounded_integer! {
     /// A share in basis points: 3500 = 35.00%, from 0 to 10000 (100%).
-    BasisPoints(u16), what = "a share in basis points (3500 = 35.00%)", min = 0, max = 10_000
-}
+    BasisPoints(u16), what = "a share in basis points (3500 = 35.00%)", min = 0, max = 10_000;
 
-bounded_integer! {
     /// An amount of money in whole yuan, from 0 to 2^53 − 1 so that every JSON reader
     /// holds it exactly. 10亿元 is `Yuan::new(1_000_000_000)`.
-    Yuan(i64), what = "an amount in yuan", min = 0, max = 9_007_199_254_740_991
-}
+    Yuan(i64), what = "an amount in yuan", min = 0, max = 9_007_199_254_740_991;
 
-bounded_integer! {
     /// The number of the pilot batch (批次) a unit was listed in: 1 to 999.
-    Batch(u16), what = "a pilot batch number", min = 1, max = 999
-}
+    Batch(u16), what = "a pilot batch number", min = 1, max = 999;
 
-bounded_integer! {
     /// A national market-share rank in the enterprise's niche (细分行业市场占有率全国排名),
     /// 1 = first, up to 10000.
-    MarketShareRank(u32), what = "a market-share rank", min = 1, max = 10_000
+    MarketShareRank(u32), what = "a market-share rank", min = 1, max = 10_000;
 }
 
-impl fmt::Display for Year {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
-    }
+/// Shown as the plain number.
+macro_rules! plain_display {
+    ($($name:ident),+) => {$(
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}", self.0)
+            }
+        }
+    )+};
 }
 
-impl fmt::Display for Score {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
-
-impl fmt::Display for Batch {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
-
-impl fmt::Display for MarketShareRank {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
+plain_display!(Year, Score, Batch, MarketShareRank);
 
 /// Shown as a percentage with two decimals: `3500` → `35.00%`.
 impl fmt::Display for BasisPoints {

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use super::string_form::string_form;
 
 use super::bounded::Year;
 
@@ -66,18 +66,7 @@ impl fmt::Display for CertificateNo {
     }
 }
 
-impl Serialize for CertificateNo {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for CertificateNo {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        CertificateNo::parse(&text).map_err(serde::de::Error::custom)
-    }
-}
+string_form!(CertificateNo, deserialize = CertificateNo::parse);
 
 #[cfg(test)]
 mod tests {

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use super::string_form::string_form;
 
 /// A code that is not one of Jiangsu's 13 city codes.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -97,25 +97,7 @@ impl fmt::Display for CityCode {
     }
 }
 
-impl std::str::FromStr for CityCode {
-    type Err = CityCodeError;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Self::parse(text)
-    }
-}
-
-impl Serialize for CityCode {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.code())
-    }
-}
-
-impl<'de> Deserialize<'de> for CityCode {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        CityCode::parse(&text).map_err(serde::de::Error::custom)
-    }
-}
+string_form!(CityCode, deserialize = CityCode::parse, from_str = CityCodeError);
 
 #[cfg(test)]
 mod tests {

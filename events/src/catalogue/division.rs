@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use super::string_form::string_form;
 
 use super::city::CityCode;
 
@@ -112,25 +112,11 @@ impl fmt::Display for DivisionCode {
     }
 }
 
-impl std::str::FromStr for DivisionCode {
-    type Err = DivisionCodeError;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Self::parse(text)
-    }
-}
-
-impl Serialize for DivisionCode {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for DivisionCode {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        DivisionCode::parse(&text).map_err(serde::de::Error::custom)
-    }
-}
+string_form!(
+    DivisionCode,
+    deserialize = DivisionCode::parse,
+    from_str = DivisionCodeError
+);
 
 #[cfg(test)]
 mod tests {

@@ -22,6 +22,7 @@ mod payloads;
 mod recorded;
 mod secret;
 mod streams;
+mod string_form;
 mod upcast;
 mod zone_code;
 

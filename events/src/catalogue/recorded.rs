@@ -63,55 +63,23 @@ impl RecordedEvent {
         let envelope = stored
             .envelope()
             .map_err(|e| DecodeError::Envelope(e.to_string()))?;
-        let mismatch = |what: &'static str, found: String, expected: String| {
-            Err(DecodeError::Inconsistent {
-                position: stored.position,
-                what,
-                found,
-                expected,
-            })
-        };
-        if envelope.position != stored.position {
-            let (found, expected) = (envelope.position, stored.position);
-            return mismatch("the canonical position", found.to_string(), expected.to_string());
+        // Each member of the canonical text must be the row's column of the same name.
+        macro_rules! check {
+            ($member:literal, $field:ident) => {
+                agree(
+                    stored.position,
+                    concat!("the canonical ", $member),
+                    &envelope.$field,
+                    &stored.$field,
+                )?
+            };
         }
-        if envelope.stream_version != stored.stream_version {
-            let (found, expected) = (envelope.stream_version, stored.stream_version);
-            return mismatch(
-                "the canonical streamVersion",
-                found.to_string(),
-                expected.to_string(),
-            );
-        }
-        if envelope.schema_version != stored.schema_version {
-            let (found, expected) = (envelope.schema_version, stored.schema_version);
-            return mismatch(
-                "the canonical schemaVersion",
-                found.to_string(),
-                expected.to_string(),
-            );
-        }
-        if envelope.stream_id != stored.stream_id {
-            return mismatch(
-                "the canonical streamId",
-                envelope.stream_id,
-                stored.stream_id.clone(),
-            );
-        }
-        if envelope.event_type != stored.event_type {
-            return mismatch(
-                "the canonical type",
-                envelope.event_type,
-                stored.event_type.clone(),
-            );
-        }
-        if envelope.recorded_at != stored.recorded_at {
-            return mismatch(
-                "the canonical recordedAt",
-                envelope.recorded_at,
-                stored.recorded_at.clone(),
-            );
-        }
+        check!("position", position);
+        check!("streamVersion", stream_version);
+        check!("schemaVersion", schema_version);
+        check!("streamId", stream_id);
+        check!("type", event_type);
+        check!("recordedAt", recorded_at);
         Self::from_envelope(envelope)
     }
 
@@ -207,6 +175,26 @@ impl<'a> CanonicalEnvelope<'a> {
     /// Reads the envelope of a canonical text (its payload is not looked at).
     pub fn parse(text: &'a str) -> Result<Self, DecodeError> {
         serde_json::from_str(text).map_err(|e| DecodeError::Envelope(e.to_string()))
+    }
+}
+
+/// `Ok` if the canonical text's `found` member is the row's `expected` column, else the
+/// `Inconsistent` error naming `what` at `position`.
+fn agree<T: PartialEq + ToString>(
+    position: i64,
+    what: &'static str,
+    found: &T,
+    expected: &T,
+) -> Result<(), DecodeError> {
+    if found == expected {
+        Ok(())
+    } else {
+        Err(DecodeError::Inconsistent {
+            position,
+            what,
+            found: found.to_string(),
+            expected: expected.to_string(),
+        })
     }
 }
 

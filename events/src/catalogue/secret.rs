@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use super::string_form::string_form;
 
 /// Text that is not 64 hexadecimal digits.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -49,18 +49,7 @@ impl fmt::Debug for SecretSha256 {
     }
 }
 
-impl Serialize for SecretSha256 {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for SecretSha256 {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        SecretSha256::parse(&text).map_err(serde::de::Error::custom)
-    }
-}
+string_form!(SecretSha256, deserialize = SecretSha256::parse);
 
 #[cfg(test)]
 mod tests {

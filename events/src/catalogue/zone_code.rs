@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use super::string_form::string_form;
 
 /// A zone code that is not 8 digits.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -30,25 +30,7 @@ impl fmt::Display for ZoneCode {
     }
 }
 
-impl std::str::FromStr for ZoneCode {
-    type Err = ZoneCodeError;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Self::parse(text)
-    }
-}
-
-impl Serialize for ZoneCode {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for ZoneCode {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        ZoneCode::parse(&text).map_err(serde::de::Error::custom)
-    }
-}
+string_form!(ZoneCode, deserialize = ZoneCode::parse, from_str = ZoneCodeError);
 
 #[cfg(test)]
 mod tests {

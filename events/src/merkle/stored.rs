@@ -199,7 +199,9 @@ fn leaf_proof(
     Ok(())
 }
 
-fn check_inclusion_args(leaf_index: u64, tree_size: u64) -> Result<(), MerkleError> {
+/// `TooLarge`, `EmptyTree` or `IndexOutOfRange` unless leaf `leaf_index` can be in a tree of
+/// `tree_size` leaves.
+pub(super) fn check_inclusion_args(leaf_index: u64, tree_size: u64) -> Result<(), MerkleError> {
     check_size(tree_size)?;
     if tree_size == 0 {
         return Err(MerkleError::EmptyTree);
@@ -278,7 +280,8 @@ fn tree_proof(
     Ok(())
 }
 
-fn check_consistency_args(from: u64, to: u64) -> Result<(), MerkleError> {
+/// `TooLarge`, `EmptyTree` or `FromAfterTo` unless `1 ≤ from ≤ to ≤ MAX_TREE_SIZE`.
+pub(super) fn check_consistency_args(from: u64, to: u64) -> Result<(), MerkleError> {
     check_size(to)?;
     if from == 0 {
         return Err(MerkleError::EmptyTree);

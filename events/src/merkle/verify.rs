@@ -1,7 +1,8 @@
 //! Proof verification, step by step as RFC 9162 §2.1.3.2 and §2.1.4.2 describe it. These
 //! read no storage: an auditor runs them with nothing but the proof and the roots.
 
-use super::{MAX_TREE_SIZE, MerkleError};
+use super::MerkleError;
+use super::stored::{check_consistency_args, check_inclusion_args};
 use crate::hash::{Hash, node_hash};
 
 /// The longest proof a tree of at most 2^62 leaves can have, with room to spare; anything
@@ -17,19 +18,8 @@ pub fn verify_inclusion(
     proof: &[Hash],
     root: &Hash,
 ) -> Result<(), MerkleError> {
-    if tree_size > MAX_TREE_SIZE {
-        return Err(MerkleError::TooLarge(tree_size));
-    }
-    if tree_size == 0 {
-        return Err(MerkleError::EmptyTree);
-    }
     // 1. leaf_index must be below tree_size.
-    if leaf_index >= tree_size {
-        return Err(MerkleError::IndexOutOfRange {
-            index: leaf_index,
-            size: tree_size,
-        });
-    }
+    check_inclusion_args(leaf_index, tree_size)?;
     if proof.len() > MAX_PROOF_LEN {
         return Err(MerkleError::InvalidProof("inclusion path is too long"));
     }
@@ -49,12 +39,7 @@ pub fn verify_inclusion(
         // b. fn odd, or fn = sn: p is a left sibling.
         if fnode & 1 == 1 || fnode == snode {
             r = node_hash(p, &r);
-            if fnode & 1 == 0 {
-                while fnode & 1 == 0 && fnode != 0 {
-                    fnode >>= 1;
-                    snode >>= 1;
-                }
-            }
+            climb_right_edge(&mut fnode, &mut snode);
         } else {
             // c. Otherwise p is a right sibling.
             r = node_hash(&r, p);
@@ -89,15 +74,7 @@ pub fn verify_consistency(
     to_root: &Hash,
     proof: &[Hash],
 ) -> Result<(), MerkleError> {
-    if to > MAX_TREE_SIZE {
-        return Err(MerkleError::TooLarge(to));
-    }
-    if from == 0 {
-        return Err(MerkleError::EmptyTree);
-    }
-    if from > to {
-        return Err(MerkleError::FromAfterTo { from, to });
-    }
+    check_consistency_args(from, to)?;
     if from == to {
         if !proof.is_empty() {
             return Err(MerkleError::InvalidProof(
@@ -147,12 +124,7 @@ pub fn verify_consistency(
         if fnode & 1 == 1 || fnode == snode {
             fr = node_hash(c, &fr);
             sr = node_hash(c, &sr);
-            if fnode & 1 == 0 {
-                while fnode & 1 == 0 && fnode != 0 {
-                    fnode >>= 1;
-                    snode >>= 1;
-                }
-            }
+            climb_right_edge(&mut fnode, &mut snode);
         } else {
             // c. Otherwise c is a right sibling, on the new tree's path only.
             sr = node_hash(&sr, c);
@@ -178,4 +150,13 @@ pub fn verify_consistency(
         ));
     }
     Ok(())
+}
+
+/// Step b's climb when fn is even (then fn = sn, the right edge): shift both right until
+/// fn is odd or 0.
+fn climb_right_edge(fnode: &mut u64, snode: &mut u64) {
+    while *fnode & 1 == 0 && *fnode != 0 {
+        *fnode >>= 1;
+        *snode >>= 1;
+    }
 }

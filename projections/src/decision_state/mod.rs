@@ -12,6 +12,8 @@ mod unit;
 mod years;
 
 #[cfg(test)]
+pub(crate) mod fixtures;
+#[cfg(test)]
 mod tests;
 
 use std::collections::{BTreeMap, HashMap};

@@ -1,15 +1,14 @@
 //! Given these events, the decision state holds this.
 
-use chrono::NaiveDate;
 use liangye_events::catalogue::{
-    AccessGranted, AccessRevoked, AnnualQuotaSet, Awarded, Batch, CertificateNo, CityCode, Commended,
-    CreditCode, Decision, DelistGround, Delisted, DivisionCode, DomainEvent, EvaluationRecorded, Figures,
-    Grade, PilotListed, PilotRevoked, Recommended, RecordedEvent, ReviewOutcome, ReviewRecorded, ReviewStage,
-    Role, Score, SecretSha256, Sector, Status, UnitKind, Year, ZoneCode,
+    AccessGranted, AccessRevoked, CityCode, CreditCode, DelistGround, Delisted, DivisionCode, DomainEvent,
+    Grade, PilotListed, PilotRevoked, RecordedEvent, ReviewOutcome, ReviewStage, Role, Score, SecretSha256,
+    Sector, Status, UnitKind, Year, ZoneCode,
 };
 use liangye_events::envelope::Metadata;
 use uuid::Uuid;
 
+use super::fixtures::{self, *};
 use super::*;
 
 /// Folds domain events as the log would hold them.
@@ -21,104 +20,37 @@ fn fold(events: impl IntoIterator<Item = DomainEvent>) -> DecisionState {
     state
 }
 
-fn id(n: u128) -> Uuid {
-    Uuid::from_u128(n)
-}
-
-fn year(y: i64) -> Year {
-    Year::new(y).unwrap()
-}
-
-fn decision() -> Decision {
-    Decision::on(NaiveDate::from_ymd_opt(2024, 5, 6).unwrap())
-}
-
-fn listed(unit: Uuid, kind: UnitKind, name: &str) -> PilotListed {
-    PilotListed {
-        unit_id: unit,
-        name: name.into(),
-        kind,
-        city_code: CityCode::Suzhou,
-        division_code: None,
-        credit_code: None,
-        credit_code_check_overridden: false,
-        zone_code: None,
-        industries: vec!["智能制造".into()],
-        batch: Batch::new(1).unwrap(),
-        sectors: vec![Sector::Other],
-        county_code: None,
-        decision: decision(),
-    }
-}
-
-fn county(unit: Uuid, code: &str) -> DomainEvent {
-    PilotListed {
-        division_code: Some(DivisionCode::parse(code).unwrap()),
-        ..listed(unit, UnitKind::County, "昆山市")
+/// The access token of 苏州's city office.
+fn suzhou_token(token: Uuid, secret: SecretSha256) -> DomainEvent {
+    AccessGranted {
+        token_id: token,
+        name: "苏州市发展改革委".into(),
+        role: Role::City,
+        city: Some(CityCode::Suzhou),
+        secret_sha256: secret,
     }
     .into()
+}
+
+/// A county of 苏州 named 昆山市.
+fn county(unit: Uuid, code: &str) -> DomainEvent {
+    fixtures::county(unit, code, "昆山市")
 }
 
 fn enterprise(unit: Uuid, code: &str) -> DomainEvent {
     PilotListed {
         credit_code: Some(CreditCode::parse(code).unwrap()),
-        ..listed(unit, UnitKind::Enterprise, "某某股份有限公司")
-    }
-    .into()
-}
-
-fn recommended(unit: Uuid, y: i64) -> DomainEvent {
-    Recommended {
-        unit_id: unit,
-        year: year(y),
-        city_code: CityCode::Suzhou,
-        figures: Figures::default(),
-        decision: decision(),
-    }
-    .into()
-}
-
-fn review(unit: Uuid, y: i64, stage: ReviewStage, outcome: ReviewOutcome) -> DomainEvent {
-    ReviewRecorded {
-        unit_id: unit,
-        year: year(y),
-        stage,
-        outcome,
-        score: (stage == ReviewStage::Expert).then(|| Score::new(90).unwrap()),
-        notice_start: None,
-        notice_end: None,
-        objections: None,
-        reason: None,
-        decision: decision(),
-    }
-    .into()
-}
-
-fn all_passed(unit: Uuid, y: i64) -> Vec<DomainEvent> {
-    ReviewStage::ALL
-        .iter()
-        .map(|stage| review(unit, y, *stage, ReviewOutcome::Passed))
-        .collect()
-}
-
-fn awarded(unit: Uuid, y: i64, serial: u32) -> DomainEvent {
-    Awarded {
-        unit_id: unit,
-        year: year(y),
-        certificate_no: CertificateNo::new(year(y), serial).unwrap(),
-        decision: decision(),
+        ..listed(unit, UnitKind::Enterprise, CityCode::Suzhou, "某某股份有限公司")
     }
     .into()
 }
 
 fn awarded_unit(unit: Uuid, y: i64, serial: u32) -> Vec<DomainEvent> {
-    let mut events = vec![
-        county(unit, &format!("3205{:02}", 80 + serial)),
-        recommended(unit, y),
-    ];
-    events.extend(all_passed(unit, y));
-    events.push(awarded(unit, y, serial));
-    events
+    [
+        vec![county(unit, &format!("3205{:02}", 80 + serial))],
+        to_award(unit, y, serial),
+    ]
+    .concat()
 }
 
 const CREDIT: &str = "91350100M000100Y43";
@@ -141,11 +73,16 @@ fn a_listed_unit_is_a_pilot_at_version_1() {
 fn identifiers_index_counties_enterprises_and_zones() {
     let industrial = PilotListed {
         division_code: Some(DivisionCode::parse("320583").unwrap()),
-        ..listed(id(3), UnitKind::IndustrialZone, "昆山 高新技术产业集中区（北区）")
+        ..listed(
+            id(3),
+            UnitKind::IndustrialZone,
+            CityCode::Suzhou,
+            "昆山 高新技术产业集中区（北区）",
+        )
     };
     let development = PilotListed {
         zone_code: Some(ZoneCode::parse("32051100").unwrap()),
-        ..listed(id(4), UnitKind::DevelopmentZone, "苏州工业园区")
+        ..listed(id(4), UnitKind::DevelopmentZone, CityCode::Suzhou, "苏州工业园区")
     };
     let state = fold([
         county(id(1), "320583"),
@@ -253,23 +190,10 @@ fn a_failed_stage_ends_the_attempt_and_the_unit_is_a_pilot_again() {
 
 #[test]
 fn quotas_and_certificate_serials_per_year() {
-    let mut events = vec![DomainEvent::from(AnnualQuotaSet {
-        year: year(2024),
-        total: 2,
-        guideline_ref: None,
-        decision: decision(),
-    })];
+    let mut events = vec![quota_set(2024, 2)];
     events.extend(awarded_unit(id(1), 2024, 1));
     events.extend(awarded_unit(id(2), 2024, 2));
-    events.push(
-        AnnualQuotaSet {
-            year: year(2024),
-            total: 3,
-            guideline_ref: None,
-            decision: decision(),
-        }
-        .into(),
-    );
+    events.push(quota_set(2024, 3));
     let state = fold(events);
     let record = state.year(year(2024));
     assert_eq!(record.quota, Some(3));
@@ -284,12 +208,7 @@ fn quotas_and_certificate_serials_per_year() {
 
 #[test]
 fn a_full_quota_has_no_room() {
-    let mut events = vec![DomainEvent::from(AnnualQuotaSet {
-        year: year(2024),
-        total: 1,
-        guideline_ref: None,
-        decision: decision(),
-    })];
+    let mut events = vec![quota_set(2024, 1)];
     events.extend(awarded_unit(id(1), 2024, 1));
     assert!(!fold(events).year(year(2024)).has_room());
 }
@@ -297,35 +216,11 @@ fn a_full_quota_has_no_room() {
 #[test]
 fn delisting_keeps_the_award_count_and_serial() {
     let mut events = awarded_unit(id(1), 2024, 1);
-    events.push(
-        EvaluationRecorded {
-            unit_id: id(1),
-            year: year(2025),
-            grade: Grade::Fail,
-            score: Some(Score::new(40).unwrap()),
-            decision: decision(),
-        }
-        .into(),
-    );
-    events.push(
-        Commended {
-            unit_id: id(1),
-            year: year(2025),
-            citation: "示范带动作用明显".into(),
-            decision: decision(),
-        }
-        .into(),
-    );
-    events.push(
-        Delisted {
-            unit_id: id(1),
-            reason: "绩效评价不合格".into(),
-            evaluation_year: Some(year(2025)),
-            ground: DelistGround::Other,
-            decision: decision(),
-        }
-        .into(),
-    );
+    events.extend([
+        evaluated(id(1), 2025, Grade::Fail, Some(Score::new(40).unwrap())),
+        commended(id(1), 2025, "示范带动作用明显"),
+        delisted(id(1), "绩效评价不合格", Some(2025)),
+    ]);
     let state = fold(events);
     let unit = state.unit(id(1)).unwrap();
     assert_eq!(unit.status, Status::Delisted);
@@ -364,14 +259,7 @@ fn a_revoked_pilot() {
 fn access_tokens_are_granted_and_revoked() {
     let secret = SecretSha256::from_bytes([7; 32]);
     let state = fold([
-        AccessGranted {
-            token_id: id(9),
-            name: "苏州市发展改革委".into(),
-            role: Role::City,
-            city: Some(CityCode::Suzhou),
-            secret_sha256: secret,
-        }
-        .into(),
+        suzhou_token(id(9), secret),
         AccessGranted {
             token_id: id(8),
             name: "审计厅".into(),
@@ -389,14 +277,7 @@ fn access_tokens_are_granted_and_revoked() {
     assert_eq!(ids, [id(8), id(9)]);
 
     let state = fold([
-        AccessGranted {
-            token_id: id(9),
-            name: "苏州市发展改革委".into(),
-            role: Role::City,
-            city: Some(CityCode::Suzhou),
-            secret_sha256: secret,
-        }
-        .into(),
+        suzhou_token(id(9), secret),
         AccessRevoked { token_id: id(9) }.into(),
     ]);
     assert!(!state.token(id(9)).unwrap().is_active());
@@ -435,40 +316,11 @@ fn every_kind_of_event() -> Vec<DomainEvent> {
         }
         .into()
     };
-    let mut events = vec![
-        AccessGranted {
-            token_id: id(9),
-            name: "苏州市发展改革委".into(),
-            role: Role::City,
-            city: Some(CityCode::Suzhou),
-            secret_sha256: secret,
-        }
-        .into(),
-        AnnualQuotaSet {
-            year: year(2024),
-            total: 2,
-            guideline_ref: None,
-            decision: decision(),
-        }
-        .into(),
-    ];
+    let mut events = vec![suzhou_token(id(9), secret), quota_set(2024, 2)];
     events.extend(awarded_unit(id(1), 2024, 1)); // positions 3..=9, award at 9
     events.extend([
-        EvaluationRecorded {
-            unit_id: id(1),
-            year: year(2024),
-            grade: Grade::Excellent,
-            score: None,
-            decision: decision(),
-        }
-        .into(),
-        Commended {
-            unit_id: id(1),
-            year: year(2024),
-            citation: "表现突出".into(),
-            decision: decision(),
-        }
-        .into(),
+        evaluated(id(1), 2024, Grade::Excellent, None),
+        commended(id(1), 2024, "表现突出"),
         liangye_events::catalogue::IndicatorsReported {
             unit_id: id(1),
             year: year(2024),
@@ -535,7 +387,7 @@ fn every_kind_of_event() -> Vec<DomainEvent> {
         .into(),
         DomainEvent::from(PilotListed {
             zone_code: Some(ZoneCode::parse("32051234").unwrap()),
-            ..listed(id(3), UnitKind::DevelopmentZone, "苏州工业园区")
+            ..listed(id(3), UnitKind::DevelopmentZone, CityCode::Suzhou, "苏州工业园区")
         }),
         PilotRevoked {
             unit_id: id(3),

@@ -1,16 +1,14 @@
 //! Given these events, the registry shows this — now and as of earlier positions.
 
-use chrono::NaiveDate;
 use liangye_events::catalogue::{
-    AccessGranted, AccessRevoked, AnnualQuotaSet, Awarded, Batch, CertificateNo, CityCode, Commended,
-    CreditCode, Decision, DelistGround, Delisted, DivisionCode, DomainEvent, EvaluationRecorded, Figures,
-    Grade, PilotListed, Recommended, RecordedEvent, ReviewOutcome, ReviewRecorded, ReviewStage, Role,
-    SecretSha256, Sector, Status, UnitKind, Year,
+    AccessGranted, AccessRevoked, CityCode, CreditCode, DelistGround, Delisted, DomainEvent, Grade,
+    PilotListed, RecordedEvent, Role, SecretSha256, Status, UnitKind,
 };
 use liangye_events::envelope::Metadata;
 use uuid::Uuid;
 
 use super::*;
+use crate::decision_state::fixtures::*;
 use crate::history::History;
 
 fn recorded(events: impl IntoIterator<Item = DomainEvent>) -> Vec<RecordedEvent> {
@@ -28,36 +26,6 @@ fn fold(events: &[RecordedEvent]) -> Registry {
     registry
 }
 
-fn id(n: u128) -> Uuid {
-    Uuid::from_u128(n)
-}
-
-fn year(y: i64) -> Year {
-    Year::new(y).unwrap()
-}
-
-fn decision() -> Decision {
-    Decision::on(NaiveDate::from_ymd_opt(2024, 5, 6).unwrap())
-}
-
-fn listed(unit: Uuid, kind: UnitKind, city: CityCode, name: &str) -> PilotListed {
-    PilotListed {
-        unit_id: unit,
-        name: name.into(),
-        kind,
-        city_code: city,
-        division_code: None,
-        credit_code: None,
-        credit_code_check_overridden: false,
-        zone_code: None,
-        industries: vec!["智能制造".into()],
-        batch: Batch::new(1).unwrap(),
-        sectors: vec![Sector::Other],
-        county_code: None,
-        decision: decision(),
-    }
-}
-
 const CREDIT: &str = "91350100M000100Y43";
 
 fn enterprise(unit: Uuid, city: CityCode, name: &str) -> DomainEvent {
@@ -68,54 +36,6 @@ fn enterprise(unit: Uuid, city: CityCode, name: &str) -> DomainEvent {
     .into()
 }
 
-fn county(unit: Uuid, code: &str, name: &str) -> DomainEvent {
-    PilotListed {
-        division_code: Some(DivisionCode::parse(code).unwrap()),
-        ..listed(unit, UnitKind::County, CityCode::Suzhou, name)
-    }
-    .into()
-}
-
-fn to_award(unit: Uuid, y: i64, serial: u32) -> Vec<DomainEvent> {
-    let mut events: Vec<DomainEvent> = vec![
-        Recommended {
-            unit_id: unit,
-            year: year(y),
-            city_code: CityCode::Suzhou,
-            figures: Figures::default(),
-            decision: decision(),
-        }
-        .into(),
-    ];
-    for stage in ReviewStage::ALL {
-        events.push(
-            ReviewRecorded {
-                unit_id: unit,
-                year: year(y),
-                stage: *stage,
-                outcome: ReviewOutcome::Passed,
-                score: None,
-                notice_start: None,
-                notice_end: None,
-                objections: None,
-                reason: None,
-                decision: decision(),
-            }
-            .into(),
-        );
-    }
-    events.push(
-        Awarded {
-            unit_id: unit,
-            year: year(y),
-            certificate_no: CertificateNo::new(year(y), serial).unwrap(),
-            decision: decision(),
-        }
-        .into(),
-    );
-    events
-}
-
 /// Unit 1: a county in Suzhou, awarded (positions 1, 3–8), evaluated, commended, delisted.
 /// Unit 2: an enterprise in Wuxi, listed at 2. A quota for 2024 at 9, raised at 10.
 fn history() -> Vec<RecordedEvent> {
@@ -124,53 +44,13 @@ fn history() -> Vec<RecordedEvent> {
         enterprise(id(2), CityCode::Wuxi, "无锡ABC科技有限公司"),
     ];
     events.extend(to_award(id(1), 2024, 1));
-    events.push(
-        AnnualQuotaSet {
-            year: year(2024),
-            total: 1,
-            guideline_ref: None,
-            decision: decision(),
-        }
-        .into(),
-    );
-    events.push(
-        AnnualQuotaSet {
-            year: year(2024),
-            total: 5,
-            guideline_ref: None,
-            decision: decision(),
-        }
-        .into(),
-    );
-    events.push(
-        EvaluationRecorded {
-            unit_id: id(1),
-            year: year(2025),
-            grade: Grade::Fail,
-            score: None,
-            decision: decision(),
-        }
-        .into(),
-    );
-    events.push(
-        Commended {
-            unit_id: id(1),
-            year: year(2024),
-            citation: "示范带动作用明显".into(),
-            decision: decision(),
-        }
-        .into(),
-    );
-    events.push(
-        Delisted {
-            unit_id: id(1),
-            reason: "绩效评价不合格".into(),
-            evaluation_year: Some(year(2025)),
-            ground: DelistGround::Other,
-            decision: decision(),
-        }
-        .into(),
-    );
+    events.extend([
+        quota_set(2024, 1),
+        quota_set(2024, 5),
+        evaluated(id(1), 2025, Grade::Fail, None),
+        commended(id(1), 2024, "示范带动作用明显"),
+        delisted(id(1), "绩效评价不合格", Some(2025)),
+    ]);
     recorded(events)
 }
 

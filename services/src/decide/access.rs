@@ -1,6 +1,6 @@
 //! 授予访问权限 and 撤销访问权限: issuing and revoking access tokens.
 
-use liangye_events::catalogue::{AccessGranted, AccessRevoked, DomainEvent, Role};
+use liangye_events::catalogue::{AccessGranted, AccessRevoked, Role};
 use liangye_projections::DecisionState;
 
 use super::command::{IssueAccess, RevokeAccess};
@@ -10,7 +10,7 @@ use super::text;
 
 /// Issues a token: a `CITY` token names its city, no other role does; ids and secrets are
 /// never reused.
-pub(super) fn issue(state: &DecisionState, command: &IssueAccess) -> Result<DomainEvent, DomainError> {
+pub(super) fn issue(state: &DecisionState, command: &IssueAccess) -> Result<AccessGranted, DomainError> {
     let name = text::line("name", &command.name, NAME_MAX)?;
     match (command.role, command.city) {
         (Role::City, None) => {
@@ -47,12 +47,11 @@ pub(super) fn issue(state: &DecisionState, command: &IssueAccess) -> Result<Doma
         role: command.role,
         city: command.city,
         secret_sha256: command.secret_sha256,
-    }
-    .into())
+    })
 }
 
 /// Revokes an active token.
-pub(super) fn revoke(state: &DecisionState, command: &RevokeAccess) -> Result<DomainEvent, DomainError> {
+pub(super) fn revoke(state: &DecisionState, command: &RevokeAccess) -> Result<AccessRevoked, DomainError> {
     let Some(token) = state.token(command.token_id) else {
         return Err(DomainError::NotFound(format!(
             "no token has id {}; `liangye token list` shows the tokens",
@@ -67,6 +66,5 @@ pub(super) fn revoke(state: &DecisionState, command: &RevokeAccess) -> Result<Do
     }
     Ok(AccessRevoked {
         token_id: command.token_id,
-    }
-    .into())
+    })
 }

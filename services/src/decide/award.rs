@@ -1,6 +1,6 @@
 //! 授牌: awarding the designation, within the year's quota, with the next certificate number.
 
-use liangye_events::catalogue::{Awarded, DomainEvent, Status};
+use liangye_events::catalogue::{Awarded, Status};
 use liangye_projections::DecisionState;
 
 use super::command::Award;
@@ -11,10 +11,9 @@ use super::text;
 /// Awards a unit recommended for the command's year whose four review stages all passed,
 /// if the year's quota (when set) has room. The certificate is `JSLY-{year}-{nnn}`, one more
 /// than the year's last; numbers of delisted units are never reused.
-pub(super) fn award(state: &DecisionState, command: &Award) -> Result<DomainEvent, DomainError> {
+pub(super) fn award(state: &DecisionState, command: &Award) -> Result<Awarded, DomainError> {
     let decision = text::decision(&command.decision)?;
-    let unit = target::unit(state, command.designation_id)?;
-    target::check_unit_version(unit, command.expected_version)?;
+    let unit = target::current(state, command)?;
     if let (Status::Awarded, Some(award)) = (unit.status, &unit.award) {
         return Err(DomainError::InvalidTransition(format!(
             "{} is already awarded ({} {}, certificate {})",
@@ -24,18 +23,12 @@ pub(super) fn award(state: &DecisionState, command: &Award) -> Result<DomainEven
             award.certificate_no
         )));
     }
-    target::require_status(unit, Status::Recommended, "award")?;
-    if unit.current_attempt != Some(command.year) {
-        let attempt = unit
-            .current_attempt
-            .map_or_else(|| "no year".to_owned(), |y| y.to_string());
-        return Err(DomainError::InvalidTransition(format!(
-            "{} is recommended for {attempt}, not {}; it can be awarded only for the year of \
-             its recommendation",
-            describe(unit),
-            command.year
-        )));
-    }
+    target::recommended_for(
+        unit,
+        command.year,
+        "award",
+        "; it can be awarded only for the year of its recommendation",
+    )?;
     let progress = unit.reviews_of(command.year);
     if !progress.is_some_and(|p| p.is_complete()) {
         let next = progress.map_or(Some(liangye_events::catalogue::ReviewStage::FIRST), |p| {
@@ -71,6 +64,5 @@ pub(super) fn award(state: &DecisionState, command: &Award) -> Result<DomainEven
         year: command.year,
         certificate_no,
         decision,
-    }
-    .into())
+    })
 }

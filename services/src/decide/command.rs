@@ -41,51 +41,141 @@ pub struct ListPilot {
     pub expected_version: Option<i64>,
 }
 
-/// 撤销试点: take a pilot off the list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RevokePilot {
-    pub designation_id: Uuid,
-    pub decision: Decision,
-    pub expected_version: Option<i64>,
+/// Declares the commands about one existing unit: each names the unit (`designation_id`),
+/// carries the decision document and the unit's version the caller saw (`CONFLICT` if the
+/// stream has moved on), around its own fields.
+macro_rules! unit_commands {
+    ($(
+        $(#[$meta:meta])*
+        $name:ident { $($(#[$field_meta:meta])* pub $field:ident: $type:ty,)* }
+    )+) => {$(
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $name {
+            pub designation_id: Uuid,
+            $($(#[$field_meta])* pub $field: $type,)*
+            pub decision: Decision,
+            pub expected_version: Option<i64>,
+        }
+
+        impl AboutUnit for $name {
+            fn designation_id(&self) -> Uuid {
+                self.designation_id
+            }
+
+            fn expected_version(&self) -> Option<i64> {
+                self.expected_version
+            }
+        }
+    )+};
 }
 
-/// 推荐: put a pilot forward for `year`, with the figures it is judged on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Recommend {
-    pub designation_id: Uuid,
-    pub year: Year,
-    pub figures: Figures,
-    pub decision: Decision,
-    pub expected_version: Option<i64>,
+/// A command about one existing unit, as the shared steps of deciding see it.
+pub(super) trait AboutUnit {
+    /// The unit the command is about.
+    fn designation_id(&self) -> Uuid;
+    /// The unit's version the caller saw, if it says.
+    fn expected_version(&self) -> Option<i64>;
 }
 
-/// 评审: record one review stage of `year`'s attempt.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecordReview {
-    pub designation_id: Uuid,
-    pub year: Year,
-    pub stage: ReviewStage,
-    pub outcome: ReviewOutcome,
-    /// Required for `EXPERT`, refused for other stages.
-    pub score: Option<Score>,
-    /// Required for `PUBLIC_NOTICE` (with `notice_end` ≥ `notice_start`), refused otherwise.
-    pub notice_start: Option<NaiveDate>,
-    pub notice_end: Option<NaiveDate>,
-    /// The objections received during the public notice; `PUBLIC_NOTICE` only.
-    pub objections: Option<String>,
-    /// Why the stage failed: required for a `FAILED` outcome.
-    pub reason: Option<String>,
-    pub decision: Decision,
-    pub expected_version: Option<i64>,
-}
+unit_commands! {
+    /// 撤销试点: take a pilot off the list.
+    RevokePilot {}
 
-/// 授牌: award the designation for `year`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Award {
-    pub designation_id: Uuid,
-    pub year: Year,
-    pub decision: Decision,
-    pub expected_version: Option<i64>,
+    /// 推荐: put a pilot forward for `year`, with the figures it is judged on.
+    Recommend {
+        pub year: Year,
+        pub figures: Figures,
+    }
+
+    /// 评审: record one review stage of `year`'s attempt.
+    RecordReview {
+        pub year: Year,
+        pub stage: ReviewStage,
+        pub outcome: ReviewOutcome,
+        /// Required for `EXPERT`, refused for other stages.
+        pub score: Option<Score>,
+        /// Required for `PUBLIC_NOTICE` (with `notice_end` ≥ `notice_start`), refused otherwise.
+        pub notice_start: Option<NaiveDate>,
+        pub notice_end: Option<NaiveDate>,
+        /// The objections received during the public notice; `PUBLIC_NOTICE` only.
+        pub objections: Option<String>,
+        /// Why the stage failed: required for a `FAILED` outcome.
+        pub reason: Option<String>,
+    }
+
+    /// 授牌: award the designation for `year`.
+    Award {
+        pub year: Year,
+    }
+
+    /// 绩效评价: record an awarded unit's evaluation for `year`.
+    RecordEvaluation {
+        pub year: Year,
+        pub grade: Grade,
+        pub score: Option<Score>,
+    }
+
+    /// 表彰: commend an awarded unit.
+    Commend {
+        pub year: Year,
+        pub citation: String,
+    }
+
+    /// 摘牌: delist an awarded unit.
+    Delist {
+        pub reason: String,
+        /// What the delisting rests on.
+        pub ground: DelistGround,
+        /// The evaluation the decision rests on; it must be on record, and graded FAIL for the
+        /// `FAILED_EVALUATION` ground (which requires it).
+        pub evaluation_year: Option<Year>,
+    }
+
+    /// 撤销错误决定: retract the unit's latest decision that stands, at log `position`.
+    RetractDecision {
+        pub position: i64,
+        pub reason: String,
+    }
+
+    /// 信息变更: correct a unit's data; at least one field.
+    AmendUnit {
+        pub reason: String,
+        pub name: Option<String>,
+        pub sectors: Option<Vec<Sector>>,
+        pub industries: Option<Vec<String>>,
+        pub county_code: Option<DivisionCode>,
+        pub credit_code: Option<CreditCode>,
+        /// Accept a credit code that fails its check character (requires a note).
+        pub accept_invalid_credit_code: bool,
+        pub division_code: Option<DivisionCode>,
+        pub zone_code: Option<ZoneCode>,
+    }
+
+    /// 撤回推荐: withdraw `year`'s recommendation.
+    WithdrawRecommendation {
+        pub year: Year,
+        pub reason: String,
+    }
+
+    /// 未入选: close `year`'s attempt of a unit whose four stages passed but which is not chosen.
+    CloseSelection {
+        pub year: Year,
+        pub reason: String,
+    }
+
+    /// 统计监测: an awarded unit's figures for `year` (at least one).
+    ReportIndicators {
+        pub year: Year,
+        pub figures: IndicatorFigures,
+    }
+
+    /// 奖励补助: a subsidy to an awarded unit.
+    GrantSubsidy {
+        pub year: Year,
+        pub amount_yuan: Yuan,
+        pub fund: String,
+    }
 }
 
 /// 设定年度指标: set how many awards `year` may have.
@@ -97,41 +187,6 @@ pub struct SetAnnualQuota {
     pub guideline_ref: Option<String>,
     pub decision: Decision,
     /// Checked against the `quota-{year}` stream.
-    pub expected_version: Option<i64>,
-}
-
-/// 绩效评价: record an awarded unit's evaluation for `year`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecordEvaluation {
-    pub designation_id: Uuid,
-    pub year: Year,
-    pub grade: Grade,
-    pub score: Option<Score>,
-    pub decision: Decision,
-    pub expected_version: Option<i64>,
-}
-
-/// 表彰: commend an awarded unit.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Commend {
-    pub designation_id: Uuid,
-    pub year: Year,
-    pub citation: String,
-    pub decision: Decision,
-    pub expected_version: Option<i64>,
-}
-
-/// 摘牌: delist an awarded unit.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Delist {
-    pub designation_id: Uuid,
-    pub reason: String,
-    /// What the delisting rests on.
-    pub ground: DelistGround,
-    /// The evaluation the decision rests on; it must be on record, and graded FAIL for the
-    /// `FAILED_EVALUATION` ground (which requires it).
-    pub evaluation_year: Option<Year>,
-    pub decision: Decision,
     pub expected_version: Option<i64>,
 }
 
@@ -153,168 +208,70 @@ pub struct RevokeAccess {
     pub token_id: Uuid,
 }
 
-/// 撤销错误决定: retract the unit's latest decision that stands, at log `position`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RetractDecision {
-    pub designation_id: Uuid,
-    pub position: i64,
-    pub reason: String,
-    pub decision: Decision,
-    pub expected_version: Option<i64>,
+/// Declares [`Command`] over the command types, from one table giving each its mutation's
+/// name and the type of the event it records; its policy [`Action`] has the command's name.
+macro_rules! commands {
+    ($($variant:ident => $name:literal, $event_type:ident;)+) => {
+        /// Every command the registry decides.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum Command {
+            $($variant($variant),)+
+        }
+
+        impl Command {
+            /// The mutation's name, e.g. `"listPilot"` (`"issueAccess"`/`"revokeAccess"` for
+            /// the command-line token commands).
+            pub const fn name(&self) -> &'static str {
+                match self {
+                    $(Command::$variant(_) => $name,)+
+                }
+            }
+
+            /// What the command does, in the policy table's terms
+            /// ([`liangye_projections::policy`]).
+            pub const fn action(&self) -> Action {
+                match self {
+                    $(Command::$variant(_) => Action::$variant,)+
+                }
+            }
+
+            /// The type of the event the command records when accepted (DESIGN.md §3).
+            pub const fn event_type(&self) -> EventType {
+                match self {
+                    $(Command::$variant(_) => EventType::$event_type,)+
+                }
+            }
+        }
+
+        $(impl From<$variant> for Command {
+            fn from(command: $variant) -> Self {
+                Command::$variant(command)
+            }
+        })+
+    };
 }
 
-/// 信息变更: correct a unit's data; at least one field.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AmendUnit {
-    pub designation_id: Uuid,
-    pub reason: String,
-    pub name: Option<String>,
-    pub sectors: Option<Vec<Sector>>,
-    pub industries: Option<Vec<String>>,
-    pub county_code: Option<DivisionCode>,
-    pub credit_code: Option<CreditCode>,
-    /// Accept a credit code that fails its check character (requires a note).
-    pub accept_invalid_credit_code: bool,
-    pub division_code: Option<DivisionCode>,
-    pub zone_code: Option<ZoneCode>,
-    pub decision: Decision,
-    pub expected_version: Option<i64>,
-}
-
-/// 撤回推荐: withdraw `year`'s recommendation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WithdrawRecommendation {
-    pub designation_id: Uuid,
-    pub year: Year,
-    pub reason: String,
-    pub decision: Decision,
-    pub expected_version: Option<i64>,
-}
-
-/// 未入选: close `year`'s attempt of a unit whose four stages passed but which is not chosen.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CloseSelection {
-    pub designation_id: Uuid,
-    pub year: Year,
-    pub reason: String,
-    pub decision: Decision,
-    pub expected_version: Option<i64>,
-}
-
-/// 统计监测: an awarded unit's figures for `year` (at least one).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReportIndicators {
-    pub designation_id: Uuid,
-    pub year: Year,
-    pub figures: IndicatorFigures,
-    pub decision: Decision,
-    pub expected_version: Option<i64>,
-}
-
-/// 奖励补助: a subsidy to an awarded unit.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GrantSubsidy {
-    pub designation_id: Uuid,
-    pub year: Year,
-    pub amount_yuan: Yuan,
-    pub fund: String,
-    pub decision: Decision,
-    pub expected_version: Option<i64>,
-}
-
-/// Every command the registry decides.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Command {
-    ListPilot(ListPilot),
-    RevokePilot(RevokePilot),
-    Recommend(Recommend),
-    RecordReview(RecordReview),
-    Award(Award),
-    SetAnnualQuota(SetAnnualQuota),
-    RecordEvaluation(RecordEvaluation),
-    Commend(Commend),
-    Delist(Delist),
-    IssueAccess(IssueAccess),
-    RevokeAccess(RevokeAccess),
-    RetractDecision(RetractDecision),
-    AmendUnit(AmendUnit),
-    WithdrawRecommendation(WithdrawRecommendation),
-    CloseSelection(CloseSelection),
-    ReportIndicators(ReportIndicators),
-    GrantSubsidy(GrantSubsidy),
+commands! {
+    ListPilot => "listPilot", PilotListed;
+    RevokePilot => "revokePilot", PilotRevoked;
+    Recommend => "recommend", Recommended;
+    RecordReview => "recordReview", ReviewRecorded;
+    Award => "award", Awarded;
+    SetAnnualQuota => "setAnnualQuota", AnnualQuotaSet;
+    RecordEvaluation => "recordEvaluation", EvaluationRecorded;
+    Commend => "commend", Commended;
+    Delist => "delist", Delisted;
+    IssueAccess => "issueAccess", AccessGranted;
+    RevokeAccess => "revokeAccess", AccessRevoked;
+    RetractDecision => "retractDecision", DecisionRetracted;
+    AmendUnit => "amendUnit", UnitAmended;
+    WithdrawRecommendation => "withdrawRecommendation", RecommendationWithdrawn;
+    CloseSelection => "closeSelection", NotSelected;
+    ReportIndicators => "reportIndicators", IndicatorsReported;
+    GrantSubsidy => "grantSubsidy", SubsidyGranted;
 }
 
 impl Command {
-    /// The mutation's name, e.g. `"listPilot"` (`"issueAccess"`/`"revokeAccess"` for the
-    /// command-line token commands).
-    pub const fn name(&self) -> &'static str {
-        match self {
-            Command::ListPilot(_) => "listPilot",
-            Command::RevokePilot(_) => "revokePilot",
-            Command::Recommend(_) => "recommend",
-            Command::RecordReview(_) => "recordReview",
-            Command::Award(_) => "award",
-            Command::SetAnnualQuota(_) => "setAnnualQuota",
-            Command::RecordEvaluation(_) => "recordEvaluation",
-            Command::Commend(_) => "commend",
-            Command::Delist(_) => "delist",
-            Command::IssueAccess(_) => "issueAccess",
-            Command::RevokeAccess(_) => "revokeAccess",
-            Command::RetractDecision(_) => "retractDecision",
-            Command::AmendUnit(_) => "amendUnit",
-            Command::WithdrawRecommendation(_) => "withdrawRecommendation",
-            Command::CloseSelection(_) => "closeSelection",
-            Command::ReportIndicators(_) => "reportIndicators",
-            Command::GrantSubsidy(_) => "grantSubsidy",
-        }
-    }
-
-    /// What the command does, in the policy table's terms ([`liangye_projections::policy`]).
-    pub const fn action(&self) -> Action {
-        match self {
-            Command::ListPilot(_) => Action::ListPilot,
-            Command::RevokePilot(_) => Action::RevokePilot,
-            Command::Recommend(_) => Action::Recommend,
-            Command::RecordReview(_) => Action::RecordReview,
-            Command::Award(_) => Action::Award,
-            Command::SetAnnualQuota(_) => Action::SetAnnualQuota,
-            Command::RecordEvaluation(_) => Action::RecordEvaluation,
-            Command::Commend(_) => Action::Commend,
-            Command::Delist(_) => Action::Delist,
-            Command::IssueAccess(_) => Action::IssueAccess,
-            Command::RevokeAccess(_) => Action::RevokeAccess,
-            Command::RetractDecision(_) => Action::RetractDecision,
-            Command::AmendUnit(_) => Action::AmendUnit,
-            Command::WithdrawRecommendation(_) => Action::WithdrawRecommendation,
-            Command::CloseSelection(_) => Action::CloseSelection,
-            Command::ReportIndicators(_) => Action::ReportIndicators,
-            Command::GrantSubsidy(_) => Action::GrantSubsidy,
-        }
-    }
-
-    /// The type of the event the command records when accepted (DESIGN.md §3).
-    pub const fn event_type(&self) -> EventType {
-        match self {
-            Command::ListPilot(_) => EventType::PilotListed,
-            Command::RevokePilot(_) => EventType::PilotRevoked,
-            Command::Recommend(_) => EventType::Recommended,
-            Command::RecordReview(_) => EventType::ReviewRecorded,
-            Command::Award(_) => EventType::Awarded,
-            Command::SetAnnualQuota(_) => EventType::AnnualQuotaSet,
-            Command::RecordEvaluation(_) => EventType::EvaluationRecorded,
-            Command::Commend(_) => EventType::Commended,
-            Command::Delist(_) => EventType::Delisted,
-            Command::IssueAccess(_) => EventType::AccessGranted,
-            Command::RevokeAccess(_) => EventType::AccessRevoked,
-            Command::RetractDecision(_) => EventType::DecisionRetracted,
-            Command::AmendUnit(_) => EventType::UnitAmended,
-            Command::WithdrawRecommendation(_) => EventType::RecommendationWithdrawn,
-            Command::CloseSelection(_) => EventType::NotSelected,
-            Command::ReportIndicators(_) => EventType::IndicatorsReported,
-            Command::GrantSubsidy(_) => EventType::SubsidyGranted,
-        }
-    }
-
     /// The unit the command is about (the new unit's id for `ListPilot`).
     pub const fn designation_id(&self) -> Option<Uuid> {
         match self {
@@ -336,33 +293,3 @@ impl Command {
         }
     }
 }
-
-macro_rules! into_command {
-    ($($variant:ident),+) => {
-        $(impl From<$variant> for Command {
-            fn from(command: $variant) -> Self {
-                Command::$variant(command)
-            }
-        })+
-    };
-}
-
-into_command!(
-    ListPilot,
-    RevokePilot,
-    Recommend,
-    RecordReview,
-    Award,
-    SetAnnualQuota,
-    RecordEvaluation,
-    Commend,
-    Delist,
-    IssueAccess,
-    RevokeAccess,
-    RetractDecision,
-    AmendUnit,
-    WithdrawRecommendation,
-    CloseSelection,
-    ReportIndicators,
-    GrantSubsidy
-);

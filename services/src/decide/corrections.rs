@@ -1,12 +1,12 @@
 //! Corrections (DESIGN.md §1, Corrections and closures): 撤销错误决定 undoes a unit's latest
 //! decision; 信息变更 corrects its data.
 
-use liangye_events::catalogue::{DecisionRetracted, DomainEvent, UnitAmended, UnitKind};
+use liangye_events::catalogue::{DecisionRetracted, UnitAmended, UnitKind};
 use liangye_projections::DecisionState;
 
 use super::command::{AmendUnit, RetractDecision};
 use super::error::DomainError;
-use super::limits::{NAME_MAX, PARAGRAPH_MAX};
+use super::limits::NAME_MAX;
 use super::pilot;
 use super::pilot::Identifiers;
 use super::target::{self, describe};
@@ -14,9 +14,11 @@ use super::text;
 
 /// Retracts the unit's latest decision that stands. Decisions are undone newest first; a
 /// retraction is not itself retracted (the decision is recorded again instead).
-pub(super) fn retract(state: &DecisionState, command: &RetractDecision) -> Result<DomainEvent, DomainError> {
-    let reason = text::paragraph("reason", &command.reason, PARAGRAPH_MAX)?;
-    let decision = text::decision(&command.decision)?;
+pub(super) fn retract(
+    state: &DecisionState,
+    command: &RetractDecision,
+) -> Result<DecisionRetracted, DomainError> {
+    let (reason, decision) = text::reasoned(&command.reason, &command.decision)?;
     if command.position < 1 {
         return Err(DomainError::validation(
             "position",
@@ -26,8 +28,7 @@ pub(super) fn retract(state: &DecisionState, command: &RetractDecision) -> Resul
             ),
         ));
     }
-    let unit = target::unit(state, command.designation_id)?;
-    target::check_unit_version(unit, command.expected_version)?;
+    let unit = target::current(state, command)?;
     let Some(latest) = unit.latest_decision() else {
         return Err(DomainError::InvalidTransition(format!(
             "{} has no decision left to retract",
@@ -57,15 +58,13 @@ pub(super) fn retract(state: &DecisionState, command: &RetractDecision) -> Resul
         retracted_type: latest.event_type,
         reason,
         decision,
-    }
-    .into())
+    })
 }
 
 /// Amends a unit's data: any of name, sectors, industries, county, identifiers, with a
 /// reason. New identifiers are checked as a listing's are, and must be free.
-pub(super) fn amend(state: &DecisionState, command: &AmendUnit) -> Result<DomainEvent, DomainError> {
-    let reason = text::paragraph("reason", &command.reason, PARAGRAPH_MAX)?;
-    let decision = text::decision(&command.decision)?;
+pub(super) fn amend(state: &DecisionState, command: &AmendUnit) -> Result<UnitAmended, DomainError> {
+    let (reason, decision) = text::reasoned(&command.reason, &command.decision)?;
     let name = command
         .name
         .as_deref()
@@ -87,8 +86,7 @@ pub(super) fn amend(state: &DecisionState, command: &AmendUnit) -> Result<Domain
              countyCode, creditCode, divisionCode, zoneCode",
         ));
     }
-    let unit = target::unit(state, command.designation_id)?;
-    target::check_unit_version(unit, command.expected_version)?;
+    let unit = target::current(state, command)?;
     let kind = unit.kind;
     if command.accept_invalid_credit_code && command.credit_code.is_none() {
         return Err(DomainError::validation(
@@ -138,6 +136,5 @@ pub(super) fn amend(state: &DecisionState, command: &AmendUnit) -> Result<Domain
         division_code: command.division_code,
         zone_code: command.zone_code,
         decision,
-    }
-    .into())
+    })
 }

@@ -73,25 +73,25 @@ pub fn decide(
 ) -> Result<Vec<(String, DomainEvent)>, DomainError> {
     permissions::authenticate(state, principal)?;
     permissions::authorize(command, principal)?;
-    let event = match command {
-        Command::ListPilot(c) => pilot::list(state, c),
-        Command::RevokePilot(c) => pilot::revoke(state, c),
-        Command::Recommend(c) => recommendation::recommend(state, c, principal),
-        Command::RecordReview(c) => review::record(state, c),
-        Command::Award(c) => award::award(state, c),
-        Command::SetAnnualQuota(c) => quota::set(state, c),
-        Command::RecordEvaluation(c) => supervision::evaluate(state, c),
-        Command::Commend(c) => supervision::commend(state, c),
-        Command::Delist(c) => supervision::delist(state, c),
-        Command::IssueAccess(c) => access::issue(state, c),
-        Command::RevokeAccess(c) => access::revoke(state, c),
-        Command::RetractDecision(c) => corrections::retract(state, c),
-        Command::AmendUnit(c) => corrections::amend(state, c),
-        Command::WithdrawRecommendation(c) => selection::withdraw(state, c, principal),
-        Command::CloseSelection(c) => selection::close(state, c),
-        Command::ReportIndicators(c) => monitoring::report(state, c, principal),
-        Command::GrantSubsidy(c) => monitoring::grant(state, c),
-    }?;
+    let event: DomainEvent = match command {
+        Command::ListPilot(c) => pilot::list(state, c)?.into(),
+        Command::RevokePilot(c) => pilot::revoke(state, c)?.into(),
+        Command::Recommend(c) => recommendation::recommend(state, c, principal)?.into(),
+        Command::RecordReview(c) => review::record(state, c)?.into(),
+        Command::Award(c) => award::award(state, c)?.into(),
+        Command::SetAnnualQuota(c) => quota::set(state, c)?.into(),
+        Command::RecordEvaluation(c) => supervision::evaluate(state, c)?.into(),
+        Command::Commend(c) => supervision::commend(state, c)?.into(),
+        Command::Delist(c) => supervision::delist(state, c)?.into(),
+        Command::IssueAccess(c) => access::issue(state, c)?.into(),
+        Command::RevokeAccess(c) => access::revoke(state, c)?.into(),
+        Command::RetractDecision(c) => corrections::retract(state, c)?.into(),
+        Command::AmendUnit(c) => corrections::amend(state, c)?.into(),
+        Command::WithdrawRecommendation(c) => selection::withdraw(state, c, principal)?.into(),
+        Command::CloseSelection(c) => selection::close(state, c)?.into(),
+        Command::ReportIndicators(c) => monitoring::report(state, c, principal)?.into(),
+        Command::GrantSubsidy(c) => monitoring::grant(state, c)?.into(),
+    };
     check_date_order(state, &event)?;
     Ok(vec![(event.stream_id(), event)])
 }

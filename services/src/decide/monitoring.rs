@@ -1,15 +1,14 @@
 //! Monitoring and subsidies of awarded units (policy §四(一) 统计监测, §三(五) 奖励补助).
 
-use liangye_events::catalogue::{DomainEvent, IndicatorsReported, Status, SubsidyGranted, Yuan};
+use liangye_events::catalogue::{IndicatorsReported, Status, SubsidyGranted, Yuan};
 use liangye_projections::DecisionState;
 
 use super::command::{GrantSubsidy, ReportIndicators};
 use super::eligibility::unmet_criteria;
 use super::error::DomainError;
 use super::limits::NAME_MAX;
-use super::permissions;
 use super::principal::Principal;
-use super::recommendation::check_relevant_figures;
+use super::recommendation::unit_with_figures;
 use super::target::{self, describe};
 use super::text;
 
@@ -20,7 +19,7 @@ pub(super) fn report(
     state: &DecisionState,
     command: &ReportIndicators,
     principal: &Principal,
-) -> Result<DomainEvent, DomainError> {
+) -> Result<IndicatorsReported, DomainError> {
     let decision = text::decision(&command.decision)?;
     let f = &command.figures;
     let empty = f.figures.revenue_yuan.is_none()
@@ -36,10 +35,7 @@ pub(super) fn report(
              manufacturingShareBp, marketShareRank, serviceRevenueYuan, rdExpenseYuan",
         ));
     }
-    let unit = target::unit(state, command.designation_id)?;
-    permissions::city_scope(principal, unit)?;
-    check_relevant_figures(unit.kind, &f.figures)?;
-    target::check_unit_version(unit, command.expected_version)?;
+    let unit = unit_with_figures(state, command, principal, &f.figures)?;
     target::require_status(unit, Status::Awarded, "reportIndicators")?;
     if let Some(award) = &unit.award
         && command.year < award.year
@@ -69,12 +65,11 @@ pub(super) fn report(
         figures: *f,
         below_standard,
         decision,
-    }
-    .into())
+    })
 }
 
 /// Grants a subsidy to a unit that is awarded on the decision's date.
-pub(super) fn grant(state: &DecisionState, command: &GrantSubsidy) -> Result<DomainEvent, DomainError> {
+pub(super) fn grant(state: &DecisionState, command: &GrantSubsidy) -> Result<SubsidyGranted, DomainError> {
     let fund = text::line("fund", &command.fund, NAME_MAX)?;
     let decision = text::decision(&command.decision)?;
     if command.amount_yuan <= Yuan::MIN {
@@ -83,9 +78,7 @@ pub(super) fn grant(state: &DecisionState, command: &GrantSubsidy) -> Result<Dom
             "must be more than 0 yuan (whole yuan, e.g. \"2000000\" for 200万元)",
         ));
     }
-    let unit = target::unit(state, command.designation_id)?;
-    target::check_unit_version(unit, command.expected_version)?;
-    target::require_status(unit, Status::Awarded, "grantSubsidy")?;
+    let unit = target::current_in(state, command, Status::Awarded, "grantSubsidy")?;
     if let Some(award) = &unit.award
         && decision.decided_on < award.decided_on
     {
@@ -105,6 +98,5 @@ pub(super) fn grant(state: &DecisionState, command: &GrantSubsidy) -> Result<Dom
         amount_yuan: command.amount_yuan,
         fund,
         decision,
-    }
-    .into())
+    })
 }

@@ -1,8 +1,8 @@
 //! 列入试点 and 撤销试点: listing a unit as a pilot, and revoking a pilot.
 
 use liangye_events::catalogue::{
-    CityCode, CreditCode, Decision, DivisionCode, DomainEvent, PilotListed, PilotRevoked, Status, UnitKind,
-    ZoneCode, county_from_identifiers, unit_stream,
+    CityCode, CreditCode, Decision, DivisionCode, PilotListed, PilotRevoked, Status, UnitKind, ZoneCode,
+    county_from_identifiers, unit_stream,
 };
 use liangye_projections::DecisionState;
 use liangye_projections::decision_state::Unit;
@@ -16,7 +16,7 @@ use super::text;
 
 /// Lists a new unit. Checks the kind's identifiers, the credit code's check character
 /// (unless overridden with a note), and that no unit already holds the identifier.
-pub(super) fn list(state: &DecisionState, command: &ListPilot) -> Result<DomainEvent, DomainError> {
+pub(super) fn list(state: &DecisionState, command: &ListPilot) -> Result<PilotListed, DomainError> {
     let name = text::line("name", &command.name, NAME_MAX)?;
     let decision = text::decision(&command.decision)?;
     let industries = text::industries(&command.industries)?;
@@ -58,8 +58,7 @@ pub(super) fn list(state: &DecisionState, command: &ListPilot) -> Result<DomainE
         county_code,
         batch: command.batch,
         decision,
-    }
-    .into())
+    })
 }
 
 /// A unit's county: a county-level division inside its city; a COUNTY's is its own code
@@ -243,14 +242,11 @@ pub(super) fn check_unique(
 }
 
 /// Revokes a pilot; only a unit that is `PILOT` (not recommended, awarded or revoked).
-pub(super) fn revoke(state: &DecisionState, command: &RevokePilot) -> Result<DomainEvent, DomainError> {
+pub(super) fn revoke(state: &DecisionState, command: &RevokePilot) -> Result<PilotRevoked, DomainError> {
     let decision = text::decision(&command.decision)?;
-    let unit = target::unit(state, command.designation_id)?;
-    target::check_unit_version(unit, command.expected_version)?;
-    target::require_status(unit, Status::Pilot, "revokePilot")?;
+    let unit = target::current_in(state, command, Status::Pilot, "revokePilot")?;
     Ok(PilotRevoked {
         unit_id: unit.id,
         decision,
-    }
-    .into())
+    })
 }

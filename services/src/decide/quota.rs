@@ -1,6 +1,6 @@
 //! 设定年度指标: the number of awards a year may have.
 
-use liangye_events::catalogue::{AnnualQuotaSet, DomainEvent, quota_stream};
+use liangye_events::catalogue::{AnnualQuotaSet, quota_stream};
 use liangye_projections::DecisionState;
 
 use super::command::SetAnnualQuota;
@@ -10,7 +10,7 @@ use super::target;
 use super::text;
 
 /// Sets a year's quota; it may not be below the awards already made that year.
-pub(super) fn set(state: &DecisionState, command: &SetAnnualQuota) -> Result<DomainEvent, DomainError> {
+pub(super) fn set(state: &DecisionState, command: &SetAnnualQuota) -> Result<AnnualQuotaSet, DomainError> {
     let decision = text::decision(&command.decision)?;
     let guideline_ref = command
         .guideline_ref
@@ -38,6 +38,5 @@ pub(super) fn set(state: &DecisionState, command: &SetAnnualQuota) -> Result<Dom
         total: command.total,
         guideline_ref,
         decision,
-    }
-    .into())
+    })
 }

@@ -1,11 +1,11 @@
 //! 推荐: a city (or the province) puts a pilot forward for a year.
 
 use chrono::Datelike;
-use liangye_events::catalogue::{DomainEvent, Figures, Recommended, Status, UnitKind};
+use liangye_events::catalogue::{Figures, Recommended, Status, UnitKind};
 use liangye_projections::DecisionState;
 use liangye_projections::decision_state::Unit;
 
-use super::command::Recommend;
+use super::command::{AboutUnit, Recommend};
 use super::eligibility::unmet_criteria;
 use super::error::DomainError;
 use super::permissions;
@@ -20,12 +20,9 @@ pub(super) fn recommend(
     state: &DecisionState,
     command: &Recommend,
     principal: &Principal,
-) -> Result<DomainEvent, DomainError> {
+) -> Result<Recommended, DomainError> {
     let decision = text::decision(&command.decision)?;
-    let unit = target::unit(state, command.designation_id)?;
-    permissions::city_scope(principal, unit)?;
-    check_relevant_figures(unit.kind, &command.figures)?;
-    target::check_unit_version(unit, command.expected_version)?;
+    let unit = unit_with_figures(state, command, principal, &command.figures)?;
     if unit.recommendation(command.year).is_some() {
         return Err(DomainError::Duplicate(format!(
             "{} was already recommended for {}; a unit is recommended at most once a year",
@@ -49,8 +46,23 @@ pub(super) fn recommend(
         city_code: unit.city,
         figures: command.figures,
         decision,
-    }
-    .into())
+    })
+}
+
+/// The unit a city (or the province) gives `figures` for: `NOT_FOUND`, then `FORBIDDEN`
+/// outside the principal's city, then `VALIDATION_FAILED` for a figure of the other sort
+/// ([`check_relevant_figures`]), then `CONFLICT` unless the caller's view is current.
+pub(super) fn unit_with_figures<'s>(
+    state: &'s DecisionState,
+    command: &impl AboutUnit,
+    principal: &Principal,
+    figures: &Figures,
+) -> Result<&'s Unit, DomainError> {
+    let unit = target::unit(state, command.designation_id())?;
+    permissions::city_scope(principal, unit)?;
+    check_relevant_figures(unit.kind, figures)?;
+    target::check_unit_version(unit, command.expected_version())?;
+    Ok(unit)
 }
 
 /// Regions are judged on GDP, revenue and manufacturing share; enterprises on revenue and

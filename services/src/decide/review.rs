@@ -1,6 +1,6 @@
 //! 评审: the four review stages of a year's attempt, strictly in order.
 
-use liangye_events::catalogue::{DomainEvent, ReviewOutcome, ReviewRecorded, ReviewStage, Status};
+use liangye_events::catalogue::{ReviewOutcome, ReviewRecorded, ReviewStage};
 use liangye_projections::DecisionState;
 use liangye_projections::decision_state::Unit;
 
@@ -13,7 +13,7 @@ use super::text;
 /// Records one stage. The unit must be `RECOMMENDED` for the command's year and the stage
 /// must be the next one (MATERIAL, EXPERT, SITE_INSPECTION, PUBLIC_NOTICE); a `FAILED`
 /// outcome ends the attempt (the fold puts the unit back to `PILOT`).
-pub(super) fn record(state: &DecisionState, command: &RecordReview) -> Result<DomainEvent, DomainError> {
+pub(super) fn record(state: &DecisionState, command: &RecordReview) -> Result<ReviewRecorded, DomainError> {
     let decision = text::decision(&command.decision)?;
     let objections = text::optional_paragraph("objections", command.objections.as_deref(), PARAGRAPH_MAX)?;
     let reason = text::optional_paragraph("reason", command.reason.as_deref(), PARAGRAPH_MAX)?;
@@ -27,20 +27,13 @@ pub(super) fn record(state: &DecisionState, command: &RecordReview) -> Result<Do
             ),
         ));
     }
-    let unit = target::unit(state, command.designation_id)?;
-    target::check_unit_version(unit, command.expected_version)?;
-    target::require_status(unit, Status::Recommended, "recordReview")?;
-    if unit.current_attempt != Some(command.year) {
-        let attempt = unit
-            .current_attempt
-            .map_or_else(|| "no year".to_owned(), |y| y.to_string());
-        return Err(DomainError::InvalidTransition(format!(
-            "{} is recommended for {attempt}, not {}; reviews belong to the year of the \
-             recommendation",
-            describe(unit),
-            command.year
-        )));
-    }
+    let unit = target::current(state, command)?;
+    target::recommended_for(
+        unit,
+        command.year,
+        "recordReview",
+        "; reviews belong to the year of the recommendation",
+    )?;
     let next = unit
         .reviews_of(command.year)
         .map_or(Some(ReviewStage::FIRST), |progress| progress.next_stage());
@@ -77,8 +70,7 @@ pub(super) fn record(state: &DecisionState, command: &RecordReview) -> Result<Do
         objections,
         reason,
         decision,
-    }
-    .into())
+    })
 }
 
 /// 社会公示 starts on or after the site inspection's date, and is decided on or after its

@@ -1,8 +1,6 @@
 //! Supervision of awarded units (policy §四(四)): 绩效评价, 表彰 and 摘牌.
 
-use liangye_events::catalogue::{
-    Commended, DelistGround, Delisted, DomainEvent, EvaluationRecorded, Grade, Status, Year,
-};
+use liangye_events::catalogue::{Commended, DelistGround, Delisted, EvaluationRecorded, Grade, Status, Year};
 use liangye_projections::DecisionState;
 use liangye_projections::decision_state::Unit;
 
@@ -16,14 +14,9 @@ use super::text;
 pub(super) fn evaluate(
     state: &DecisionState,
     command: &RecordEvaluation,
-) -> Result<DomainEvent, DomainError> {
+) -> Result<EvaluationRecorded, DomainError> {
     let decision = text::decision(&command.decision)?;
-    let unit = awarded_unit(
-        state,
-        command.designation_id,
-        command.expected_version,
-        "recordEvaluation",
-    )?;
+    let unit = target::current_in(state, command, Status::Awarded, "recordEvaluation")?;
     not_before_award(unit, command.year)?;
     if unit.evaluation(command.year).is_some() {
         return Err(DomainError::Duplicate(format!(
@@ -39,15 +32,14 @@ pub(super) fn evaluate(
         grade: command.grade,
         score: command.score,
         decision,
-    }
-    .into())
+    })
 }
 
 /// Commends an awarded unit, not before its award year.
-pub(super) fn commend(state: &DecisionState, command: &Commend) -> Result<DomainEvent, DomainError> {
+pub(super) fn commend(state: &DecisionState, command: &Commend) -> Result<Commended, DomainError> {
     let citation = text::paragraph("citation", &command.citation, PARAGRAPH_MAX)?;
     let decision = text::decision(&command.decision)?;
-    let unit = awarded_unit(state, command.designation_id, command.expected_version, "commend")?;
+    let unit = target::current_in(state, command, Status::Awarded, "commend")?;
     not_before_award(unit, command.year)?;
     match unit.evaluation(command.year) {
         Some(e) if matches!(e.grade, Grade::Excellent | Grade::Good) => {}
@@ -79,22 +71,20 @@ pub(super) fn commend(state: &DecisionState, command: &Commend) -> Result<Domain
         year: command.year,
         citation,
         decision,
-    }
-    .into())
+    })
 }
 
 /// Delists an awarded unit, for a stated reason, optionally resting on one of its
 /// evaluations.
-pub(super) fn delist(state: &DecisionState, command: &Delist) -> Result<DomainEvent, DomainError> {
-    let reason = text::paragraph("reason", &command.reason, PARAGRAPH_MAX)?;
-    let decision = text::decision(&command.decision)?;
+pub(super) fn delist(state: &DecisionState, command: &Delist) -> Result<Delisted, DomainError> {
+    let (reason, decision) = text::reasoned(&command.reason, &command.decision)?;
     if command.ground == DelistGround::FailedEvaluation && command.evaluation_year.is_none() {
         return Err(DomainError::validation(
             "evaluationYear",
             "is required with ground FAILED_EVALUATION (经评价不符合标准): name the year whose evaluation was graded 不合格 (FAIL)",
         ));
     }
-    let unit = awarded_unit(state, command.designation_id, command.expected_version, "delist")?;
+    let unit = target::current_in(state, command, Status::Awarded, "delist")?;
     if command.ground == DelistGround::FailedEvaluation
         && let Some(year) = command.evaluation_year
         && let Some(evaluation) = unit.evaluation(year)
@@ -136,20 +126,7 @@ pub(super) fn delist(state: &DecisionState, command: &Delist) -> Result<DomainEv
         ground: command.ground,
         evaluation_year: command.evaluation_year,
         decision,
-    }
-    .into())
-}
-
-fn awarded_unit<'a>(
-    state: &'a DecisionState,
-    id: uuid::Uuid,
-    expected_version: Option<i64>,
-    action: &str,
-) -> Result<&'a Unit, DomainError> {
-    let unit = target::unit(state, id)?;
-    target::check_unit_version(unit, expected_version)?;
-    target::require_status(unit, Status::Awarded, action)?;
-    Ok(unit)
+    })
 }
 
 fn not_before_award(unit: &Unit, year: Year) -> Result<(), DomainError> {

@@ -1,11 +1,12 @@
 //! Finding the unit a command is about and checking that the caller's view of it is current
 //! and that its lifecycle allows the command.
 
-use liangye_events::catalogue::{Status, unit_stream};
+use liangye_events::catalogue::{Status, Year, unit_stream};
 use liangye_projections::DecisionState;
 use liangye_projections::decision_state::Unit;
 use uuid::Uuid;
 
+use super::command::AboutUnit;
 use super::error::DomainError;
 
 /// The unit with this id, or `NOT_FOUND`.
@@ -36,6 +37,45 @@ pub(super) fn check_version(
 /// `CONFLICT` unless `expected` is absent or equals the unit's version.
 pub(super) fn check_unit_version(unit: &Unit, expected: Option<i64>) -> Result<(), DomainError> {
     check_version(|| unit_stream(unit.id), expected, unit.version)
+}
+
+/// The unit `command` is about, if the caller's view of it is current: `NOT_FOUND`, then
+/// `CONFLICT`, otherwise.
+pub(super) fn current<'s>(
+    state: &'s DecisionState,
+    command: &impl AboutUnit,
+) -> Result<&'s Unit, DomainError> {
+    let unit = unit(state, command.designation_id())?;
+    check_unit_version(unit, command.expected_version())?;
+    Ok(unit)
+}
+
+/// [`current`], and then `INVALID_TRANSITION` unless the unit is in `status`.
+pub(super) fn current_in<'s>(
+    state: &'s DecisionState,
+    command: &impl AboutUnit,
+    status: Status,
+    action: &str,
+) -> Result<&'s Unit, DomainError> {
+    let unit = current(state, command)?;
+    require_status(unit, status, action)?;
+    Ok(unit)
+}
+
+/// `INVALID_TRANSITION` unless the unit is `RECOMMENDED` for `year`; `rule` ends the message
+/// when its attempt is of another year (e.g. `"; reviews belong to …"`).
+pub(super) fn recommended_for(unit: &Unit, year: Year, action: &str, rule: &str) -> Result<(), DomainError> {
+    require_status(unit, Status::Recommended, action)?;
+    if unit.current_attempt != Some(year) {
+        let attempt = unit
+            .current_attempt
+            .map_or_else(|| "no year".to_owned(), |y| y.to_string());
+        return Err(DomainError::InvalidTransition(format!(
+            "{} is recommended for {attempt}, not {year}{rule}",
+            describe(unit)
+        )));
+    }
+    Ok(())
 }
 
 /// How a unit is named in messages.

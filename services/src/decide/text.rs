@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use liangye_events::catalogue::{Decision, Sector};
 
 use super::error::DomainError;
-use super::limits::{DOCUMENT_REF_MAX, INDUSTRIES_MAX, INDUSTRY_MAX, NOTE_MAX};
+use super::limits::{DOCUMENT_REF_MAX, INDUSTRIES_MAX, INDUSTRY_MAX, NOTE_MAX, PARAGRAPH_MAX};
 
 #[derive(Clone, Copy)]
 enum Lines {
@@ -188,6 +188,14 @@ pub(super) fn decision(decision: &Decision) -> Result<Decision, DomainError> {
         })?,
         note: optional_paragraph("note", decision.note.as_deref(), NOTE_MAX)?,
     })
+}
+
+/// The stated reason of a decision (a paragraph), then the decision itself.
+pub(super) fn reasoned(reason: &str, decision: &Decision) -> Result<(String, Decision), DomainError> {
+    Ok((
+        paragraph("reason", reason, PARAGRAPH_MAX)?,
+        self::decision(decision)?,
+    ))
 }
 
 /// A pilot's industries: each trimmed, non-blank and bounded; repeats dropped (first kept).

@@ -29,7 +29,7 @@ use proptest::strategy::ValueTree;
 use uuid::Uuid;
 
 use crate::decide::{
-    AmendUnit, Command, Delist, IssueAccess, ListPilot, Principal, RetractDecision, RevokeAccess, decide,
+    Command, Delist, IssueAccess, ListPilot, Principal, RetractDecision, RevokeAccess, decide,
 };
 use crate::scenario;
 
@@ -348,20 +348,7 @@ impl Log {
                 let u = self.state.unit(id)?;
                 let n = self.serial + 1;
                 self.serial = n;
-                let mut amend = AmendUnit {
-                    designation_id: id,
-                    reason: "信息变更".into(),
-                    name: None,
-                    sectors: None,
-                    industries: None,
-                    county_code: None,
-                    credit_code: None,
-                    accept_invalid_credit_code: false,
-                    division_code: None,
-                    zone_code: None,
-                    decision: scenario::decision(latest_date(u), 960),
-                    expected_version: None,
-                };
+                let mut amend = scenario::amendment(id, "信息变更", scenario::decision(latest_date(u), 960));
                 match pick % 4 {
                     0 => amend.name = Some(format!("{}（更名{n}）", u.name)),
                     1 => amend.sectors = Some(vec![Sector::ALL[usize::from(pick) % Sector::ALL.len()]]),
@@ -442,6 +429,15 @@ fn replay(events: &[RecordedEvent]) -> Registry {
     let mut registry = Registry::new();
     registry.apply_all(events);
     registry
+}
+
+/// The registry after `actions`, and the positions to read it at: the head (`None`) and
+/// the position `cut` picks in the log (none in an empty log).
+fn replayed_with_cut(actions: &[Action], cut: prop::sample::Index) -> (Registry, [Option<i64>; 2]) {
+    let log = build(actions);
+    let head = replay(&log.events);
+    let at = (!log.events.is_empty()).then(|| cut.index(log.events.len()) as i64 + 1);
+    (head, [None, at])
 }
 
 fn filter_strategy() -> impl Strategy<Value = DesignationFilter> {
@@ -690,10 +686,8 @@ proptest! {
         first in 1usize..6,
         cut in any::<prop::sample::Index>(),
     ) {
-        let log = build(&actions);
-        let head = replay(&log.events);
-        let at = (!log.events.is_empty()).then(|| cut.index(log.events.len()) as i64 + 1);
-        for at in [None, at] {
+        let (head, ats) = replayed_with_cut(&actions, cut);
+        for at in ats {
             let expected: Vec<Uuid> = head
                 .all_designations(at)
                 .into_iter()
@@ -724,10 +718,8 @@ proptest! {
         first in 1usize..6,
         cut in any::<prop::sample::Index>(),
     ) {
-        let log = build(&actions);
-        let head = replay(&log.events);
-        let at = (!log.events.is_empty()).then(|| cut.index(log.events.len()) as i64 + 1);
-        for at in [None, at] {
+        let (head, ats) = replayed_with_cut(&actions, cut);
+        for at in ats {
             let all = head.applications(&ApplicationFilter::default(), usize::MAX, None, at);
             let expected: Vec<(Year, Uuid)> = all
                 .items

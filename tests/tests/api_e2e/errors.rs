@@ -7,8 +7,8 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::support::{
-    award, commend, county, credit_code, decide, enterprise, head, list_enterprise, query_error, quota,
-    ready_for_award, recommend, refuse, review, revoke_pilot,
+    STAGES, award, commend, credit_code, decide, enterprise, head, list_county, list_enterprise,
+    pass_reviews, query_error, quota, ready_for_award, recommend, refuse, review, revoke_pilot,
 };
 
 on_both_backends!(
@@ -88,15 +88,7 @@ async fn validation_errors_name_what_is_wrong(db: &TestDb) {
     // A public notice that ends before it starts.
     let id = list_enterprise(&app, "公示日期科技有限公司", CityCode::Suzhou, 7).await;
     decide(&app, provincial, "recommend", recommend(&id, 2025)).await;
-    for stage in ["MATERIAL", "EXPERT", "SITE_INSPECTION"] {
-        decide(
-            &app,
-            provincial,
-            "recordReview",
-            review(&id, 2025, stage, "PASSED"),
-        )
-        .await;
-    }
+    pass_reviews(&app, &id, 2025, &STAGES[..3]).await;
     let before = before + 5;
     let mut notice = review(&id, 2025, "PUBLIC_NOTICE", "PASSED");
     notice["noticeEnd"] = json!("2025-05-31");
@@ -142,15 +134,7 @@ async fn decision_errors_carry_their_codes(db: &TestDb) {
 
     // NOT_ELIGIBLE names every unmet criterion: exactly 100亿元 GDP does not exceed 100亿元,
     // 34.99% is below 35%.
-    let county_id = crate::support::id_of(
-        &decide(
-            &app,
-            provincial,
-            "listPilot",
-            county("昆山市", CityCode::Suzhou, "320583"),
-        )
-        .await,
-    );
+    let county_id = list_county(&app, "昆山市", CityCode::Suzhou, "320583").await;
     let before = head(&app).await;
     let poor = json!({
         "designationId": county_id,

@@ -2,12 +2,14 @@
 //! and a repeated `commandId` answering the first result without appending anything.
 
 use liangye_events::catalogue::CityCode;
-use liangye_tests::{TestApp, TestDb};
+use liangye_tests::app::count_in;
+use liangye_tests::{LISTED_TO_AWARDED, TestApp, TestDb};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::support::{
-    STAGES, award, commend, decide, delist, enterprise, evaluation, head, mutate, recommend, review,
+    STAGES, award, commend, decide, delist, enterprise, evaluation, head, list_pilot, mutate, recommend,
+    review,
 };
 
 on_both_backends!(
@@ -39,13 +41,7 @@ async fn a_unit_lives_its_whole_life_through_mutations(db: &TestDb) {
     let suzhou = app.tokens.suzhou.secret();
     let start = head(&app).await;
 
-    let listed = decide(
-        &app,
-        provincial,
-        "listPilot",
-        enterprise("苏州纳米材料应用有限公司", CityCode::Suzhou, 42),
-    )
-    .await;
+    let listed = list_pilot(&app, "苏州纳米材料应用有限公司", CityCode::Suzhou, 42).await;
     check(&listed, "PilotListed", "PILOT", 1);
     let d = &listed["designation"];
     assert_eq!(d["kind"], "ENTERPRISE");
@@ -124,17 +120,10 @@ async fn a_unit_lives_its_whole_life_through_mutations(db: &TestDb) {
     assert_eq!(
         types,
         [
-            "PilotListed",
-            "Recommended",
-            "ReviewRecorded",
-            "ReviewRecorded",
-            "ReviewRecorded",
-            "ReviewRecorded",
-            "Awarded",
-            "EvaluationRecorded",
-            "Commended",
-            "Delisted"
+            &LISTED_TO_AWARDED[..],
+            &["EvaluationRecorded", "Commended", "Delisted"]
         ]
+        .concat()
     );
     let positions: Vec<i64> = history.iter().map(|h| h["position"].as_i64().unwrap()).collect();
     assert_eq!(positions, (start + 1..=start + 10).collect::<Vec<_>>());
@@ -156,13 +145,7 @@ async fn a_unit_lives_its_whole_life_through_mutations(db: &TestDb) {
         .await;
     let stats = &data["statistics"];
     assert_eq!(stats["total"], 1);
-    let delisted = stats["byStatus"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["status"] == "DELISTED")
-        .unwrap();
-    assert_eq!(delisted["count"], 1);
+    assert_eq!(count_in(&stats["byStatus"], "status", "DELISTED", "count"), 1);
     assert_eq!(
         stats["byAwardYear"],
         json!([{ "year": 2025, "awarded": 1, "delisted": 1 }])

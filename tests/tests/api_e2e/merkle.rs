@@ -25,6 +25,18 @@ fn hash(value: &Value) -> Hash {
     parse_hex(text).unwrap_or_else(|| panic!("not hex: {text}"))
 }
 
+/// The root hash of the tree head of `size`, read as the auditor.
+async fn tree_root(app: &TestApp, size: i64) -> Value {
+    let data = app
+        .gql_data(
+            app.tokens.auditor.secret(),
+            "query($n: Int!) { treeHead(size: $n) { rootHash } }",
+            json!({ "n": size }),
+        )
+        .await;
+    data["treeHead"]["rootHash"].clone()
+}
+
 fn hashes(value: &Value) -> Vec<Hash> {
     value.as_array().expect("hashes").iter().map(hash).collect()
 }
@@ -94,21 +106,14 @@ async fn tree_heads_and_proofs_verify(db: &TestDb) {
             .gql_data(auditor, proof_query, json!({ "p": position, "n": tree_size }))
             .await["inclusionProof"]
             .clone();
-        let tree_root = app
-            .gql_data(
-                auditor,
-                "query($n: Int!) { treeHead(size: $n) { rootHash } }",
-                json!({ "n": tree_size }),
-            )
-            .await["treeHead"]["rootHash"]
-            .clone();
-        assert_eq!(proof["rootHash"], tree_root);
+        let smaller_root = tree_root(&app, tree_size as i64).await;
+        assert_eq!(proof["rootHash"], smaller_root);
         verify_inclusion(
             position - 1,
             tree_size,
             &hash(&proof["leafHash"]),
             &hashes(&proof["hashes"]),
-            &hash(&tree_root),
+            &hash(&smaller_root),
         )
         .unwrap_or_else(|e| panic!("inclusion of {position} in {tree_size}: {e}"));
     }
@@ -121,14 +126,7 @@ async fn tree_heads_and_proofs_verify(db: &TestDb) {
             app.gql_data(auditor, consistency, json!({ "m": from })).await["consistencyProof"].clone();
         assert_eq!(proof["toSize"], size, "toSize defaults to the head");
         assert_eq!(hash(&proof["toRoot"]), root);
-        let from_root = app
-            .gql_data(
-                auditor,
-                "query($n: Int!) { treeHead(size: $n) { rootHash } }",
-                json!({ "n": from }),
-            )
-            .await["treeHead"]["rootHash"]
-            .clone();
+        let from_root = tree_root(&app, from).await;
         assert_eq!(proof["fromRoot"], from_root);
         verify_consistency(
             from as u64,
@@ -217,15 +215,7 @@ async fn the_signed_checkpoint_is_the_head_it_signed(db: &TestDb) {
     assert_eq!(opened.size, size as u64);
     assert_eq!(opened.root, hash(&checkpoint["rootHash"]));
     assert_eq!(opened.origin, "liangye.test/e2e");
-    let tree_root = app
-        .gql_data(
-            auditor,
-            "query($n: Int!) { treeHead(size: $n) { rootHash } }",
-            json!({ "n": size }),
-        )
-        .await["treeHead"]["rootHash"]
-        .clone();
-    assert_eq!(checkpoint["rootHash"], tree_root);
+    assert_eq!(checkpoint["rootHash"], tree_root(&app, size).await);
     // The head extends it.
     let proof = app
         .gql_data(

@@ -8,8 +8,8 @@ use liangye_tests::{TestApp, TestDb};
 use serde_json::{Value, json};
 
 use crate::support::{
-    STAGES, award, decide, enterprise, evaluation, head, id_of, list_enterprise, quota, ready_for_award,
-    recommend, refuse, review,
+    STAGES, award, commend, decide, enterprise, evaluation, head, id_of, list_county, list_enterprise,
+    list_pilot, pass_reviews, quota, ready_for_award, recommend, refuse, review,
 };
 
 on_both_backends!(
@@ -36,8 +36,24 @@ async fn unit(app: &TestApp, id: &str) -> Value {
         .clone()
 }
 
-fn retract(id: &str, position: &Value, on: &str) -> Value {
-    json!({ "designationId": id, "position": position, "reason": "录入错误", "decidedOn": on })
+/// The `retractDecision` input for the decision that answered `payload`.
+fn retraction_of(payload: &Value, on: &str) -> Value {
+    json!({ "designationId": id_of(payload), "position": payload["position"], "reason": "录入错误",
+            "decidedOn": on })
+}
+
+/// Retract, as PROVINCIAL, the decision that answered `payload`: the retraction's payload.
+async fn retract_answered(app: &TestApp, payload: &Value, on: &str) -> Value {
+    let provincial = app.tokens.provincial.secret();
+    decide(app, provincial, "retractDecision", retraction_of(payload, on)).await
+}
+
+/// Mutation `name` with `input` is refused as VALIDATION_FAILED, its message naming `field`
+/// first.
+async fn invalid_field(app: &TestApp, token: Option<&str>, name: &str, input: Value, field: &str) {
+    let (code, message) = refuse(app, token, name, input).await;
+    assert_eq!(code, "VALIDATION_FAILED", "{name}: {message}");
+    assert!(message.starts_with(field), "{name}, {field}: {message}");
 }
 
 async fn a_retracted_award_frees_its_quota_place_but_not_its_certificate_number(db: &TestDb) {
@@ -51,13 +67,7 @@ async fn a_retracted_award_frees_its_quota_place_but_not_its_certificate_number(
     let (code, _) = refuse(&app, provincial, "award", award(&second, 2025)).await;
     assert_eq!(code, "QUOTA_EXCEEDED");
 
-    let retracted = decide(
-        &app,
-        provincial,
-        "retractDecision",
-        retract(&first, &awarded["position"], "2025-07-21"),
-    )
-    .await;
+    let retracted = retract_answered(&app, &awarded, "2025-07-21").await;
     assert_eq!(retracted["designation"]["status"], "RECOMMENDED");
     assert!(retracted["designation"]["certificateNo"].is_null());
     let shown = unit(&app, &first).await;
@@ -81,7 +91,7 @@ async fn a_retracted_award_frees_its_quota_place_but_not_its_certificate_number(
         &app,
         provincial,
         "retractDecision",
-        retract(&first, &retracted["position"], "2025-07-22"),
+        retraction_of(&retracted, "2025-07-22"),
     )
     .await;
     assert_eq!(code, "INVALID_TRANSITION", "{message}");
@@ -99,39 +109,13 @@ async fn a_retracted_award_frees_its_quota_place_but_not_its_certificate_number(
 
 async fn retracting_a_listing_frees_the_identifier(db: &TestDb) {
     let app = TestApp::spawn(db).await;
-    let provincial = app.tokens.provincial.secret();
-    let listed = decide(
-        &app,
-        provincial,
-        "listPilot",
-        enterprise("苏州误列入科技有限公司", CityCode::Suzhou, 7),
-    )
-    .await;
+    let listed = list_pilot(&app, "苏州误列入科技有限公司", CityCode::Suzhou, 7).await;
     let id = id_of(&listed);
-    let retracted = decide(
-        &app,
-        provincial,
-        "retractDecision",
-        retract(&id, &listed["position"], "2024-03-02"),
-    )
-    .await;
+    let retracted = retract_answered(&app, &listed, "2024-03-02").await;
     assert!(retracted["designation"].is_null(), "{retracted}");
-    let gone = app
-        .gql_data(
-            provincial,
-            "query($id: UUID!) { designation(id: $id) { id } }",
-            json!({ "id": id }),
-        )
-        .await;
-    assert!(gone["designation"].is_null());
+    assert!(unit(&app, &id).await.is_null(), "the retracted listing is gone");
     // The same credit code may be listed again, as a new unit.
-    decide(
-        &app,
-        provincial,
-        "listPilot",
-        enterprise("苏州正确列入科技有限公司", CityCode::Suzhou, 7),
-    )
-    .await;
+    list_pilot(&app, "苏州正确列入科技有限公司", CityCode::Suzhou, 7).await;
 }
 
 async fn an_amendment_shows_old_and_new_values(db: &TestDb) {
@@ -178,9 +162,7 @@ async fn an_amendment_shows_old_and_new_values(db: &TestDb) {
             "reason",
         ),
     ] {
-        let (code, message) = refuse(&app, provincial, "amendUnit", input).await;
-        assert_eq!(code, "VALIDATION_FAILED", "{message}");
-        assert!(message.starts_with(field), "{field}: {message}");
+        invalid_field(&app, provincial, "amendUnit", input, field).await;
     }
     assert_eq!(head(&app).await, before);
 }
@@ -203,32 +185,19 @@ async fn withdrawn_and_not_selected_units_are_pilots_again(db: &TestDb) {
     assert_eq!(withdrawn["events"][0]["role"], "CITY");
 
     decide(&app, suzhou, "recommend", recommend(&id, 2025)).await;
-    for stage in STAGES {
-        decide(
-            &app,
-            provincial,
-            "recordReview",
-            review(&id, 2025, stage, "PASSED"),
-        )
-        .await;
-    }
+    pass_reviews(&app, &id, 2025, &STAGES).await;
+    let close = |reason: &str, on: &str| json!({ "designationId": id, "year": 2025, "reason": reason, "decidedOn": on });
     let closed = decide(
         &app,
         provincial,
         "closeSelection",
-        json!({ "designationId": id, "year": 2025, "reason": "择优遴选未入选", "decidedOn": "2025-07-25" }),
+        close("择优遴选未入选", "2025-07-25"),
     )
     .await;
     assert_eq!(closed["designation"]["status"], "PILOT");
     let (code, _) = refuse(&app, provincial, "award", award(&id, 2025)).await;
     assert_eq!(code, "INVALID_TRANSITION");
-    let (code, _) = refuse(
-        &app,
-        provincial,
-        "closeSelection",
-        json!({ "designationId": id, "year": 2025, "reason": "再次", "decidedOn": "2025-07-26" }),
-    )
-    .await;
+    let (code, _) = refuse(&app, provincial, "closeSelection", close("再次", "2025-07-26")).await;
     assert_eq!(code, "INVALID_TRANSITION");
 }
 
@@ -264,14 +233,11 @@ async fn indicators_below_standard_and_subsidies_are_shown(db: &TestDb) {
     )
     .await;
     assert_eq!(code, "DUPLICATE");
-    decide(
-        &app,
-        provincial,
-        "grantSubsidy",
-        json!({ "designationId": id, "year": 2024, "amountYuan": "2000000",
-                "fund": "省级服务业发展专项资金", "decidedOn": "2026-05-10" }),
-    )
-    .await;
+    let subsidy = |amount: &str| {
+        json!({ "designationId": id, "year": 2024, "amountYuan": amount,
+                "fund": "省级服务业发展专项资金", "decidedOn": "2026-05-10" })
+    };
+    decide(&app, provincial, "grantSubsidy", subsidy("2000000")).await;
     let shown = unit(&app, &id).await;
     assert_eq!(
         shown["indicators"],
@@ -287,25 +253,9 @@ async fn indicators_below_standard_and_subsidies_are_shown(db: &TestDb) {
         json!([{ "year": 2024, "amountYuan": "2000000", "fund": "省级服务业发展专项资金",
                  "decidedOn": "2026-05-10" }])
     );
-    let (code, message) = refuse(
-        &app,
-        provincial,
-        "grantSubsidy",
-        json!({ "designationId": id, "year": 2024, "amountYuan": "0",
-                "fund": "省级服务业发展专项资金", "decidedOn": "2026-05-10" }),
-    )
-    .await;
-    assert_eq!(code, "VALIDATION_FAILED");
-    assert!(message.starts_with("amountYuan"), "{message}");
-    let (code, message) = refuse(
-        &app,
-        suzhou,
-        "reportIndicators",
-        json!({ "designationId": id, "year": 2026, "decidedOn": "2026-06-01" }),
-    )
-    .await;
-    assert_eq!(code, "VALIDATION_FAILED");
-    assert!(message.starts_with("input"), "{message}");
+    invalid_field(&app, provincial, "grantSubsidy", subsidy("0"), "amountYuan").await;
+    let no_figures = json!({ "designationId": id, "year": 2026, "decidedOn": "2026-06-01" });
+    invalid_field(&app, suzhou, "reportIndicators", no_figures, "input").await;
 }
 
 async fn sectors_and_counties_are_recorded_and_checked_at_the_edge(db: &TestDb) {
@@ -326,15 +276,8 @@ async fn sectors_and_counties_are_recorded_and_checked_at_the_edge(db: &TestDb) 
     );
     assert_eq!(shown["countyCode"], "320506");
     // Without sectors, OTHER; a county's county is its own code.
-    let county = decide(
-        &app,
-        provincial,
-        "listPilot",
-        json!({ "name": "太仓市", "kind": "COUNTY", "cityCode": "320500", "divisionCode": "320585",
-                "batch": 1, "decidedOn": "2024-03-01" }),
-    )
-    .await;
-    let shown = unit(&app, &id_of(&county)).await;
+    let county = list_county(&app, "太仓市", CityCode::Suzhou, "320585").await;
+    let shown = unit(&app, &county).await;
     assert_eq!(shown["sectors"], json!(["OTHER"]));
     assert_eq!(shown["sectorLabels"], json!(["其他"]));
     assert_eq!(shown["countyCode"], "320585");
@@ -350,9 +293,7 @@ async fn sectors_and_counties_are_recorded_and_checked_at_the_edge(db: &TestDb) 
         for (key, value) in change.as_object().unwrap() {
             bad[key] = value.clone();
         }
-        let (code, message) = refuse(&app, provincial, "listPilot", bad).await;
-        assert_eq!(code, "VALIDATION_FAILED", "{message}");
-        assert!(message.starts_with(field), "{field}: {message}");
+        invalid_field(&app, provincial, "listPilot", bad, field).await;
     }
     let mut bad = enterprise("苏州错误行业科技有限公司", CityCode::Suzhou, 9);
     bad["sectors"] = json!(["SHIPPING"]);
@@ -370,19 +311,12 @@ async fn sectors_and_counties_are_recorded_and_checked_at_the_edge(db: &TestDb) 
 async fn not_eligible_lists_every_unmet_criterion(db: &TestDb) {
     let app = TestApp::spawn(db).await;
     let provincial = app.tokens.provincial.secret();
-    let county = decide(
-        &app,
-        provincial,
-        "listPilot",
-        json!({ "name": "昆山市", "kind": "COUNTY", "cityCode": "320500", "divisionCode": "320583",
-                "batch": 1, "decidedOn": "2024-03-01" }),
-    )
-    .await;
+    let county = list_county(&app, "昆山市", CityCode::Suzhou, "320583").await;
     let body = crate::support::mutate(
         &app,
         provincial,
         "recommend",
-        json!({ "designationId": id_of(&county), "year": 2025, "gdpYuan": "10000000000",
+        json!({ "designationId": county, "year": 2025, "gdpYuan": "10000000000",
                 "manufacturingShareBp": 3499, "decidedOn": "2025-03-15" }),
     )
     .await;
@@ -423,34 +357,19 @@ async fn dates_and_grounds_are_checked_at_their_boundaries(db: &TestDb) {
         evaluation(&id, 2025, "PASS"),
     )
     .await;
-    let (code, message) = refuse(
-        &app,
-        provincial,
-        "commend",
-        json!({ "designationId": id, "year": 2025, "citation": "成效显著", "decidedOn": "2025-12-20" }),
-    )
-    .await;
+    let (code, message) = refuse(&app, provincial, "commend", commend(&id, 2025)).await;
     assert_eq!(code, "VALIDATION_FAILED");
     assert!(message.contains("合格 (PASS)"), "{message}");
     // Delisted on a failed evaluation only when that year was graded FAIL.
-    let (code, message) = refuse(
-        &app,
-        provincial,
-        "delist",
-        json!({ "designationId": id, "reason": "经评价不符合标准", "ground": "FAILED_EVALUATION",
-                "evaluationYear": 2025, "decidedOn": "2026-02-01" }),
-    )
-    .await;
-    assert_eq!(code, "VALIDATION_FAILED");
-    assert!(message.starts_with("evaluationYear"), "{message}");
+    let delisting = json!({ "designationId": id, "reason": "经评价不符合标准", "ground": "FAILED_EVALUATION",
+                            "evaluationYear": 2025, "decidedOn": "2026-02-01" });
+    invalid_field(&app, provincial, "delist", delisting, "evaluationYear").await;
     // A FAILED stage needs its reason.
     let other = list_enterprise(&app, "苏州评审理由科技有限公司", CityCode::Suzhou, 11).await;
     decide(&app, provincial, "recommend", recommend(&other, 2024)).await;
     let mut failed = review(&other, 2024, "MATERIAL", "FAILED");
     failed.as_object_mut().unwrap().remove("reason");
-    let (code, message) = refuse(&app, provincial, "recordReview", failed).await;
-    assert_eq!(code, "VALIDATION_FAILED");
-    assert!(message.starts_with("reason"), "{message}");
+    invalid_field(&app, provincial, "recordReview", failed, "reason").await;
 }
 
 async fn a_repeated_command_id_answers_the_first_result(db: &TestDb) {

@@ -4,10 +4,13 @@
 use std::collections::BTreeSet;
 
 use liangye_events::catalogue::CityCode;
+use liangye_tests::app::count_in;
 use liangye_tests::{TestApp, TestDb};
 use serde_json::{Value, json};
 
-use crate::support::{DESIGNATION, STAGES, decide, head, list_enterprise, query_error, recommend, review};
+use crate::support::{
+    self, DESIGNATION, STAGES, decide, head, list_enterprise, pass_reviews, query_error, recommend,
+};
 
 on_both_backends!(
     pages_filters_and_counts_over_the_demo_sample,
@@ -25,54 +28,26 @@ const PAGE: &str = r#"query($filter: DesignationFilter, $first: Int, $after: Str
     }
 }"#;
 
-/// Walk every page of `filter` with pages of `first`: the nodes, in order, and the
-/// `totalCount` every page reported.
+/// Walk every page of `filter` with pages of `first` (checking the Relay contract): the
+/// nodes, in order, and the `totalCount` every page reported.
 async fn walk(app: &TestApp, filter: Value, first: i64) -> (Vec<Value>, i64) {
-    let reader = app.tokens.reader.secret();
-    let mut nodes = Vec::new();
-    let mut after: Option<String> = None;
-    let mut total = None;
-    for page_no in 0.. {
-        assert!(page_no < 1000, "pagination does not end");
-        let data = app
-            .gql_data(
-                reader,
-                PAGE,
-                json!({ "filter": filter, "first": first, "after": after }),
-            )
-            .await;
-        let page = &data["designations"];
-        let count = page["totalCount"].as_i64().unwrap();
-        assert_eq!(
-            *total.get_or_insert(count),
-            count,
-            "totalCount changed between pages"
-        );
-        let page_nodes = page["nodes"].as_array().unwrap();
-        let edges = page["edges"].as_array().unwrap();
-        assert!(page_nodes.len() as i64 <= first);
-        assert_eq!(edges.len(), page_nodes.len());
-        for (edge, node) in edges.iter().zip(page_nodes) {
+    let variables = json!({ "filter": filter });
+    support::walk(
+        app,
+        PAGE,
+        "designations",
+        variables,
+        first,
+        |_| {},
+        |edge, node| {
             assert_eq!(edge["node"]["id"], node["id"]);
             assert_eq!(
                 edge["cursor"], node["id"],
                 "the cursor of a designation is its id"
             );
-        }
-        let info = &page["pageInfo"];
-        assert_eq!(info["hasPreviousPage"], after.is_some());
-        if let (Some(first_edge), Some(last_edge)) = (edges.first(), edges.last()) {
-            assert_eq!(info["startCursor"], first_edge["cursor"]);
-            assert_eq!(info["endCursor"], last_edge["cursor"]);
-        }
-        nodes.extend(page_nodes.iter().cloned());
-        if info["hasNextPage"] != true {
-            break;
-        }
-        assert_eq!(page_nodes.len() as i64, first, "a page before the last is full");
-        after = Some(info["endCursor"].as_str().unwrap().to_owned());
-    }
-    (nodes, total.unwrap_or_default())
+        },
+    )
+    .await
 }
 
 fn ids(nodes: &[Value]) -> Vec<String> {
@@ -83,14 +58,6 @@ fn ids(nodes: &[Value]) -> Vec<String> {
 }
 
 /// The count for `key` = `value` in one of the statistics' lists.
-fn count_in(list: &Value, key: &str, value: &str, field: &str) -> i64 {
-    list.as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x[key] == value)
-        .map_or(0, |x| x[field].as_i64().unwrap())
-}
-
 async fn pages_filters_and_counts_over_the_demo_sample(db: &TestDb) {
     let app = TestApp::spawn_with_demo(db).await;
     let reader = app.tokens.reader.secret();
@@ -182,12 +149,7 @@ async fn pages_filters_and_counts_over_the_demo_sample(db: &TestDb) {
         let expected = all.iter().filter(|n| n["awardYear"] == year).count();
         assert_eq!(count as usize, expected);
         // Delisted units keep their award year: the statistics count awards made.
-        let made = stats["byAwardYear"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|y| y["year"] == year)
-            .map_or(0, |y| y["awarded"].as_i64().unwrap());
+        let made = count_in(&stats["byAwardYear"], "year", year, "awarded");
         assert_eq!(count, made, "awards of {year}");
     }
     let (nodes, count) = walk(&app, json!({ "nameContains": "苏州" }), 20).await;
@@ -223,15 +185,7 @@ async fn as_of_by_position_and_by_time(db: &TestDb) {
     let listed_at = head(&app).await;
     decide(&app, provincial, "recommend", recommend(&id, 2025)).await;
     let recommended_at = head(&app).await;
-    for stage in STAGES {
-        decide(
-            &app,
-            provincial,
-            "recordReview",
-            review(&id, 2025, stage, "PASSED"),
-        )
-        .await;
-    }
+    pass_reviews(&app, &id, 2025, &STAGES).await;
     let other = list_enterprise(&app, "苏州后来科技有限公司", CityCode::Suzhou, 61).await;
     let now = head(&app).await;
 
@@ -239,12 +193,14 @@ async fn as_of_by_position_and_by_time(db: &TestDb) {
     let query = format!(
         "query($id: UUID!, $asOf: AsOf) {{ designation(id: $id, asOf: $asOf) {{ {DESIGNATION} history {{ position type }} }} }}"
     );
+    let designation = async |id: &str, as_of: Value| {
+        app.gql_data(reader, &query, json!({ "id": id, "asOf": as_of }))
+            .await["designation"]
+            .clone()
+    };
 
     // By position.
-    let d = app
-        .gql_data(reader, &query, json!({ "id": id, "asOf": at(listed_at) }))
-        .await["designation"]
-        .clone();
+    let d = designation(&id, at(listed_at)).await;
     assert_eq!(d["status"], "PILOT");
     assert_eq!(d["version"], 1);
     assert_eq!(
@@ -252,44 +208,18 @@ async fn as_of_by_position_and_by_time(db: &TestDb) {
         1,
         "history as of the same moment"
     );
-    let d = app
-        .gql_data(reader, &query, json!({ "id": id, "asOf": at(recommended_at) }))
-        .await["designation"]
-        .clone();
+    let d = designation(&id, at(recommended_at)).await;
     assert_eq!(d["status"], "RECOMMENDED");
     assert_eq!(d["version"], 2);
     assert_eq!(d["recommendedYear"], 2025);
-    let d = app
-        .gql_data(reader, &query, json!({ "id": id, "asOf": null }))
-        .await["designation"]
-        .clone();
+    let d = designation(&id, Value::Null).await;
     assert_eq!(d["version"], 6);
     // Not yet listed then: null.
-    let d = app
-        .gql_data(reader, &query, json!({ "id": other, "asOf": at(listed_at) }))
-        .await;
-    assert!(d["designation"].is_null());
+    assert!(designation(&other, at(listed_at)).await.is_null());
 
     // By time: the recordedAt of an event stands for the moment after it.
-    let events = app
-        .gql_data(
-            app.tokens.auditor.secret(),
-            "query($after: Int) { events(after: $after, first: 1) { nodes { position recordedAt } } }",
-            json!({ "after": recommended_at - 1 }),
-        )
-        .await;
-    let recorded_at = events["events"]["nodes"][0]["recordedAt"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let d = app
-        .gql_data(
-            reader,
-            &query,
-            json!({ "id": id, "asOf": { "recordedAt": recorded_at } }),
-        )
-        .await["designation"]
-        .clone();
+    let recorded_at = app.recorded_at(recommended_at).await;
+    let d = designation(&id, json!({ "recordedAt": recorded_at })).await;
     assert_eq!(d["status"], "RECOMMENDED");
     assert_eq!(d["version"], 2);
 
@@ -309,13 +239,7 @@ async fn as_of_by_position_and_by_time(db: &TestDb) {
         .clone();
     assert_eq!(then["position"], recommended_at);
     assert_eq!(then["total"], 1);
-    let recommended = then["byStatus"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["status"] == "RECOMMENDED")
-        .unwrap();
-    assert_eq!(recommended["count"], 1);
+    assert_eq!(count_in(&then["byStatus"], "status", "RECOMMENDED", "count"), 1);
     let by_time = app
         .gql_data(
             reader,
@@ -371,22 +295,10 @@ async fn a_bad_as_of_is_a_validation_error(db: &TestDb) {
 /// 10,500 events answers an empty page with `hasNextPage` and an `endCursor` to go on from,
 /// and going on reaches the end.
 async fn an_events_scan_for_a_rare_type_is_bounded_and_resumable(db: &TestDb) {
-    use liangye_events::{Metadata, NewEvent};
     let app = TestApp::spawn(db).await;
     let base = head(&app).await;
-    let events: Vec<NewEvent> = (0..10_500)
-        .map(|i| NewEvent {
-            event_id: uuid::Uuid::now_v7(),
-            stream_id: format!("bulk-{}", i % 7),
-            event_type: "BulkLoaded".into(),
-            schema_version: 1,
-            payload: json!({ "i": i }),
-            metadata: Metadata {
-                actor: "bulk".into(),
-                role: "PROVINCIAL".into(),
-                ..Default::default()
-            },
-        })
+    let events = (0..10_500)
+        .map(|i| liangye_tests::raw_event(format!("bulk-{}", i % 7), "BulkLoaded", json!({ "i": i }), "bulk"))
         .collect();
     liangye_tests::append(&app.state.store, events).await.unwrap();
     let query = r#"query($after: Int) { events(after: $after, first: 10, type: "AccessRevoked") {

@@ -3,6 +3,8 @@
 //! revoked token. A refusal is `FORBIDDEN` (a token without the right) or
 //! `UNAUTHENTICATED` (no valid token), and stores nothing.
 
+use std::cell::RefCell;
+
 use liangye_events::catalogue::{CityCode, Role};
 use liangye_tests::app::Token;
 use liangye_tests::{TestApp, TestDb};
@@ -10,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::support::{
     self, MUTATIONS, STAGES, award, commend, decide, delist, enterprise, evaluation, head, list_enterprise,
-    quota, recommend, refuse, review, revoke_pilot,
+    pass_reviews, quota, recommend, refuse, review, revoke_pilot,
 };
 
 on_both_backends!(
@@ -45,6 +47,8 @@ const CALLERS: [Caller; 7] = [
 struct Callers<'a> {
     app: &'a TestApp,
     revoked: Token,
+    /// The mutations [`matrix`] was run for, in order.
+    tried: RefCell<Vec<String>>,
 }
 
 impl<'a> Callers<'a> {
@@ -53,7 +57,11 @@ impl<'a> Callers<'a> {
             .issue_token("已撤销的省级令牌(测试)", Role::Provincial, None)
             .await;
         app.revoke(&revoked).await;
-        Self { app, revoked }
+        Self {
+            app,
+            revoked,
+            tried: RefCell::new(Vec::new()),
+        }
     }
 
     fn token(&self, caller: Caller) -> Option<&str> {
@@ -95,8 +103,10 @@ async fn refused_to_all_but(callers: &Callers<'_>, allowed: &[Caller], name: &st
     assert_eq!(head(app).await, before, "a refused {name} stored something");
 }
 
-/// Refused to every caller in `refused`, then accepted for `caller` (one event appended).
+/// Recorded as tried; refused to every caller in `refused`, then accepted for `caller` (one
+/// event appended).
 async fn matrix(callers: &Callers<'_>, name: &str, input: Value, caller: Caller) -> Value {
+    callers.tried.borrow_mut().push(name.to_owned());
     let allowed = match name {
         "recommend" | "withdrawRecommendation" | "reportIndicators" => {
             vec![Caller::Provincial, Caller::CityOwn]
@@ -119,7 +129,6 @@ async fn every_mutation_follows_the_role_matrix(db: &TestDb) {
     let app = TestApp::spawn(db).await;
     let callers = Callers::new(&app).await;
     let provincial = app.tokens.provincial.secret();
-    let mut tried = Vec::new();
 
     // listPilot: a 苏州 enterprise.
     let listed = matrix(
@@ -129,18 +138,15 @@ async fn every_mutation_follows_the_role_matrix(db: &TestDb) {
         Caller::Provincial,
     )
     .await;
-    tried.push("listPilot");
     let id = support::id_of(&listed);
 
     // revokePilot: another 苏州 pilot.
     let other = list_enterprise(&app, "苏州撤销试点科技有限公司", CityCode::Suzhou, 2).await;
     let revoked = matrix(&callers, "revokePilot", revoke_pilot(&other), Caller::Provincial).await;
     assert_eq!(revoked["designation"]["status"], "PILOT_REVOKED");
-    tried.push("revokePilot");
 
     // setAnnualQuota.
     matrix(&callers, "setAnnualQuota", quota(2025, 10), Caller::Provincial).await;
-    tried.push("setAnnualQuota");
 
     // recommend: 苏州's own token may, 南京's may not; the province may for any city.
     let recommended = matrix(&callers, "recommend", recommend(&id, 2025), Caller::CityOwn).await;
@@ -165,7 +171,6 @@ async fn every_mutation_follows_the_role_matrix(db: &TestDb) {
     assert_eq!(by_nanjing["designation"]["status"], "RECOMMENDED");
     let third = list_enterprise(&app, "苏州省级推荐科技有限公司", CityCode::Suzhou, 4).await;
     decide(&app, provincial, "recommend", recommend(&third, 2025)).await;
-    tried.push("recommend");
 
     // recordReview: the first stage under the matrix, the rest by the province.
     matrix(
@@ -175,20 +180,10 @@ async fn every_mutation_follows_the_role_matrix(db: &TestDb) {
         Caller::Provincial,
     )
     .await;
-    for stage in &STAGES[1..] {
-        decide(
-            &app,
-            provincial,
-            "recordReview",
-            review(&id, 2025, stage, "PASSED"),
-        )
-        .await;
-    }
-    tried.push("recordReview");
+    pass_reviews(&app, &id, 2025, &STAGES[1..]).await;
 
     let awarded = matrix(&callers, "award", award(&id, 2025), Caller::Provincial).await;
     assert_eq!(awarded["designation"]["status"], "AWARDED");
-    tried.push("award");
 
     matrix(
         &callers,
@@ -197,10 +192,8 @@ async fn every_mutation_follows_the_role_matrix(db: &TestDb) {
         Caller::Provincial,
     )
     .await;
-    tried.push("recordEvaluation");
 
     matrix(&callers, "commend", commend(&id, 2025), Caller::Provincial).await;
-    tried.push("commend");
 
     // reportIndicators: 苏州's own token may, like recommend.
     let reported = matrix(
@@ -212,7 +205,6 @@ async fn every_mutation_follows_the_role_matrix(db: &TestDb) {
     )
     .await;
     assert_eq!(reported["events"][0]["role"], "CITY");
-    tried.push("reportIndicators");
 
     matrix(
         &callers,
@@ -222,7 +214,6 @@ async fn every_mutation_follows_the_role_matrix(db: &TestDb) {
         Caller::Provincial,
     )
     .await;
-    tried.push("grantSubsidy");
 
     matrix(
         &callers,
@@ -232,7 +223,6 @@ async fn every_mutation_follows_the_role_matrix(db: &TestDb) {
         Caller::Provincial,
     )
     .await;
-    tried.push("amendUnit");
 
     // withdrawRecommendation: 苏州 withdraws the province's recommendation of its own unit.
     let withdrawn = matrix(
@@ -244,18 +234,9 @@ async fn every_mutation_follows_the_role_matrix(db: &TestDb) {
     )
     .await;
     assert_eq!(withdrawn["designation"]["status"], "PILOT");
-    tried.push("withdrawRecommendation");
 
     // closeSelection: 南京's unit passes every stage and is not chosen.
-    for stage in STAGES {
-        decide(
-            &app,
-            provincial,
-            "recordReview",
-            review(&nanjing, 2025, stage, "PASSED"),
-        )
-        .await;
-    }
+    pass_reviews(&app, &nanjing, 2025, &STAGES).await;
     let closed = matrix(
         &callers,
         "closeSelection",
@@ -265,7 +246,6 @@ async fn every_mutation_follows_the_role_matrix(db: &TestDb) {
     )
     .await;
     assert_eq!(closed["designation"]["status"], "PILOT");
-    tried.push("closeSelection");
 
     // retractDecision: the revocation of the other pilot.
     let restored = matrix(
@@ -277,12 +257,11 @@ async fn every_mutation_follows_the_role_matrix(db: &TestDb) {
     )
     .await;
     assert_eq!(restored["designation"]["status"], "PILOT");
-    tried.push("retractDecision");
 
     let delisted = matrix(&callers, "delist", delist(&id), Caller::Provincial).await;
     assert_eq!(delisted["designation"]["status"], "DELISTED");
-    tried.push("delist");
 
+    let mut tried = callers.tried.take();
     tried.sort_unstable();
     let mut all = MUTATIONS.to_vec();
     all.sort_unstable();

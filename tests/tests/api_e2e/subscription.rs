@@ -5,7 +5,7 @@ use liangye_events::catalogue::CityCode;
 use liangye_tests::{TestApp, TestDb};
 use serde_json::{Value, json};
 
-use crate::support::{decide, enterprise, head, list_enterprise, recommend};
+use crate::support::{decide, head, list_enterprise, list_pilot, recommend};
 
 on_both_backends!(
     the_event_subscription_catches_up_then_goes_live,
@@ -37,26 +37,15 @@ async fn the_event_subscription_catches_up_then_goes_live(db: &TestDb) {
     }
 
     // Live: decisions made now arrive, in order, as they are committed.
-    let recommended = decide(
-        &app,
-        app.tokens.suzhou.secret(),
-        "recommend",
-        recommend(&id, 2025),
-    )
-    .await;
+    let suzhou = app.tokens.suzhou.secret();
+    let recommended = decide(&app, suzhou, "recommend", recommend(&id, 2025)).await;
     let event = event_of(subscription.next().await.expect("a live event"));
     assert_eq!(event["position"], recommended["position"]);
     assert_eq!(event["type"], "Recommended");
     assert_eq!(event["role"], "CITY");
     assert_eq!(event["streamId"], format!("unit-{id}"));
     assert_eq!(event["leafHash"], recommended["events"][0]["leafHash"]);
-    let listed = decide(
-        &app,
-        app.tokens.provincial.secret(),
-        "listPilot",
-        enterprise("苏州订阅三号科技有限公司", CityCode::Suzhou, 82),
-    )
-    .await;
+    let listed = list_pilot(&app, "苏州订阅三号科技有限公司", CityCode::Suzhou, 82).await;
     let event = event_of(subscription.next().await.expect("a live event"));
     assert_eq!(event["position"], listed["position"]);
     assert_eq!(event["type"], "PilotListed");

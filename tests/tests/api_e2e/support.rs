@@ -212,16 +212,26 @@ pub fn revoke_pilot(id: &str) -> Value {
     json!({ "designationId": id, "decidedOn": "2024-09-30" })
 }
 
-/// List an enterprise over HTTP as PROVINCIAL: its id.
-pub async fn list_enterprise(app: &TestApp, name: &str, city: CityCode, n: u64) -> String {
-    let payload = decide(
+/// List an enterprise over HTTP as PROVINCIAL: the `DecisionPayload`.
+pub async fn list_pilot(app: &TestApp, name: &str, city: CityCode, n: u64) -> Value {
+    decide(
         app,
         app.tokens.provincial.secret(),
         "listPilot",
         enterprise(name, city, n),
     )
-    .await;
-    id_of(&payload)
+    .await
+}
+
+/// List an enterprise over HTTP as PROVINCIAL: its id.
+pub async fn list_enterprise(app: &TestApp, name: &str, city: CityCode, n: u64) -> String {
+    id_of(&list_pilot(app, name, city, n).await)
+}
+
+/// List a county over HTTP as PROVINCIAL: its id.
+pub async fn list_county(app: &TestApp, name: &str, city: CityCode, division_code: &str) -> String {
+    let provincial = app.tokens.provincial.secret();
+    id_of(&decide(app, provincial, "listPilot", county(name, city, division_code)).await)
 }
 
 /// List, recommend and pass all four reviews of `year` over HTTP as PROVINCIAL: the id of
@@ -230,16 +240,16 @@ pub async fn ready_for_award(app: &TestApp, name: &str, city: CityCode, n: u64, 
     let provincial = app.tokens.provincial.secret();
     let id = list_enterprise(app, name, city, n).await;
     decide(app, provincial, "recommend", recommend(&id, year)).await;
-    for stage in STAGES {
-        decide(
-            app,
-            provincial,
-            "recordReview",
-            review(&id, year, stage, "PASSED"),
-        )
-        .await;
-    }
+    pass_reviews(app, &id, year, &STAGES).await;
     id
+}
+
+/// Record `stages` of `year` for `id` as PASSED, over HTTP as PROVINCIAL.
+pub async fn pass_reviews(app: &TestApp, id: &str, year: i64, stages: &[&str]) {
+    let provincial = app.tokens.provincial.secret();
+    for stage in stages {
+        decide(app, provincial, "recordReview", review(id, year, stage, "PASSED")).await;
+    }
 }
 
 /// The designation id in a `DecisionPayload`.
@@ -248,4 +258,66 @@ pub fn id_of(payload: &Value) -> String {
         .as_str()
         .unwrap_or_else(|| panic!("no designation in {payload}"))
         .to_owned()
+}
+
+/// Walk every page of the connection `field` that `query` answers, as READER, with
+/// `variables` and pages of `first` (`first` and `after` set page by page), checking the
+/// Relay contract on each page: the same `totalCount`, at most `first` nodes and one edge
+/// each (`check_edge(edge, node)` says the edge's node is that node), `hasPreviousPage` on
+/// all but the first, the start and end cursors of the first and last edges (none on an
+/// empty page), and every page but the last full; `check_page` sees each page first. The
+/// nodes in order, and the `totalCount`.
+pub async fn walk(
+    app: &TestApp,
+    query: &str,
+    field: &str,
+    mut variables: Value,
+    first: i64,
+    check_page: impl Fn(&Value),
+    check_edge: impl Fn(&Value, &Value),
+) -> (Vec<Value>, i64) {
+    let reader = app.tokens.reader.secret();
+    let mut nodes = Vec::new();
+    let mut total = None;
+    variables["first"] = json!(first);
+    variables["after"] = Value::Null;
+    for page_no in 0.. {
+        assert!(page_no < 1000, "pagination does not end");
+        let data = app.gql_data(reader, query, variables.clone()).await;
+        let page = &data[field];
+        check_page(page);
+        let count = page["totalCount"].as_i64().unwrap();
+        assert_eq!(
+            *total.get_or_insert(count),
+            count,
+            "totalCount changed between pages"
+        );
+        let page_nodes = page["nodes"].as_array().unwrap();
+        let edges = page["edges"].as_array().unwrap();
+        assert!(page_nodes.len() as i64 <= first);
+        assert_eq!(edges.len(), page_nodes.len());
+        for (edge, node) in edges.iter().zip(page_nodes) {
+            check_edge(edge, node);
+        }
+        let info = &page["pageInfo"];
+        assert_eq!(
+            info["hasPreviousPage"],
+            !variables["after"].is_null(),
+            "{variables} page {page_no}"
+        );
+        match (edges.first(), edges.last()) {
+            (Some(first_edge), Some(last_edge)) => {
+                assert_eq!(info["startCursor"], first_edge["cursor"]);
+                assert_eq!(info["endCursor"], last_edge["cursor"]);
+            }
+            _ => assert!(info["endCursor"].is_null()),
+        }
+        nodes.extend(page_nodes.iter().cloned());
+        if info["hasNextPage"] != true {
+            break;
+        }
+        assert_eq!(page_nodes.len() as i64, first, "a page before the last is full");
+        variables["after"] = info["endCursor"].clone();
+    }
+    (nodes, total.unwrap_or_default())
 }

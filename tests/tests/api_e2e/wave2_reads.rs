@@ -26,8 +26,8 @@ use liangye_tests::{TestApp, TestDb};
 use serde_json::{Value, json};
 
 use crate::support::{
-    STAGES, award, county, decide, enterprise, evaluation, head, id_of, list_enterprise, query_error, quota,
-    recommend, review,
+    STAGES, award, county, decide, enterprise, evaluation, head, id_of, list_county, list_enterprise,
+    list_pilot, pass_reviews, query_error, quota, recommend, review,
 };
 
 on_both_backends!(
@@ -165,58 +165,25 @@ async fn walk_applications(
     first: i64,
     as_of: Option<i64>,
 ) -> (Vec<Value>, i64) {
-    let reader = app.tokens.reader.secret();
-    let mut nodes = Vec::new();
-    let mut after: Option<String> = None;
-    let mut total = None;
-    for page_no in 0.. {
-        assert!(page_no < 100, "pagination does not end");
-        let data = app
-            .gql_data(
-                reader,
-                APPLICATIONS,
-                json!({ "filter": filter, "first": first, "after": after, "asOf": as_of.map(at) }),
-            )
-            .await;
-        let page = &data["applications"];
-        let count = page["totalCount"].as_i64().unwrap();
-        assert_eq!(
-            *total.get_or_insert(count),
-            count,
-            "totalCount changed between pages"
-        );
+    let variables = json!({ "filter": filter, "asOf": as_of.map(at) });
+    let check_page = |page: &Value| {
         if let Some(as_of) = as_of {
             assert_eq!(page["position"], as_of);
         }
-        let page_nodes = page["nodes"].as_array().unwrap();
-        let edges = page["edges"].as_array().unwrap();
-        assert!(page_nodes.len() as i64 <= first);
-        assert_eq!(edges.len(), page_nodes.len());
-        for (edge, node) in edges.iter().zip(page_nodes) {
+    };
+    let (nodes, total) = crate::support::walk(
+        app,
+        APPLICATIONS,
+        "applications",
+        variables,
+        first,
+        check_page,
+        |edge, node| {
             assert_eq!(edge["node"]["year"], node["year"]);
             assert_eq!(edge["node"]["designation"]["id"], node["designation"]["id"]);
-        }
-        let info = &page["pageInfo"];
-        assert_eq!(
-            info["hasPreviousPage"],
-            after.is_some(),
-            "{filter} page {page_no}"
-        );
-        match (edges.first(), edges.last()) {
-            (Some(first_edge), Some(last_edge)) => {
-                assert_eq!(info["startCursor"], first_edge["cursor"]);
-                assert_eq!(info["endCursor"], last_edge["cursor"]);
-            }
-            _ => assert!(info["endCursor"].is_null()),
-        }
-        nodes.extend(page_nodes.iter().cloned());
-        if info["hasNextPage"] != true {
-            break;
-        }
-        assert_eq!(page_nodes.len() as i64, first, "a page before the last is full");
-        after = Some(info["endCursor"].as_str().unwrap().to_owned());
-    }
-    let total = total.unwrap_or_default();
+        },
+    )
+    .await;
     assert_eq!(total, nodes.len() as i64, "totalCount of {filter}");
     (nodes, total)
 }
@@ -331,15 +298,7 @@ async fn applications_show_every_stage_and_result_filter_page_and_stand_as_of(db
     let nanjing = app.tokens.nanjing.secret();
 
     let a = list_enterprise(&app, "苏州申报甲科技有限公司", CityCode::Suzhou, 201).await;
-    let b = id_of(
-        &decide(
-            &app,
-            provincial,
-            "listPilot",
-            county("江宁区", CityCode::Nanjing, "320115"),
-        )
-        .await,
-    );
+    let b = list_county(&app, "江宁区", CityCode::Nanjing, "320115").await;
     let c = list_enterprise(&app, "苏州申报丙科技有限公司", CityCode::Suzhou, 203).await;
     let d = list_enterprise(&app, "南京申报丁科技有限公司", CityCode::Nanjing, 204).await;
     let e = list_enterprise(&app, "无锡申报戊科技有限公司", CityCode::Wuxi, 205).await;
@@ -1482,13 +1441,7 @@ async fn changed_after_returns_exactly_the_units_changed_since(db: &TestDb) {
     .await;
     decide(&app, nanjing, "recommend", recommend(&u4, 2025)).await;
     let u5 = list_enterprise(&app, "苏州同步五号科技有限公司", CityCode::Suzhou, 405).await;
-    let listed = decide(
-        &app,
-        provincial,
-        "listPilot",
-        enterprise("苏州误列同步科技有限公司", CityCode::Suzhou, 406),
-    )
-    .await;
+    let listed = list_pilot(&app, "苏州误列同步科技有限公司", CityCode::Suzhou, 406).await;
     decide(
         &app,
         provincial,
@@ -1612,9 +1565,7 @@ async fn designation_filters_select_by_sector_county_batch_and_recommended_year(
     )
     .await;
     decide(&app, suzhou, "recommend", recommend(&u1, 2024)).await;
-    for s in STAGES {
-        decide(&app, provincial, "recordReview", review(&u1, 2024, s, "PASSED")).await;
-    }
+    pass_reviews(&app, &u1, 2024, &STAGES).await;
     let before_award = head(&app).await;
     decide(&app, provincial, "award", award(&u1, 2024)).await;
     // U2 moves: other sectors, another county.
@@ -1807,13 +1758,7 @@ async fn designation_changes_are_pushed_once_each_in_order_to_every_role(db: &Te
     let change = next_change(&mut subscription).await;
     check_change(&change, pos(&material), &u1, false);
     received.push(pos(&material));
-    let listed = decide(
-        &app,
-        provincial,
-        "listPilot",
-        enterprise("苏州推送三号科技有限公司", CityCode::Suzhou, 603),
-    )
-    .await;
+    let listed = list_pilot(&app, "苏州推送三号科技有限公司", CityCode::Suzhou, 603).await;
     let u3 = id_of(&listed);
     let change = next_change(&mut subscription).await;
     check_change(&change, pos(&listed), &u3, false);
@@ -2075,13 +2020,7 @@ async fn auditors_filter_events_by_actor_document_and_dates(db: &TestDb) {
     );
 
     // e1: listed 2024-03-01 under 苏发改服务发〔2024〕21号 (PROVINCIAL).
-    let l1 = decide(
-        &app,
-        provincial,
-        "listPilot",
-        enterprise("苏州审计一号科技有限公司", CityCode::Suzhou, 701),
-    )
-    .await;
+    let l1 = list_pilot(&app, "苏州审计一号科技有限公司", CityCode::Suzhou, 701).await;
     let u1 = id_of(&l1);
     // e2: listed 2024-03-01 under 宁发改服务发〔2024〕5号 (PROVINCIAL).
     let mut input = enterprise("南京审计二号科技有限公司", CityCode::Nanjing, 702);
@@ -2321,8 +2260,8 @@ fn refused_cost(message: &str) -> u64 {
 }
 
 async fn auditor_filters_cost_like_a_type_scan_and_resume_over_a_long_log(db: &TestDb) {
+    use liangye_events::NewEvent;
     use liangye_events::catalogue::{AnnualQuotaSet, Decision, DomainEvent, Year};
-    use liangye_events::{Metadata, NewEvent};
     let app = TestApp::spawn(db).await;
     let auditor = app.tokens.auditor.secret();
     let provincial = app.tokens.provincial.secret();
@@ -2382,16 +2321,8 @@ async fn auditor_filters_cost_like_a_type_scan_and_resume_over_a_long_log(db: &T
     });
     let events: Vec<NewEvent> = (0..10_500)
         .map(|_| NewEvent {
-            event_id: uuid::Uuid::now_v7(),
-            stream_id: bulk.stream_id(),
-            event_type: bulk.event_type().to_owned(),
             schema_version: bulk.schema_version(),
-            payload: bulk.to_payload(),
-            metadata: Metadata {
-                actor: "批量导入".into(),
-                role: "PROVINCIAL".into(),
-                ..Default::default()
-            },
+            ..liangye_tests::raw_event(bulk.stream_id(), bulk.event_type(), bulk.to_payload(), "批量导入")
         })
         .collect();
     liangye_tests::append(&app.state.store, events).await.unwrap();

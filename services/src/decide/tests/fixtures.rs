@@ -127,111 +127,125 @@ pub fn bp(value: i64) -> liangye_events::catalogue::BasisPoints {
 
 // ---- listing ----
 
-fn listing(unit: Uuid, kind: UnitKind, name: &str, city: CityCode) -> PilotListed {
-    PilotListed {
-        unit_id: unit,
-        name: name.into(),
-        kind,
-        city_code: city,
-        division_code: None,
-        credit_code: None,
-        credit_code_check_overridden: false,
-        zone_code: None,
-        industries: vec!["智能制造".into(), "工业互联网".into()],
-        batch: Batch::new(1).unwrap(),
-        sectors: vec![Sector::Other],
-        county_code: None,
-        decision: decided(),
+/// Who a listing fixture lists: the kind, name, city and identifiers, and the county the
+/// listing records (a county's own code, an industrial zone's county).
+struct Listed {
+    kind: UnitKind,
+    name: String,
+    city: CityCode,
+    division_code: Option<DivisionCode>,
+    credit_code: Option<CreditCode>,
+    zone_code: Option<ZoneCode>,
+    county_code: Option<DivisionCode>,
+}
+
+impl Listed {
+    fn new(kind: UnitKind, name: &str, city: CityCode) -> Self {
+        Listed {
+            kind,
+            name: name.into(),
+            city,
+            division_code: None,
+            credit_code: None,
+            zone_code: None,
+            county_code: None,
+        }
+    }
+
+    /// A unit of `kind` in the county `code`, which is also its division code.
+    fn in_division(kind: UnitKind, name: &str, code: &str) -> Self {
+        let division = DivisionCode::parse(code).unwrap();
+        Listed {
+            division_code: Some(division),
+            county_code: Some(division),
+            ..Listed::new(kind, name, division.city())
+        }
+    }
+
+    /// An enterprise in [`HOME`].
+    fn enterprise(credit_code: &str) -> Self {
+        Listed {
+            credit_code: Some(CreditCode::parse_unchecked_checksum(credit_code).unwrap()),
+            ..Listed::new(UnitKind::Enterprise, "江苏某某装备股份有限公司", HOME)
+        }
+    }
+
+    /// A development zone in [`HOME`].
+    fn development_zone(name: &str, zone_code: Option<&str>) -> Self {
+        Listed {
+            zone_code: zone_code.map(|c| ZoneCode::parse(c).unwrap()),
+            ..Listed::new(UnitKind::DevelopmentZone, name, HOME)
+        }
+    }
+
+    /// What the listing records.
+    fn event(self, unit: Uuid) -> DomainEvent {
+        PilotListed {
+            unit_id: unit,
+            name: self.name,
+            kind: self.kind,
+            city_code: self.city,
+            division_code: self.division_code,
+            credit_code: self.credit_code,
+            credit_code_check_overridden: false,
+            zone_code: self.zone_code,
+            industries: vec!["智能制造".into(), "工业互联网".into()],
+            batch: Batch::new(1).unwrap(),
+            sectors: vec![Sector::Other],
+            county_code: self.county_code,
+            decision: decided(),
+        }
+        .into()
+    }
+
+    /// The command that lists it, leaving the county to the identifiers.
+    fn command(self, unit: Uuid) -> ListPilot {
+        ListPilot {
+            unit_id: unit,
+            name: self.name,
+            kind: self.kind,
+            city_code: self.city,
+            division_code: self.division_code,
+            credit_code: self.credit_code,
+            accept_invalid_credit_code: false,
+            zone_code: self.zone_code,
+            industries: vec!["智能制造".into(), "工业互联网".into()],
+            batch: Batch::new(1).unwrap(),
+            decision: decided(),
+            expected_version: None,
+            sectors: vec![Sector::Other],
+            county_code: None,
+        }
     }
 }
 
-/// A county in the city its code lies in.
-pub fn county_listed(unit: Uuid, name: &str, code: &str) -> DomainEvent {
-    let division = DivisionCode::parse(code).unwrap();
-    PilotListed {
-        division_code: Some(division),
-        county_code: Some(division),
-        ..listing(unit, UnitKind::County, name, division.city())
-    }
-    .into()
+/// Declares, for each kind of listing, the event fixture and the command fixture of the
+/// same unit (`county_listed` is what deciding `list_county` yields).
+macro_rules! listings {
+    ($($(#[$meta:meta])* $event:ident, $command:ident ($($arg:ident: $type:ty),*) => $listed:expr;)+) => {$(
+        $(#[$meta])*
+        pub fn $event(unit: Uuid, $($arg: $type),*) -> DomainEvent {
+            $listed.event(unit)
+        }
+
+        $(#[$meta])*
+        pub fn $command(unit: Uuid, $($arg: $type),*) -> ListPilot {
+            $listed.command(unit)
+        }
+    )+};
 }
 
-/// An enterprise in [`HOME`].
-pub fn enterprise_listed(unit: Uuid, credit_code: &str) -> DomainEvent {
-    PilotListed {
-        credit_code: Some(CreditCode::parse_unchecked_checksum(credit_code).unwrap()),
-        ..listing(unit, UnitKind::Enterprise, "江苏某某装备股份有限公司", HOME)
-    }
-    .into()
-}
-
-/// An industrial zone in the county `code`.
-pub fn industrial_zone_listed(unit: Uuid, name: &str, code: &str) -> DomainEvent {
-    let division = DivisionCode::parse(code).unwrap();
-    PilotListed {
-        division_code: Some(division),
-        county_code: Some(division),
-        ..listing(unit, UnitKind::IndustrialZone, name, division.city())
-    }
-    .into()
-}
-
-/// A development zone in [`HOME`].
-pub fn development_zone_listed(unit: Uuid, name: &str, zone_code: Option<&str>) -> DomainEvent {
-    PilotListed {
-        zone_code: zone_code.map(|c| ZoneCode::parse(c).unwrap()),
-        ..listing(unit, UnitKind::DevelopmentZone, name, HOME)
-    }
-    .into()
-}
-
-fn list_command(unit: Uuid, kind: UnitKind, name: &str, city: CityCode) -> ListPilot {
-    ListPilot {
-        unit_id: unit,
-        name: name.into(),
-        kind,
-        city_code: city,
-        division_code: None,
-        credit_code: None,
-        accept_invalid_credit_code: false,
-        zone_code: None,
-        industries: vec!["智能制造".into(), "工业互联网".into()],
-        batch: Batch::new(1).unwrap(),
-        decision: decided(),
-        expected_version: None,
-        sectors: vec![Sector::Other],
-        county_code: None,
-    }
-}
-
-pub fn list_county(unit: Uuid, name: &str, code: &str) -> ListPilot {
-    let division = DivisionCode::parse(code).unwrap();
-    ListPilot {
-        division_code: Some(division),
-        ..list_command(unit, UnitKind::County, name, division.city())
-    }
-}
-
-pub fn list_enterprise(unit: Uuid, credit_code: &str) -> ListPilot {
-    ListPilot {
-        credit_code: Some(CreditCode::parse_unchecked_checksum(credit_code).unwrap()),
-        ..list_command(unit, UnitKind::Enterprise, "江苏某某装备股份有限公司", HOME)
-    }
-}
-
-pub fn list_industrial_zone(unit: Uuid, name: &str, code: &str) -> ListPilot {
-    let division = DivisionCode::parse(code).unwrap();
-    ListPilot {
-        division_code: Some(division),
-        ..list_command(unit, UnitKind::IndustrialZone, name, division.city())
-    }
-}
-
-pub fn list_development_zone(unit: Uuid, name: &str, zone_code: Option<&str>) -> ListPilot {
-    ListPilot {
-        zone_code: zone_code.map(|c| ZoneCode::parse(c).unwrap()),
-        ..list_command(unit, UnitKind::DevelopmentZone, name, HOME)
-    }
+listings! {
+    /// A county in the city its code lies in.
+    county_listed, list_county(name: &str, code: &str) => Listed::in_division(UnitKind::County, name, code);
+    /// An enterprise in [`HOME`].
+    enterprise_listed, list_enterprise(credit_code: &str) => Listed::enterprise(credit_code);
+    /// An industrial zone in the county `code`.
+    industrial_zone_listed, list_industrial_zone(name: &str, code: &str) =>
+        Listed::in_division(UnitKind::IndustrialZone, name, code);
+    /// A development zone in [`HOME`].
+    development_zone_listed, list_development_zone(name: &str, zone_code: Option<&str>) =>
+        Listed::development_zone(name, zone_code);
 }
 
 // ---- a unit's life ----
@@ -296,6 +310,16 @@ pub fn all_passed(unit: Uuid, y: i64) -> Vec<DomainEvent> {
 /// A pilot recommended for `y`.
 pub fn in_review(unit: Uuid, y: i64) -> Vec<DomainEvent> {
     [pilot(unit), vec![recommended(unit, y)]].concat()
+}
+
+/// A pilot recommended for `y` whose attempt failed at `stage` (the stages before it passed).
+pub fn failed_at(unit: Uuid, y: i64, stage: ReviewStage) -> Vec<DomainEvent> {
+    [
+        in_review(unit, y),
+        passed_before(unit, y, stage),
+        vec![review_recorded(unit, y, stage, ReviewOutcome::Failed)],
+    ]
+    .concat()
 }
 
 /// A pilot recommended for `y` that passed all four stages.
@@ -508,20 +532,7 @@ pub fn retracted(unit: Uuid, position: i64, retracted_type: EventType) -> Domain
 
 /// An amendment that changes nothing yet (set the fields to change).
 pub fn amend(unit: Uuid) -> AmendUnit {
-    AmendUnit {
-        designation_id: unit,
-        reason: "信息有误".into(),
-        name: None,
-        sectors: None,
-        industries: None,
-        county_code: None,
-        credit_code: None,
-        accept_invalid_credit_code: false,
-        division_code: None,
-        zone_code: None,
-        decision: decided(),
-        expected_version: None,
-    }
+    crate::scenario::amendment(unit, "信息有误", decided())
 }
 
 /// The event of an amendment that changes nothing yet.

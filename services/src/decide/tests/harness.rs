@@ -74,6 +74,14 @@ impl Then {
         }
     }
 
+    /// The command was refused with `code` and a message that says `text`; the error.
+    #[track_caller]
+    pub fn then_refused(self, code: ErrorCode, text: &str) -> DomainError {
+        let error = self.then_error(code);
+        assert!(error.to_string().contains(text), "{error}");
+        error
+    }
+
     /// The command was refused with `VALIDATION_FAILED` on `field`; the message.
     #[track_caller]
     pub fn then_invalid(self, field: &str) -> String {

@@ -185,15 +185,12 @@ fn a_development_zone_with_or_without_a_zone_code() {
 
 #[test]
 fn a_second_unit_with_the_same_credit_code_is_a_duplicate() {
-    let error = given([enterprise_listed(id(1), VALID_CREDIT_CODE)])
+    given([enterprise_listed(id(1), VALID_CREDIT_CODE)])
         .when(list_enterprise(id(2), VALID_CREDIT_CODE), &provincial())
-        .then_error(ErrorCode::Duplicate);
-    assert!(
-        error
-            .to_string()
-            .contains("credit code 91350100M000100Y43 already belongs to"),
-        "{error}"
-    );
+        .then_refused(
+            ErrorCode::Duplicate,
+            "credit code 91350100M000100Y43 already belongs to",
+        );
 }
 
 #[test]

@@ -27,10 +27,9 @@ fn only_a_pilot_is_revoked() {
 
 #[test]
 fn an_unknown_unit_is_not_found() {
-    let error = given([])
+    given([])
         .when(revoke_pilot(id(404)), &provincial())
-        .then_error(ErrorCode::NotFound);
-    assert!(error.to_string().contains("no unit has id"));
+        .then_refused(ErrorCode::NotFound, "no unit has id");
 }
 
 #[test]
