@@ -74,31 +74,14 @@ pub(super) fn recommended_year_at(unit: &Unit, status: Status, at: Option<i64>) 
 impl Designation {
     /// The unit as it stands.
     pub fn current(unit: &Unit, timeline: &Timeline) -> Self {
-        Self {
-            id: unit.id,
-            name: unit.name.clone(),
-            kind: unit.kind,
-            city: unit.city,
-            status: unit.status,
-            division_code: unit.division_code,
-            credit_code: unit.credit_code,
-            credit_code_check_overridden: unit.credit_code_check_overridden,
-            zone_code: unit.zone_code,
-            industries: unit.industries.to_vec(),
-            sectors: unit.sectors.to_vec(),
-            county_code: unit.county_code,
-            pilot_batch: unit.pilot_batch,
-            recommended_year: unit.current_attempt,
-            award: unit.award,
-            evaluations: unit.evaluations.to_vec(),
-            commendations: unit.commendations.to_vec(),
-            delisting: unit.delisting.clone(),
-            indicators: unit.indicators.to_vec(),
-            subsidies: unit.subsidies.to_vec(),
-            version: unit.version,
-            last_position: timeline.last_position().unwrap_or_default(),
-            listed_at: timeline.listed_at().unwrap_or_default(),
-        }
+        Self::of(
+            unit,
+            timeline,
+            unit.status,
+            unit.current_attempt,
+            unit.version,
+            |_| true,
+        )
     }
 
     /// The unit as it stood at log position `at`; `None` if it was not listed yet.
@@ -110,7 +93,28 @@ impl Designation {
     pub fn at(unit: &Unit, timeline: &Timeline, at: i64) -> Option<Self> {
         let status = timeline.status_at(at)?;
         let recommended_year = recommended_year_at(unit, status, Some(at));
-        Some(Self {
+        let version = timeline.version_at(at);
+        Some(Self::of(
+            unit,
+            timeline,
+            status,
+            recommended_year,
+            version,
+            |position| position <= at,
+        ))
+    }
+
+    /// The unit with its status, attempt and version as given, and of its decisions those
+    /// made at a position `made` accepts.
+    fn of(
+        unit: &Unit,
+        timeline: &Timeline,
+        status: Status,
+        recommended_year: Option<Year>,
+        version: i64,
+        made: impl Fn(i64) -> bool,
+    ) -> Self {
+        Self {
             id: unit.id,
             name: unit.name.clone(),
             kind: unit.kind,
@@ -125,40 +129,41 @@ impl Designation {
             county_code: unit.county_code,
             pilot_batch: unit.pilot_batch,
             recommended_year,
-            award: unit.award.filter(|a| a.position <= at),
+            award: unit.award.filter(|a| made(a.position)),
             evaluations: unit
                 .evaluations
                 .iter()
-                .filter(|e| e.position <= at)
+                .filter(|e| made(e.position))
                 .copied()
                 .collect(),
             commendations: unit
                 .commendations
                 .iter()
-                .filter(|c| c.position <= at)
+                .filter(|c| made(c.position))
                 .cloned()
                 .collect(),
-            delisting: unit.delisting.clone().filter(|d| d.position <= at),
+            delisting: unit.delisting.clone().filter(|d| made(d.position)),
             indicators: unit
                 .indicators
                 .iter()
-                .filter(|r| r.position <= at)
+                .filter(|r| made(r.position))
                 .copied()
                 .collect(),
             subsidies: unit
                 .subsidies
                 .iter()
-                .filter(|s| s.position <= at)
+                .filter(|s| made(s.position))
                 .cloned()
                 .collect(),
-            version: timeline.version_at(at),
+            version,
             last_position: timeline
                 .steps()
-                .take_while(|step| step.position() <= at)
-                .last()
-                .map_or(0, |step| step.position()),
+                .rev()
+                .map(|step| step.position())
+                .find(|position| made(*position))
+                .unwrap_or_default(),
             listed_at: timeline.listed_at().unwrap_or_default(),
-        })
+        }
     }
 
     /// The city's Chinese name, e.g. `苏州`.

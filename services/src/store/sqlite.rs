@@ -101,7 +101,7 @@ const COMPLETE_SNAPSHOTS: &str = "SELECT s.position, s.format_version, s.chunks,
 /// text names its position, and replay refuses a page whose positions do not follow on.
 /// One row per page, because sqlx hands each SQLite row from its worker thread through a
 /// channel.
-const CANONICAL_PAGE: &str = "SELECT group_concat(canonical, char(10)), count(*) \
+pub const CANONICAL_PAGE: &str = "SELECT group_concat(canonical, char(10)), count(*) \
      FROM (SELECT canonical FROM events WHERE position > ? ORDER BY position LIMIT ?)";
 
 /// Every column of a page of events in one row (see [`CANONICAL_PAGE`] for why one row):
@@ -109,7 +109,7 @@ const CANONICAL_PAGE: &str = "SELECT group_concat(canonical, char(10)), count(*)
 /// `command_id` is NULL. Reading column by column costs SQLite one aggregate step per value;
 /// a value holding a newline (no valid one does) makes its column split wrongly, which the
 /// reader sees, and reads that page row by row.
-const ROWS_PAGE: &str = "SELECT count(*), group_concat(position, char(10)), \
+pub const ROWS_PAGE: &str = "SELECT count(*), group_concat(position, char(10)), \
      group_concat(event_id, char(10)), group_concat(stream_id, char(10)), \
      group_concat(stream_version, char(10)), group_concat(event_type, char(10)), \
      group_concat(schema_version, char(10)), group_concat(recorded_at, char(10)), \

@@ -182,20 +182,11 @@ const SCAN: &str = "SELECT position, event_id, stream_id, stream_version, event_
 /// Rows per page of the paged scans (as the replay and `verify` read).
 const SCAN_PAGE: i64 = 4096;
 
-/// The canonical texts of a page in one row (SQLite: the replay's read, `store/sqlite.rs`).
-const SQLITE_CANONICAL_PAGE: &str = "SELECT group_concat(canonical, char(10)), count(*) \
-     FROM (SELECT canonical FROM events WHERE position > ? ORDER BY position LIMIT ?)";
+/// The canonical texts of a page in one row (SQLite: the replay's own statement).
+const SQLITE_CANONICAL_PAGE: &str = liangye_services::store::sqlite_reads::CANONICAL_PAGE;
 
-/// Every column of a page in one row, column by column (SQLite: `verify`'s read,
-/// `store/sqlite.rs`).
-const SQLITE_ROWS_PAGE: &str = "SELECT count(*), group_concat(position, char(10)), \
-     group_concat(event_id, char(10)), group_concat(stream_id, char(10)), \
-     group_concat(stream_version, char(10)), group_concat(event_type, char(10)), \
-     group_concat(schema_version, char(10)), group_concat(recorded_at, char(10)), \
-     group_concat(ifnull(command_id, ''), char(10)), group_concat(actor, char(10)), \
-     group_concat(role, char(10)), group_concat(canonical, char(10)), \
-     group_concat(leaf_hash, char(10)), group_concat(command_id IS NULL, '') \
-     FROM (SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?)";
+/// Every column of a page in one row, column by column (SQLite: `verify`'s own statement).
+const SQLITE_ROWS_PAGE: &str = liangye_services::store::sqlite_reads::ROWS_PAGE;
 
 /// Every column of a page, as text (PostgreSQL streams rows cheaply: no paging by rows).
 const PG_ROWS_PAGE: &str = "SELECT position::text, event_id, stream_id, stream_version::text, \
