@@ -55,8 +55,7 @@ pub(super) async fn run(
             } => {
                 let result = process_all(&store, &mut state, &submissions, dry_run).await;
                 if let Err(e) = &result {
-                    tracing::error!(error = %e, batch = submissions.len(), "all-or-nothing batch failed; rebuilding state");
-                    state = DecisionState::new();
+                    tracing::error!(error = %e, batch = submissions.len(), "all-or-nothing batch failed; nothing recorded");
                 }
                 stats.record(submissions.len());
                 let _ = reply.send(result);
@@ -78,9 +77,7 @@ pub(super) async fn run(
                 let results = match process(&store, &mut state, &submissions).await {
                     Ok(results) => results,
                     Err(e) => {
-                        tracing::error!(error = %e, batch = jobs.len(), "write batch failed; rebuilding state");
-                        // The state may hold events that were never committed: start again from the log.
-                        state = DecisionState::new();
+                        tracing::error!(error = %e, batch = jobs.len(), "write batch failed; nothing recorded");
                         vec![Err(e); jobs.len()]
                     }
                 };
@@ -94,24 +91,41 @@ pub(super) async fn run(
     }
 }
 
-/// Decide and append one batch in one write transaction. An `Err` means nothing committed.
+/// Decide and append one batch in one write transaction. An `Err` means nothing committed,
+/// and the state is put back as the committed log leaves it (the events the batch folded
+/// are undone; what `catch_up` folded was committed).
 async fn process(
     store: &EventStore,
     state: &mut DecisionState,
     batch: &[&Submission],
 ) -> Result<Vec<Result<Decided, EngineError>>, EngineError> {
-    let mut tx = store.begin_write().await?;
-    catch_up(&mut tx, state).await?;
-    prefetch(&mut tx, batch.iter().copied()).await?;
-    let mut results: Vec<Result<Decided, EngineError>> = Vec::with_capacity(batch.len());
-    // Command ids accepted earlier in this batch (not yet readable from the database).
-    let mut in_batch: HashMap<Uuid, usize> = HashMap::new();
-    for submission in batch {
-        let result = handle(&mut tx, state, submission, &mut in_batch, &results, None).await?;
-        results.push(result);
+    let mut undos: Vec<Undo> = Vec::new();
+    let outcome = async {
+        let mut tx = store.begin_write().await?;
+        catch_up(&mut tx, state).await?;
+        prefetch(&mut tx, batch.iter().copied()).await?;
+        let mut results: Vec<Result<Decided, EngineError>> = Vec::with_capacity(batch.len());
+        // Command ids accepted earlier in this batch (not yet readable from the database).
+        let mut in_batch: HashMap<Uuid, usize> = HashMap::new();
+        for submission in batch {
+            let result = handle(&mut tx, state, submission, &mut in_batch, &results, &mut undos).await?;
+            results.push(result);
+        }
+        tx.commit().await?;
+        Ok(results)
     }
-    tx.commit().await?;
-    Ok(results)
+    .await;
+    if outcome.is_err() {
+        undo_all(state, undos);
+    }
+    outcome
+}
+
+/// Puts `state` back as it was before the events `undos` were taken for, latest first.
+fn undo_all(state: &mut DecisionState, undos: Vec<Undo>) {
+    for undo in undos.into_iter().rev() {
+        state.undo(undo);
+    }
 }
 
 /// Decide an all-or-nothing batch in a write transaction of its own: every command, in
@@ -123,44 +137,48 @@ async fn process_all(
     batch: &[Submission],
     dry_run: bool,
 ) -> Result<BatchOutcome, EngineError> {
-    let mut tx = store.begin_write().await?;
-    catch_up(&mut tx, state).await?;
-    prefetch(&mut tx, batch.iter()).await?;
-    let mut results: Vec<Result<Decided, EngineError>> = Vec::with_capacity(batch.len());
-    let mut in_batch: HashMap<Uuid, usize> = HashMap::new();
     let mut undos: Vec<Undo> = Vec::new();
-    for submission in batch {
-        let result = handle(
-            &mut tx,
-            state,
-            submission,
-            &mut in_batch,
-            &results,
-            Some(&mut undos),
-        )
-        .await?;
-        results.push(result);
-    }
-    let refused: Vec<(usize, EngineError)> = results
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| r.as_ref().err().map(|e| (i, e.clone())))
-        .collect();
-    if !refused.is_empty() || dry_run {
-        for undo in undos.into_iter().rev() {
-            state.undo(undo);
+    let outcome = async {
+        let mut tx = store.begin_write().await?;
+        catch_up(&mut tx, state).await?;
+        prefetch(&mut tx, batch.iter()).await?;
+        let mut results: Vec<Result<Decided, EngineError>> = Vec::with_capacity(batch.len());
+        let mut in_batch: HashMap<Uuid, usize> = HashMap::new();
+        for submission in batch {
+            let result = handle(&mut tx, state, submission, &mut in_batch, &results, &mut undos).await?;
+            results.push(result);
         }
-        tx.rollback().await?;
-        return Ok(if refused.is_empty() {
-            BatchOutcome::Checked
-        } else {
-            BatchOutcome::Refused(refused)
-        });
+        let refused: Vec<(usize, EngineError)> = results
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| r.as_ref().err().map(|e| (i, e.clone())))
+            .collect();
+        if !refused.is_empty() || dry_run {
+            tx.rollback().await?;
+            return Ok(Err(if refused.is_empty() {
+                BatchOutcome::Checked
+            } else {
+                BatchOutcome::Refused(refused)
+            }));
+        }
+        tx.commit().await?;
+        Ok(Ok(BatchOutcome::Recorded(
+            results.into_iter().collect::<Result<Vec<_>, _>>()?,
+        )))
     }
-    tx.commit().await?;
-    Ok(BatchOutcome::Recorded(
-        results.into_iter().collect::<Result<Vec<_>, _>>()?,
-    ))
+    .await;
+    match outcome {
+        Ok(Ok(recorded)) => Ok(recorded),
+        // Refused, a dry run, or the store failed: nothing is recorded.
+        Ok(Err(not_recorded)) => {
+            undo_all(state, undos);
+            Ok(not_recorded)
+        }
+        Err(e) => {
+            undo_all(state, undos);
+            Err(e)
+        }
+    }
 }
 
 /// Look the streams of a batch's units up in one query rather than one per command (a
@@ -181,15 +199,15 @@ async fn prefetch<'a>(
 }
 
 /// Decide one submission inside the transaction and stage its events, folding them into
-/// `state` (undoably when `undos` collects how). The outer `Err` is the store's failure;
-/// the inner result is the command's own.
+/// `state` undoably (`undos` collects how, should the batch not be recorded). The outer
+/// `Err` is the store's failure; the inner result is the command's own.
 async fn handle(
     tx: &mut WriteTx,
     state: &mut DecisionState,
     submission: &Submission,
     in_batch: &mut HashMap<Uuid, usize>,
     results: &[Result<Decided, EngineError>],
-    undos: Option<&mut Vec<Undo>>,
+    undos: &mut Vec<Undo>,
 ) -> Result<Result<Decided, EngineError>, EngineError> {
     if let Some(id) = submission.command_id {
         // Who may not make the decision learns nothing of an earlier one with its id.
@@ -230,7 +248,6 @@ async fn handle(
     };
     let prepared = prepare_events(submission, events.clone())?;
     let stored = tx.stage(prepared).await?;
-    let mut undos = undos;
     for (stored, (_, event)) in stored.iter().zip(events) {
         let recorded = RecordedEvent {
             position: stored.position,
@@ -240,10 +257,7 @@ async fn handle(
             metadata: metadata_of(submission),
             event,
         };
-        match undos.as_deref_mut() {
-            Some(undos) => undos.push(state.apply_undoable(&recorded)),
-            None => state.apply(&recorded),
-        }
+        undos.push(state.apply_undoable(&recorded));
     }
     if let Some(id) = submission.command_id {
         in_batch.insert(id, results.len());
