@@ -110,17 +110,6 @@ macro_rules! on_both_backends {
                 }
             )*
         }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    let test = concat!(module_path!(), "::", stringify!($name));
-                    let Some(db) = $crate::TestDb::postgres_or_skip(test).await else {
-                        return;
-                    };
-                    super::$name(&db).await;
-                }
-            )*
-        }
+        $crate::on_postgres!($($name),*);
     };
 }
