@@ -25,13 +25,9 @@ use serde_json::{Value, json};
 
 const WRITERS: usize = 6;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn postgres_restart_under_load_loses_nothing_and_recovers() {
-    let Some(db) =
-        TestDb::postgres_or_skip("pg_restart::postgres_restart_under_load_loses_nothing_and_recovers").await
-    else {
-        return;
-    };
+liangye_tests::on_postgres!(postgres_restart_under_load_loses_nothing_and_recovers);
+
+async fn postgres_restart_under_load_loses_nothing_and_recovers(db: &TestDb) {
     let Some(version) = local_cluster() else {
         liangye_tests::skip(
             "pg_restart::postgres_restart_under_load_loses_nothing_and_recovers",

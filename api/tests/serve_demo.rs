@@ -94,6 +94,6 @@ async fn serve_demo_serves_the_sample_and_stops_on_sigterm() {
     );
 
     // SIGTERM: a prompt, clean exit.
-    let status = server.signal("-TERM").await;
+    let status = server.signal("-TERM").await.expect("wait for liangye serve");
     assert!(status.success(), "exit {status}; log:\n{}", server.log_text());
 }

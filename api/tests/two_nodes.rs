@@ -32,13 +32,9 @@ const RACERS: usize = 32;
 /// The year of the one-unit award race (no quota set for it).
 const RACE_YEAR: i64 = 2026;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn two_servers_on_one_postgres_keep_one_log_and_agree() {
-    let Some(db) =
-        TestDb::postgres_or_skip("two_nodes::two_servers_on_one_postgres_keep_one_log_and_agree").await
-    else {
-        return;
-    };
+liangye_tests::on_postgres!(two_servers_on_one_postgres_keep_one_log_and_agree);
+
+async fn two_servers_on_one_postgres_keep_one_log_and_agree(db: &TestDb) {
     let token = issue_token(&db.url, "PROVINCIAL", "省发展改革委(双节点测试)").await;
     let mut a = Server::start(&db.url, &db.path("a.log")).await;
     let mut b = Server::start(&db.url, &db.path("b.log")).await;

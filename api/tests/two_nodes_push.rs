@@ -64,12 +64,9 @@ fn check(change: &Value, payload: &Value, unit: &str) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_subscriber_on_one_node_is_pushed_the_decisions_made_on_the_other() {
-    let test = "two_nodes_push::a_subscriber_on_one_node_is_pushed_the_decisions_made_on_the_other";
-    let Some(db) = TestDb::postgres_or_skip(test).await else {
-        return;
-    };
+liangye_tests::on_postgres!(a_subscriber_on_one_node_is_pushed_the_decisions_made_on_the_other);
+
+async fn a_subscriber_on_one_node_is_pushed_the_decisions_made_on_the_other(db: &TestDb) {
     let provincial = issue_token(&db.url, "PROVINCIAL", "省发展改革委(推送测试)").await;
     let reader = issue_token(&db.url, "READER", "省大数据中心(推送测试)").await;
     let a = Server::start(&db.url, &db.path("a.log")).await;

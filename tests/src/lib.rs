@@ -72,6 +72,28 @@ pub fn raw_event(stream: impl Into<String>, event_type: &str, payload: Value, ac
     }
 }
 
+/// Declares each listed `async fn NAME(db: &TestDb)` of the calling module as the test
+/// `postgres::NAME` on a fresh PostgreSQL database: for what only PostgreSQL can do (several
+/// servers on one database, a restarted server). Skipped, saying so in the output, when
+/// `TEST_DATABASE_URL` is not set; failing under CI.
+#[macro_export]
+macro_rules! on_postgres {
+    ($($name:ident),* $(,)?) => {
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    let test = concat!(module_path!(), "::", stringify!($name));
+                    let Some(db) = $crate::TestDb::postgres_or_skip(test).await else {
+                        return;
+                    };
+                    super::$name(&db).await;
+                }
+            )*
+        }
+    };
+}
+
 /// Declares each listed `async fn NAME(db: &TestDb)` of the calling module as two tests:
 /// `sqlite::NAME` on a fresh SQLite file, and `postgres::NAME` on a fresh PostgreSQL
 /// database when `TEST_DATABASE_URL` is set (skipped, saying so in the output, when it is
@@ -88,17 +110,6 @@ macro_rules! on_both_backends {
                 }
             )*
         }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    let test = concat!(module_path!(), "::", stringify!($name));
-                    let Some(db) = $crate::TestDb::postgres_or_skip(test).await else {
-                        return;
-                    };
-                    super::$name(&db).await;
-                }
-            )*
-        }
+        $crate::on_postgres!($($name),*);
     };
 }

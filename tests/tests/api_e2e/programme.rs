@@ -312,14 +312,10 @@ async fn not_eligible_lists_every_unmet_criterion(db: &TestDb) {
     let app = TestApp::spawn(db).await;
     let provincial = app.tokens.provincial.secret();
     let county = list_county(&app, "昆山市", CityCode::Suzhou, "320583").await;
-    let body = crate::support::mutate(
-        &app,
-        provincial,
-        "recommend",
-        json!({ "designationId": county, "year": 2025, "gdpYuan": "10000000000",
-                "manufacturingShareBp": 3499, "decidedOn": "2025-03-15" }),
-    )
-    .await;
+    // Exactly 100亿元 GDP does not exceed 100亿元; 34.99% is below 35%.
+    let poor = json!({ "designationId": county, "year": 2025, "gdpYuan": "10000000000",
+                       "manufacturingShareBp": 3499, "decidedOn": "2025-03-15" });
+    let body = crate::support::mutate(&app, provincial, "recommend", poor).await;
     let error = &body["errors"][0];
     assert_eq!(error["extensions"]["code"], "NOT_ELIGIBLE");
     assert_eq!(
