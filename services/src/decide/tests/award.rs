@@ -1,6 +1,7 @@
 //! award (授牌): four stages passed, the quota, certificate numbering.
 
-use liangye_events::catalogue::{Grade, ReviewStage};
+use liangye_events::catalogue::{DomainEvent, Grade, ReviewStage};
+use uuid::Uuid;
 
 use super::fixtures::*;
 use super::harness::given;
@@ -8,9 +9,14 @@ use crate::decide::{Award, DomainError, ErrorCode};
 
 #[test]
 fn a_unit_that_passed_all_four_stages_is_awarded_the_first_certificate() {
-    given(reviewed(id(1), 2024))
-        .when(award(id(1), 2024), &provincial())
-        .then_events([awarded(id(1), 2024, 1)]);
+    is_awarded_after(vec![], id(1), 2024, 1);
+}
+
+/// `unit`, reviewed for `y` after `history`, is awarded certificate number `serial` of `y`.
+fn is_awarded_after(history: Vec<DomainEvent>, unit: Uuid, y: i64, serial: u32) {
+    given([history, reviewed(unit, y)].concat())
+        .when(award(unit, y), &provincial())
+        .then_events([awarded(unit, y, serial)]);
 }
 
 #[test]
@@ -31,7 +37,7 @@ fn certificates_are_numbered_in_sequence_within_each_year() {
         .when(award(id(5), 2025), &provincial())
         .then_events([awarded(id(5), 2025, 2)]);
     let events = state.when(award(id(4), 2024), &provincial()).then_ok();
-    let liangye_events::catalogue::DomainEvent::Awarded(awarded) = &events[0] else {
+    let DomainEvent::Awarded(awarded) = &events[0] else {
         panic!("not Awarded")
     };
     assert_eq!(awarded.certificate_no.to_string(), "JSLY-2024-003");
@@ -45,18 +51,15 @@ fn delisting_never_frees_a_certificate_number() {
             evaluated(id(1), 2025, Grade::Fail),
             delisted(id(1), "绩效评价不合格", Some(2025)),
         ],
-        reviewed(id(2), 2024),
     ]
     .concat();
-    given(history)
-        .when(award(id(2), 2024), &provincial())
-        .then_events([awarded(id(2), 2024, 2)]);
+    is_awarded_after(history, id(2), 2024, 2);
 }
 
 #[test]
 fn all_four_stages_must_have_passed() {
     for stage in ReviewStage::ALL {
-        let history = [in_review(id(1), 2024), passed_before(id(1), 2024, *stage)].concat();
+        let history = awaiting(id(1), 2024, *stage);
         let error = given(history)
             .when(award(id(1), 2024), &provincial())
             .then_error(ErrorCode::InvalidTransition);
@@ -99,15 +102,8 @@ fn an_awarded_unit_is_not_awarded_again() {
 
 #[test]
 fn the_award_that_exactly_fills_the_quota_is_made() {
-    let history = [
-        vec![quota_set(2024, 2)],
-        benchmark(id(1), 2024, 1),
-        reviewed(id(2), 2024),
-    ]
-    .concat();
-    given(history)
-        .when(award(id(2), 2024), &provincial())
-        .then_events([awarded(id(2), 2024, 2)]);
+    let history = [vec![quota_set(2024, 2)], benchmark(id(1), 2024, 1)].concat();
+    is_awarded_after(history, id(2), 2024, 2);
 }
 
 #[test]

@@ -65,11 +65,7 @@ fn a_unit_that_passed_every_stage_but_is_not_chosen_is_closed() {
 
 #[test]
 fn only_a_unit_that_passed_all_four_stages_is_closed() {
-    let history = [
-        in_review(id(1), 2024),
-        passed_before(id(1), 2024, ReviewStage::PublicNotice),
-    ]
-    .concat();
+    let history = awaiting(id(1), 2024, ReviewStage::PublicNotice);
     given(history)
         .when(close_selection(id(1), 2024), &provincial())
         .then_refused(ErrorCode::InvalidTransition, "withdraw the recommendation");

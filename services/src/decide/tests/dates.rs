@@ -26,11 +26,7 @@ fn every_date_lies_in_2000_to_2100() {
         .when(on(date(2101, 1, 1)), &provincial())
         .then_invalid("decidedOn");
 
-    let history = [
-        in_review(id(1), 2024),
-        passed_before(id(1), 2024, ReviewStage::PublicNotice),
-    ]
-    .concat();
+    let history = awaiting(id(1), 2024, ReviewStage::PublicNotice);
     let notice = |start, end| RecordReview {
         notice_start: Some(start),
         notice_end: Some(end),
@@ -143,11 +139,7 @@ fn a_recommendation_year_lies_between_the_listing_and_the_year_after_the_decisio
 #[test]
 fn the_public_notice_runs_after_the_site_inspection_and_before_its_decision() {
     // The site inspection is dated 2024-05-06.
-    let history = [
-        in_review(id(1), 2024),
-        passed_before(id(1), 2024, ReviewStage::PublicNotice),
-    ]
-    .concat();
+    let history = awaiting(id(1), 2024, ReviewStage::PublicNotice);
     let notice = |start, end, decided| RecordReview {
         notice_start: Some(start),
         notice_end: Some(end),

@@ -291,15 +291,6 @@ pub fn review_recorded(unit: Uuid, y: i64, stage: ReviewStage, outcome: ReviewOu
     .into()
 }
 
-/// The stages before `stage`, passed.
-pub fn passed_before(unit: Uuid, y: i64, stage: ReviewStage) -> Vec<DomainEvent> {
-    ReviewStage::ALL
-        .iter()
-        .take_while(|s| **s != stage)
-        .map(|s| review_recorded(unit, y, *s, ReviewOutcome::Passed))
-        .collect()
-}
-
 pub fn all_passed(unit: Uuid, y: i64) -> Vec<DomainEvent> {
     ReviewStage::ALL
         .iter()
@@ -312,11 +303,19 @@ pub fn in_review(unit: Uuid, y: i64) -> Vec<DomainEvent> {
     [pilot(unit), vec![recommended(unit, y)]].concat()
 }
 
+/// A pilot recommended for `y` whose attempt awaits `stage`: the stages before it passed.
+pub fn awaiting(unit: Uuid, y: i64, stage: ReviewStage) -> Vec<DomainEvent> {
+    let passed = ReviewStage::ALL
+        .iter()
+        .take_while(|s| **s != stage)
+        .map(|s| review_recorded(unit, y, *s, ReviewOutcome::Passed));
+    in_review(unit, y).into_iter().chain(passed).collect()
+}
+
 /// A pilot recommended for `y` whose attempt failed at `stage` (the stages before it passed).
 pub fn failed_at(unit: Uuid, y: i64, stage: ReviewStage) -> Vec<DomainEvent> {
     [
-        in_review(unit, y),
-        passed_before(unit, y, stage),
+        awaiting(unit, y, stage),
         vec![review_recorded(unit, y, stage, ReviewOutcome::Failed)],
     ]
     .concat()

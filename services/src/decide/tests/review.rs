@@ -12,7 +12,7 @@ use ReviewStage::{Expert, Material, PublicNotice, SiteInspection};
 #[test]
 fn stages_are_recorded_in_order() {
     for stage in ReviewStage::ALL {
-        let history = [in_review(id(1), 2024), passed_before(id(1), 2024, *stage)].concat();
+        let history = awaiting(id(1), 2024, *stage);
         given(history)
             .when(record_review(id(1), 2024, *stage, Passed), &provincial())
             .then_events([review_recorded(id(1), 2024, *stage, Passed)]);
@@ -31,7 +31,7 @@ fn a_stage_out_of_order_is_an_invalid_transition() {
         "{error}"
     );
     assert!(error.to_string().contains("is 材料审查 (MATERIAL)"));
-    let history = [in_review(id(1), 2024), passed_before(id(1), 2024, SiteInspection)].concat();
+    let history = awaiting(id(1), 2024, SiteInspection);
     given(history)
         .when(record_review(id(1), 2024, PublicNotice, Passed), &provincial())
         .then_error(ErrorCode::InvalidTransition);
@@ -39,7 +39,7 @@ fn a_stage_out_of_order_is_an_invalid_transition() {
 
 #[test]
 fn a_repeated_stage_is_an_invalid_transition() {
-    let history = [in_review(id(1), 2024), passed_before(id(1), 2024, Expert)].concat();
+    let history = awaiting(id(1), 2024, Expert);
     given(history)
         .when(record_review(id(1), 2024, Material, Passed), &provincial())
         .then_refused(ErrorCode::InvalidTransition, "was already passed");
@@ -54,7 +54,7 @@ fn nothing_follows_the_public_notice() {
 
 #[test]
 fn a_failed_stage_ends_the_attempt() {
-    let history = [in_review(id(1), 2024), passed_before(id(1), 2024, SiteInspection)].concat();
+    let history = awaiting(id(1), 2024, SiteInspection);
     given(history.clone())
         .when(record_review(id(1), 2024, SiteInspection, Failed), &provincial())
         .then_events([review_recorded(id(1), 2024, SiteInspection, Failed)]);
@@ -103,7 +103,7 @@ fn reviews_belong_to_the_year_of_the_recommendation() {
 
 #[test]
 fn the_expert_review_needs_a_score_of_0_to_100() {
-    let history = [in_review(id(1), 2024), passed_before(id(1), 2024, Expert)].concat();
+    let history = awaiting(id(1), 2024, Expert);
     let scored = |score: Option<i64>| RecordReview {
         score: score.map(|s| Score::new(s).unwrap()),
         ..record_review(id(1), 2024, Expert, Passed)
@@ -142,7 +142,7 @@ fn only_the_expert_review_has_a_score() {
 
 #[test]
 fn the_public_notice_needs_its_period() {
-    let history = [in_review(id(1), 2024), passed_before(id(1), 2024, PublicNotice)].concat();
+    let history = awaiting(id(1), 2024, PublicNotice);
     let base = record_review(id(1), 2024, PublicNotice, Passed);
     given(history.clone())
         .when(
@@ -162,27 +162,18 @@ fn the_public_notice_needs_its_period() {
             &provincial(),
         )
         .then_invalid("noticeEnd");
+    let notice = |start, end| RecordReview {
+        notice_start: Some(start),
+        notice_end: Some(end),
+        ..base.clone()
+    };
     let message = given(history.clone())
-        .when(
-            RecordReview {
-                notice_start: Some(date(2024, 6, 8)),
-                notice_end: Some(date(2024, 6, 7)),
-                ..base.clone()
-            },
-            &provincial(),
-        )
+        .when(notice(date(2024, 6, 8), date(2024, 6, 7)), &provincial())
         .then_invalid("noticeEnd");
     assert!(message.contains("2024-06-07 is before noticeStart 2024-06-08"));
     // A one-day notice ends on its start.
     given(history.clone())
-        .when(
-            RecordReview {
-                notice_start: Some(date(2024, 5, 6)),
-                notice_end: Some(date(2024, 5, 6)),
-                ..base.clone()
-            },
-            &provincial(),
-        )
+        .when(notice(date(2024, 5, 6), date(2024, 5, 6)), &provincial())
         .then_ok();
     // Objections are noted.
     let events = given(history)

@@ -1,10 +1,12 @@
 //! recordEvaluation (绩效评价), commend (表彰) and delist (摘牌): awarded units only.
 
 use liangye_events::catalogue::{Commended, DomainEvent, EvaluationRecorded, Grade, Score};
+use uuid::Uuid;
 
 use super::fixtures::*;
 use super::harness::given;
-use crate::decide::{Delist, ErrorCode, RecordEvaluation};
+
+use crate::decide::{Command, Delist, ErrorCode, RecordEvaluation};
 
 #[test]
 fn an_awarded_unit_is_evaluated_once_a_year() {
@@ -56,30 +58,29 @@ fn only_awarded_units_are_evaluated_commended_or_delisted() {
     ];
     for history in not_awarded {
         let state = given(history);
-        state
-            .when(evaluate(id(1), 2025, Grade::Good), &provincial())
-            .then_error(ErrorCode::InvalidTransition);
-        state
-            .when(commend(id(1), 2025, "成效显著"), &provincial())
-            .then_error(ErrorCode::InvalidTransition);
-        state
-            .when(delist(id(1), "不符合标准", None), &provincial())
-            .then_error(ErrorCode::InvalidTransition);
+        for command in supervision_of(id(1)) {
+            state
+                .when(command, &provincial())
+                .then_error(ErrorCode::InvalidTransition);
+        }
     }
 }
 
 #[test]
 fn unknown_units_are_not_found() {
     let state = given([]);
-    state
-        .when(evaluate(id(404), 2025, Grade::Good), &provincial())
-        .then_error(ErrorCode::NotFound);
-    state
-        .when(commend(id(404), 2025, "成效显著"), &provincial())
-        .then_error(ErrorCode::NotFound);
-    state
-        .when(delist(id(404), "不符合标准", None), &provincial())
-        .then_error(ErrorCode::NotFound);
+    for command in supervision_of(id(404)) {
+        state.when(command, &provincial()).then_error(ErrorCode::NotFound);
+    }
+}
+
+/// The three supervision commands (evaluate, commend, delist) for `unit`.
+fn supervision_of(unit: Uuid) -> [Command; 3] {
+    [
+        evaluate(unit, 2025, Grade::Good).into(),
+        commend(unit, 2025, "成效显著").into(),
+        delist(unit, "不符合标准", None).into(),
+    ]
 }
 
 #[test]
