@@ -58,36 +58,38 @@ impl DomainEvent {
         schema_version: i32,
         payload: &Value,
     ) -> Result<DomainEvent, DecodeError> {
-        let kind = event_kind(event_type)?;
-        let malformed = malformed(kind, schema_version);
-        if schema_version == kind.schema_version() {
-            decode_current(kind, payload).map_err(malformed)
-        } else {
-            let upcast = upcast::to_current(kind, schema_version, payload)?;
-            decode_current(kind, &upcast).map_err(malformed)
-        }
+        decode_value(event_kind(event_type)?, schema_version, payload)
     }
 
     /// [`DomainEvent::decode`] of a payload still in its JSON text (e.g. borrowed from a
     /// canonical envelope): today's versions are deserialized straight from the text, without
-    /// building a [`Value`] first; older ones are parsed and upcast as `decode` does.
+    /// building a [`Value`] first; older ones are parsed and handed to `decode`.
     pub fn decode_text(
         event_type: &str,
         schema_version: i32,
         payload: &str,
     ) -> Result<DomainEvent, DecodeError> {
         let kind = event_kind(event_type)?;
-        let malformed = malformed(kind, schema_version);
-        if schema_version == kind.schema_version() {
-            let mut text = serde_json::Deserializer::from_str(payload);
-            let event = decode_current(kind, &mut text).map_err(&malformed)?;
-            text.end().map_err(malformed)?;
-            Ok(event)
-        } else {
-            let value: Value = serde_json::from_str(payload).map_err(&malformed)?;
-            let upcast = upcast::to_current(kind, schema_version, &value)?;
-            decode_current(kind, &upcast).map_err(malformed)
+        if schema_version != kind.schema_version() {
+            let value: Value = serde_json::from_str(payload).map_err(malformed(kind, schema_version))?;
+            return decode_value(kind, schema_version, &value);
         }
+        let mut text = serde_json::Deserializer::from_str(payload);
+        let malformed = malformed(kind, schema_version);
+        let event = decode_current(kind, &mut text).map_err(&malformed)?;
+        text.end().map_err(malformed)?;
+        Ok(event)
+    }
+}
+
+/// [`DomainEvent::decode`] once the event type is known.
+fn decode_value(kind: EventType, schema_version: i32, payload: &Value) -> Result<DomainEvent, DecodeError> {
+    let malformed = malformed(kind, schema_version);
+    if schema_version == kind.schema_version() {
+        decode_current(kind, payload).map_err(malformed)
+    } else {
+        let upcast = upcast::to_current(kind, schema_version, payload)?;
+        decode_current(kind, &upcast).map_err(malformed)
     }
 }
 
