@@ -108,6 +108,15 @@ impl EventStore {
         Ok(size as u64)
     }
 
+    /// A size of the tree as a proof asks for it: the one given, or the head when none is.
+    async fn size_or_head(&self, size: Option<i64>) -> Result<u64, StoreError> {
+        let size = match size {
+            Some(s) => s,
+            None => self.head().await?.position,
+        };
+        self.check_size(size).await
+    }
+
     /// The root of the tree over the first `size` events (1 ≤ size ≤ head).
     pub async fn tree_root(&self, size: i64) -> Result<Hash, StoreError> {
         let size = self.check_size(size).await?;
@@ -130,10 +139,7 @@ impl EventStore {
         position: i64,
         tree_size: Option<i64>,
     ) -> Result<InclusionProof, StoreError> {
-        let size = match tree_size {
-            Some(s) => self.check_size(s).await?,
-            None => self.check_size(self.head().await?.position).await?,
-        };
+        let size = self.size_or_head(tree_size).await?;
         if position < 1 || position as u64 > size {
             return Err(MerkleError::PositionOutOfRange { position, size }.into());
         }
@@ -166,10 +172,7 @@ impl EventStore {
         from_size: i64,
         to_size: Option<i64>,
     ) -> Result<ConsistencyProof, StoreError> {
-        let to = match to_size {
-            Some(s) => self.check_size(s).await?,
-            None => self.check_size(self.head().await?.position).await?,
-        };
+        let to = self.size_or_head(to_size).await?;
         let from = self.check_size(from_size).await?;
         if from > to {
             return Err(MerkleError::FromAfterTo { from, to }.into());
