@@ -9,6 +9,7 @@ use super::error::DomainError;
 use super::limits::NAME_MAX;
 use super::principal::Principal;
 use super::recommendation::unit_with_figures;
+use super::supervision::not_before_award;
 use super::target::{self, describe};
 use super::text;
 
@@ -37,19 +38,7 @@ pub(super) fn report(
     }
     let unit = unit_with_figures(state, command, principal, &f.figures)?;
     target::require_status(unit, Status::Awarded, "reportIndicators")?;
-    if let Some(award) = &unit.award
-        && command.year < award.year
-    {
-        return Err(DomainError::validation(
-            "year",
-            format!(
-                "{} is before {}'s award year {}; monitoring starts with the award year",
-                command.year,
-                describe(unit),
-                award.year
-            ),
-        ));
-    }
+    not_before_award(unit, command.year)?;
     if unit.indicators_of(command.year).is_some() {
         return Err(DomainError::Duplicate(format!(
             "{} already has its {} indicators report; to correct it, retract it \

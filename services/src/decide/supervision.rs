@@ -129,7 +129,9 @@ pub(super) fn delist(state: &DecisionState, command: &Delist) -> Result<Delisted
     })
 }
 
-fn not_before_award(unit: &Unit, year: Year) -> Result<(), DomainError> {
+/// Refuses a `year` before the unit's award year: an awarded unit is supervised (evaluated,
+/// commended, monitored) from its award year on.
+pub(super) fn not_before_award(unit: &Unit, year: Year) -> Result<(), DomainError> {
     match &unit.award {
         Some(award) if year < award.year => Err(DomainError::validation(
             "year",
