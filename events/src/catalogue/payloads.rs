@@ -271,6 +271,26 @@ pub struct UnitAmended {
     pub decision: Decision,
 }
 
+impl UnitAmended {
+    /// An amendment of `unit_id` for `reason` that changes no field yet: set the ones it
+    /// changes (with struct update syntax, `..UnitAmended::new(..)`).
+    pub fn new(unit_id: Uuid, reason: impl Into<String>, decision: Decision) -> Self {
+        UnitAmended {
+            unit_id,
+            reason: reason.into(),
+            name: None,
+            sectors: None,
+            industries: None,
+            county_code: None,
+            credit_code: None,
+            credit_code_check_overridden: None,
+            division_code: None,
+            zone_code: None,
+            decision,
+        }
+    }
+}
+
 /// 撤回推荐: the recommending city (or the province) withdraws `year`'s recommendation;
 /// the unit is PILOT again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -145,17 +145,9 @@ fn one_of_each() -> Vec<DomainEvent> {
         }
         .into(),
         UnitAmended {
-            unit_id: unit(),
-            reason: "企业更名".into(),
             name: Some("南京市江宁区（更正）".into()),
             sectors: Some(vec![Sector::Logistics]),
-            industries: None,
-            county_code: None,
-            credit_code: None,
-            credit_code_check_overridden: None,
-            division_code: None,
-            zone_code: None,
-            decision: decision(),
+            ..UnitAmended::new(unit(), "企业更名", decision())
         }
         .into(),
         RecommendationWithdrawn {

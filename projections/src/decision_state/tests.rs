@@ -340,17 +340,10 @@ fn every_kind_of_event() -> Vec<DomainEvent> {
     ]);
     events.push(
         liangye_events::catalogue::UnitAmended {
-            unit_id: id(1),
-            reason: "更名".into(),
             name: Some("昆山市(新)".into()),
             sectors: Some(vec![Sector::IntegratedCircuits]),
-            industries: None,
-            county_code: None,
-            credit_code: None,
-            credit_code_check_overridden: None,
             division_code: Some(DivisionCode::parse("320599").unwrap()),
-            zone_code: None,
-            decision: decision(),
+            ..liangye_events::catalogue::UnitAmended::new(id(1), "更名", decision())
         }
         .into(),
     );

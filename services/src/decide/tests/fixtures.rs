@@ -536,19 +536,7 @@ pub fn amend(unit: Uuid) -> AmendUnit {
 
 /// The event of an amendment that changes nothing yet.
 pub fn amended(unit: Uuid) -> UnitAmended {
-    UnitAmended {
-        unit_id: unit,
-        reason: "信息有误".into(),
-        name: None,
-        sectors: None,
-        industries: None,
-        county_code: None,
-        credit_code: None,
-        credit_code_check_overridden: None,
-        division_code: None,
-        zone_code: None,
-        decision: decided(),
-    }
+    UnitAmended::new(unit, "信息有误", decided())
 }
 
 pub fn withdraw(unit: Uuid, y: i64) -> WithdrawRecommendation {
