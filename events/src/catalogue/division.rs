@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::string_form::string_form;
+use super::string_form::{fixed_digits, string_form};
 
 use super::city::CityCode;
 
@@ -44,12 +44,7 @@ impl DivisionCode {
     /// Parses a county-level code inside any Jiangsu city; surrounding whitespace is ignored.
     pub fn parse(text: &str) -> Result<Self, DivisionCodeError> {
         let code = text.trim();
-        if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(DivisionCodeError::NotSixDigits(text.to_owned()));
-        }
-        let number: u32 = code
-            .parse()
-            .map_err(|_| DivisionCodeError::NotSixDigits(text.to_owned()))?;
+        let number = fixed_digits(code, 6).ok_or_else(|| DivisionCodeError::NotSixDigits(text.to_owned()))?;
         let Some(city) = CityCode::from_number(number / 100 * 100) else {
             return Err(DivisionCodeError::OutsideJiangsu(code.to_owned()));
         };

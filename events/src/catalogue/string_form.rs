@@ -35,3 +35,13 @@ macro_rules! string_form {
 }
 
 pub(crate) use string_form;
+
+/// The number a code of exactly `len` ASCII digits stands for (surrounding whitespace is
+/// ignored), or `None` for any other text.
+pub(super) fn fixed_digits(text: &str, len: usize) -> Option<u32> {
+    let code = text.trim();
+    if code.len() != len || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    code.parse().ok()
+}

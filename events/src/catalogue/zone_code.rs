@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::string_form::string_form;
+use super::string_form::{fixed_digits, string_form};
 
 /// A zone code that is not 8 digits.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -16,11 +16,9 @@ pub struct ZoneCode(u32);
 impl ZoneCode {
     /// Parses 8 ASCII digits; surrounding whitespace is ignored.
     pub fn parse(text: &str) -> Result<Self, ZoneCodeError> {
-        let code = text.trim();
-        if code.len() != 8 || !code.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ZoneCodeError(text.to_owned()));
-        }
-        code.parse().map(Self).map_err(|_| ZoneCodeError(text.to_owned()))
+        fixed_digits(text, 8)
+            .map(Self)
+            .ok_or_else(|| ZoneCodeError(text.to_owned()))
     }
 }
 
