@@ -8,6 +8,9 @@ pub mod canonical;
 pub mod catalogue;
 pub mod checkpoint;
 pub mod envelope;
+/// Event fixtures for tests (this crate's, and others' through `features = ["fixtures"]`).
+#[cfg(any(test, feature = "fixtures"))]
+pub mod fixtures;
 pub mod hash;
 pub mod integrity;
 pub mod jcs_check;

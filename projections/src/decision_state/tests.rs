@@ -243,7 +243,7 @@ fn a_revoked_pilot() {
         county(id(1), "320583"),
         PilotRevoked {
             unit_id: id(1),
-            decision: decision(),
+            decision: decided(),
         }
         .into(),
     ]);
@@ -306,16 +306,6 @@ fn folding_is_deterministic() {
 /// Every kind of event a decision state folds, in an order a real log could hold them.
 fn every_kind_of_event() -> Vec<DomainEvent> {
     let secret = SecretSha256::from_bytes([7; 32]);
-    let retract = |unit: Uuid, position: i64, retracted_type| -> DomainEvent {
-        liangye_events::catalogue::DecisionRetracted {
-            unit_id: unit,
-            position,
-            retracted_type,
-            reason: "录入错误".into(),
-            decision: decision(),
-        }
-        .into()
-    };
     let mut events = vec![suzhou_token(id(9), secret), quota_set(2024, 2)];
     events.extend(awarded_unit(id(1), 2024, 1)); // positions 3..=9, award at 9
     events.extend([
@@ -326,7 +316,7 @@ fn every_kind_of_event() -> Vec<DomainEvent> {
             year: year(2024),
             figures: liangye_events::catalogue::IndicatorFigures::default(),
             below_standard: true,
-            decision: decision(),
+            decision: decided(),
         }
         .into(),
         liangye_events::catalogue::SubsidyGranted {
@@ -334,7 +324,7 @@ fn every_kind_of_event() -> Vec<DomainEvent> {
             year: year(2024),
             amount_yuan: liangye_events::catalogue::Yuan::parse("1000000").unwrap(),
             fund: "省级服务业发展专项资金".into(),
-            decision: decision(),
+            decision: decided(),
         }
         .into(),
     ]);
@@ -343,19 +333,19 @@ fn every_kind_of_event() -> Vec<DomainEvent> {
             name: Some("昆山市(新)".into()),
             sectors: Some(vec![Sector::IntegratedCircuits]),
             division_code: Some(DivisionCode::parse("320599").unwrap()),
-            ..liangye_events::catalogue::UnitAmended::new(id(1), "更名", decision())
+            ..liangye_events::catalogue::UnitAmended::new(id(1), "更名", decided())
         }
         .into(),
     );
     let amended = i64::try_from(events.len()).unwrap();
-    events.push(retract(id(1), amended, EventType::UnitAmended));
+    events.push(retracted(id(1), amended, EventType::UnitAmended));
     events.extend([
         Delisted {
             unit_id: id(1),
             reason: "其他".into(),
             ground: DelistGround::Other,
             evaluation_year: None,
-            decision: decision(),
+            decision: decided(),
         }
         .into(),
         enterprise(id(2), CREDIT),
@@ -364,7 +354,7 @@ fn every_kind_of_event() -> Vec<DomainEvent> {
             unit_id: id(2),
             year: year(2024),
             reason: "材料不全".into(),
-            decision: decision(),
+            decision: decided(),
         }
         .into(),
         recommended(id(2), 2025),
@@ -375,7 +365,7 @@ fn every_kind_of_event() -> Vec<DomainEvent> {
             unit_id: id(2),
             year: year(2025),
             reason: "择优遴选".into(),
-            decision: decision(),
+            decision: decided(),
         }
         .into(),
         DomainEvent::from(PilotListed {
@@ -384,17 +374,17 @@ fn every_kind_of_event() -> Vec<DomainEvent> {
         }),
         PilotRevoked {
             unit_id: id(3),
-            decision: decision(),
+            decision: decided(),
         }
         .into(),
         county(id(4), "320585"),
     ]);
     let listed = i64::try_from(events.len()).unwrap();
-    events.push(retract(id(4), listed, EventType::PilotListed));
+    events.push(retracted(id(4), listed, EventType::PilotListed));
     events.push(AccessRevoked { token_id: id(9) }.into());
     events.extend(awarded_unit(id(5), 2024, 2));
     let award = i64::try_from(events.len()).unwrap();
-    events.push(retract(id(5), award, EventType::Awarded));
+    events.push(retracted(id(5), award, EventType::Awarded));
     events
 }
 

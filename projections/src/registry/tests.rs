@@ -282,7 +282,7 @@ fn statistics_and_counts_as_of_every_position_equal_a_recount() {
             reason: "绩效评价不合格".into(),
             evaluation_year: None,
             ground: DelistGround::Other,
-            decision: decision(),
+            decision: decided(),
         }
         .into(),
     );

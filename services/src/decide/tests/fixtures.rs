@@ -1,16 +1,20 @@
-//! Ids, principals, events and commands the tests are written with. An event fixture is
-//! exactly what deciding the command fixture of the same name yields, so tests can say
-//! "when `list_county(…)` then `county_listed(…)`".
+//! Ids, principals, events and commands the decide tests are written with, on top of the
+//! shared event fixtures (`liangye_events::fixtures`). An event fixture is exactly what
+//! deciding the command fixture of the same name yields, so tests can say "when
+//! `list_county(…)` then `county_listed(…)`".
 
 use chrono::NaiveDate;
 use liangye_events::catalogue::{
-    AccessGranted, AccessRevoked, AnnualQuotaSet, Awarded, Batch, CertificateNo, CityCode, CreditCode,
-    Decision, DecisionRetracted, DelistGround, Delisted, DivisionCode, DomainEvent, EvaluationRecorded,
-    EventType, Figures, Grade, IndicatorFigures, IndicatorsReported, NotSelected, PilotListed, PilotRevoked,
-    RecommendationWithdrawn, Recommended, ReviewOutcome, ReviewRecorded, ReviewStage, Role, Score,
-    SecretSha256, Sector, SubsidyGranted, UnitAmended, UnitKind, Year, Yuan, ZoneCode,
+    AccessGranted, AccessRevoked, Batch, CityCode, CreditCode, Decision, DelistGround, DivisionCode,
+    DomainEvent, EvaluationRecorded, Figures, Grade, IndicatorFigures, IndicatorsReported, NotSelected,
+    PilotListed, PilotRevoked, RecommendationWithdrawn, Recommended, ReviewOutcome, ReviewRecorded,
+    ReviewStage, Role, Score, SecretSha256, Sector, SubsidyGranted, UnitAmended, UnitKind, Yuan, ZoneCode,
 };
 use uuid::Uuid;
+
+/// The shared event fixtures these add commands and principals to: the ids, years, the one
+/// decision every fixture carries, and the events whose command fixtures are here too.
+pub use liangye_events::fixtures::{awarded, date, decided, delisted, id, quota_set, retracted, year};
 
 use crate::decide::{
     AmendUnit, Award, CloseSelection, Commend, Delist, GrantSubsidy, IssueAccess, ListPilot, Principal,
@@ -28,29 +32,8 @@ pub const HOME: CityCode = CityCode::Suzhou;
 /// Another city.
 pub const AWAY: CityCode = CityCode::Nanjing;
 
-pub fn id(n: u128) -> Uuid {
-    Uuid::from_u128(n)
-}
-
-pub fn year(y: i64) -> Year {
-    Year::new(y).unwrap()
-}
-
-pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-
 pub fn yuan(amount: i64) -> Yuan {
     Yuan::new(amount).unwrap()
-}
-
-/// The decision part every fixture carries.
-pub fn decided() -> Decision {
-    Decision {
-        decided_on: date(2024, 5, 6),
-        document_ref: Some("苏发改服务发〔2024〕123号".into()),
-        note: None,
-    }
 }
 
 // ---- principals ----
@@ -326,29 +309,9 @@ pub fn reviewed(unit: Uuid, y: i64) -> Vec<DomainEvent> {
     [in_review(unit, y), all_passed(unit, y)].concat()
 }
 
-pub fn awarded(unit: Uuid, y: i64, serial: u32) -> DomainEvent {
-    Awarded {
-        unit_id: unit,
-        year: year(y),
-        certificate_no: CertificateNo::new(year(y), serial).unwrap(),
-        decision: decided(),
-    }
-    .into()
-}
-
 /// A unit awarded in `y` with certificate serial `serial`.
 pub fn benchmark(unit: Uuid, y: i64, serial: u32) -> Vec<DomainEvent> {
     [reviewed(unit, y), vec![awarded(unit, y, serial)]].concat()
-}
-
-pub fn quota_set(y: i64, total: u32) -> DomainEvent {
-    AnnualQuotaSet {
-        year: year(y),
-        total,
-        guideline_ref: None,
-        decision: decided(),
-    }
-    .into()
 }
 
 pub fn evaluated(unit: Uuid, y: i64, grade: Grade) -> DomainEvent {
@@ -357,17 +320,6 @@ pub fn evaluated(unit: Uuid, y: i64, grade: Grade) -> DomainEvent {
         year: year(y),
         grade,
         score: None,
-        decision: decided(),
-    }
-    .into()
-}
-
-pub fn delisted(unit: Uuid, reason: &str, evaluation_year: Option<i64>) -> DomainEvent {
-    Delisted {
-        unit_id: unit,
-        reason: reason.into(),
-        evaluation_year: evaluation_year.map(year),
-        ground: DelistGround::Other,
         decision: decided(),
     }
     .into()
@@ -516,17 +468,6 @@ pub fn retract(unit: Uuid, position: i64) -> RetractDecision {
         decision: decided(),
         expected_version: None,
     }
-}
-
-pub fn retracted(unit: Uuid, position: i64, retracted_type: EventType) -> DomainEvent {
-    DecisionRetracted {
-        unit_id: unit,
-        position,
-        retracted_type,
-        reason: "录入错误".into(),
-        decision: decided(),
-    }
-    .into()
 }
 
 /// An amendment that changes nothing yet (set the fields to change).
