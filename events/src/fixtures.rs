@@ -1,7 +1,7 @@
-//! Event fixtures every crate's tests are written with (`features = ["fixtures"]` in a
+//! Event fixtures shared by the tests of several crates (`features = ["fixtures"]` in a
 //! dev-dependency): units listed in 苏州, their lifecycle and the years' quotas, each decided
-//! on 2024-05-06 under one 文号. The decide tests add their commands and principals beside
-//! these; the projections' tests fold these directly.
+//! on 2024-05-06 under one 文号. The projections' tests fold these directly; the decide tests
+//! use them and add, beside their command fixtures, the events those commands yield.
 
 use crate::catalogue::{
     AnnualQuotaSet, Awarded, Batch, CertificateNo, CityCode, Commended, Decision, DecisionRetracted,
