@@ -23,9 +23,9 @@
 //! registry stands, the status or award-year index when the filter names one), judging each
 //! by the facts beside its timeline and looking a unit up only to match its name or show
 //! it. Statistics, and the counts of filters without a name and with at most one of city
-//! and kind, are read off a tally at any position; other counts walk. In memory: about
-//! 0.6 KB a unit for the decision state and 0.3 KB for the rest (measured on a realistic
-//! log of 200,000 events, 34,000 units).
+//! and kind, are read off a tally at any position; other counts walk. In memory: a server
+//! holding a 1,000,000-event log of 166,666 units settles at about 480 MiB in all (the `rss`
+//! figure in BENCHMARKS.md), about 2.9 KB a unit with everything the process holds.
 //!
 //! Histories are not held here (see [`crate::history`]): they are folded on demand from a
 //! unit's own stream.

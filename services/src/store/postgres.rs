@@ -259,7 +259,7 @@ impl Sql for PgPools {
         .bind(limit)
         .fetch_one(&self.pool)
         .await?;
-        Ok(super::sqlite::packed(row))
+        Ok(super::scan::packed(row))
     }
 
     async fn close(&self) {

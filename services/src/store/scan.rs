@@ -219,3 +219,15 @@ impl EventStore {
         self.tree_hashes_from(from, limit).await
     }
 }
+
+/// A page of stored tree hashes as both backends read it in one row — (smallest index, rows,
+/// largest index, the hashes joined) — as (first index, rows, hashes) when the indexes from
+/// the smallest to the largest are all there.
+pub(super) fn packed(
+    (min, count, max, bytes): (Option<i64>, i64, Option<i64>, Option<Vec<u8>>),
+) -> Option<(u64, usize, Vec<u8>)> {
+    let (min, max, bytes) = (min?, max?, bytes?);
+    let count = usize::try_from(count).ok()?;
+    let first = u64::try_from(min).ok()?;
+    (max - min + 1 == count as i64).then_some((first, count, bytes))
+}

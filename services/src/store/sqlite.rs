@@ -233,7 +233,7 @@ impl Sql for SqlitePools {
         .bind(limit)
         .fetch_one(&self.readers)
         .await?;
-        Ok(packed(row))
+        Ok(super::scan::packed(row))
     }
 
     async fn close(&self) {
@@ -420,16 +420,6 @@ impl LogTx for Transaction<'static, Sqlite> {
     async fn rollback(self) -> Result<(), StoreError> {
         Ok(Transaction::rollback(self).await?)
     }
-}
-
-/// (first index, rows, hashes) when the indexes from min to max are all there.
-pub(super) fn packed(
-    (min, count, max, bytes): (Option<i64>, i64, Option<i64>, Option<Vec<u8>>),
-) -> Option<(u64, usize, Vec<u8>)> {
-    let (min, max, bytes) = (min?, max?, bytes?);
-    let count = usize::try_from(count).ok()?;
-    let first = u64::try_from(min).ok()?;
-    (max - min + 1 == count as i64).then_some((first, count, bytes))
 }
 
 async fn head(conn: &mut SqliteConnection) -> Result<Head, StoreError> {
