@@ -43,48 +43,118 @@ impl Decision {
     }
 }
 
-/// 列入试点: a unit enters the provincial pilot list (省级两业深度融合试点名单).
-///
-/// Which identifiers are present depends on `kind`: a `COUNTY` has `divisionCode` (its
-/// own code); an `ENTERPRISE` has `creditCode`; an `INDUSTRIAL_ZONE` has `divisionCode` (the
-/// county it lies in); a `DEVELOPMENT_ZONE` is identified by `name` (its catalogue name) and
-/// may have `zoneCode`. `creditCodeCheckOverridden` is true when the credit code failed its
-/// check character and was accepted on the `acceptInvalidCreditCode` override.
-/// `batch` is the pilot batch number (第N批), an integer from 1.
-///
-/// `sectors` (one or more, closed list) and `countyCode` (the county-level division the unit
-/// lies in, inside its city; a COUNTY's own code) arrived with schema version 2. Schema
-/// version 0 was the pre-release shape, 1 the first release's; see `catalogue::upcast`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PilotListed {
-    pub unit_id: Uuid,
-    pub name: String,
-    pub kind: UnitKind,
-    pub city_code: CityCode,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub division_code: Option<DivisionCode>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_code: Option<CreditCode>,
-    pub credit_code_check_overridden: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub zone_code: Option<ZoneCode>,
-    pub industries: Vec<String>,
-    pub sectors: Vec<Sector>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub county_code: Option<DivisionCode>,
-    pub batch: Batch,
-    #[serde(flatten)]
-    pub decision: Decision,
+/// Declares a decision payload: the struct as written, with a last field `decision`
+/// ([`Decision`], serialized flattened beside the others), deserialized in one pass through
+/// a wire form that holds the decision's three members beside the struct's own. serde's
+/// `flatten` would buffer every member of the payload and read them again: in a replay, that
+/// cost more than the rest of the payload's decoding.
+macro_rules! decision_payload {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$field_meta:meta])* pub $field:ident: $type:ty, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $name {
+            $( $(#[$field_meta])* pub $field: $type, )*
+            #[serde(flatten)]
+            pub decision: Decision,
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                #[derive(Deserialize)]
+                #[serde(rename_all = "camelCase")]
+                struct Wire {
+                    $( $(#[$field_meta])* $field: $type, )*
+                    #[serde(deserialize_with = "iso_date")]
+                    decided_on: NaiveDate,
+                    #[serde(default)]
+                    document_ref: Option<String>,
+                    #[serde(default)]
+                    note: Option<String>,
+                }
+                let Wire { $($field,)* decided_on, document_ref, note } = Wire::deserialize(deserializer)?;
+                Ok(Self {
+                    $($field,)*
+                    decision: Decision { decided_on, document_ref, note },
+                })
+            }
+        }
+    };
 }
 
-/// 撤销试点: a pilot is taken off the pilot list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PilotRevoked {
-    pub unit_id: Uuid,
-    #[serde(flatten)]
-    pub decision: Decision,
+/// Reads a date as chrono's `NaiveDate` does (same values, same errors), the common
+/// `YYYY-MM-DD` form without chrono's general format parser.
+fn iso_date<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<NaiveDate, D::Error> {
+    struct IsoDate;
+    impl serde::de::Visitor<'_> for IsoDate {
+        type Value = NaiveDate;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            // chrono's words, so that a wrong type reads as it always has.
+            f.write_str("a formatted date string")
+        }
+
+        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<NaiveDate, E> {
+            let digits = |range: std::ops::Range<usize>| {
+                text.as_bytes()[range].iter().try_fold(0u32, |n, b| {
+                    b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
+                })
+            };
+            let quick = (text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-')
+                .then(|| NaiveDate::from_ymd_opt(digits(0..4)? as i32, digits(5..7)?, digits(8..10)?))
+                .flatten();
+            match quick {
+                Some(date) => Ok(date),
+                None => text.parse().map_err(E::custom),
+            }
+        }
+    }
+    deserializer.deserialize_str(IsoDate)
+}
+
+decision_payload! {
+    /// 列入试点: a unit enters the provincial pilot list (省级两业深度融合试点名单).
+    ///
+    /// Which identifiers are present depends on `kind`: a `COUNTY` has `divisionCode` (its
+    /// own code); an `ENTERPRISE` has `creditCode`; an `INDUSTRIAL_ZONE` has `divisionCode` (the
+    /// county it lies in); a `DEVELOPMENT_ZONE` is identified by `name` (its catalogue name) and
+    /// may have `zoneCode`. `creditCodeCheckOverridden` is true when the credit code failed its
+    /// check character and was accepted on the `acceptInvalidCreditCode` override.
+    /// `batch` is the pilot batch number (第N批), an integer from 1.
+    ///
+    /// `sectors` (one or more, closed list) and `countyCode` (the county-level division the unit
+    /// lies in, inside its city; a COUNTY's own code) arrived with schema version 2. Schema
+    /// version 0 was the pre-release shape, 1 the first release's; see `catalogue::upcast`.
+    pub struct PilotListed {
+        pub unit_id: Uuid,
+        pub name: String,
+        pub kind: UnitKind,
+        pub city_code: CityCode,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub division_code: Option<DivisionCode>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub credit_code: Option<CreditCode>,
+        pub credit_code_check_overridden: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub zone_code: Option<ZoneCode>,
+        pub industries: Vec<String>,
+        pub sectors: Vec<Sector>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub county_code: Option<DivisionCode>,
+        pub batch: Batch,
+    }
+}
+
+decision_payload! {
+    /// 撤销试点: a pilot is taken off the pilot list.
+    pub struct PilotRevoked {
+        pub unit_id: Uuid,
+    }
 }
 
 /// The figures a recommendation is judged on (policy §四(二)). Absent figures count as
@@ -110,7 +180,7 @@ pub struct Figures {
 /// 推荐: a city's development and reform commission (or the province) puts a pilot forward
 /// for `year`. `cityCode` is the recommending city, which is always the unit's own city;
 /// who recorded it is in the event metadata.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Recommended {
     pub unit_id: Uuid,
@@ -122,92 +192,124 @@ pub struct Recommended {
     pub decision: Decision,
 }
 
-/// 评审: one review stage of `year`'s attempt. `score` is present for `EXPERT`;
-/// `noticeStart`, `noticeEnd` (and optionally `objections`, the objections received, as
-/// text) for `PUBLIC_NOTICE`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ReviewRecorded {
-    pub unit_id: Uuid,
-    pub year: Year,
-    pub stage: ReviewStage,
-    pub outcome: ReviewOutcome,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub score: Option<Score>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notice_start: Option<NaiveDate>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notice_end: Option<NaiveDate>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub objections: Option<String>,
-    /// Why a `FAILED` stage failed (required for it since schema version 2).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(flatten)]
-    pub decision: Decision,
+/// In one pass, as [`decision_payload!`] does (a recommendation also flattens its figures).
+impl<'de> Deserialize<'de> for Recommended {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Wire {
+            unit_id: Uuid,
+            year: Year,
+            city_code: CityCode,
+            #[serde(default)]
+            revenue_yuan: Option<Yuan>,
+            #[serde(default)]
+            gdp_yuan: Option<Yuan>,
+            #[serde(default)]
+            manufacturing_share_bp: Option<BasisPoints>,
+            #[serde(default)]
+            market_share_rank: Option<MarketShareRank>,
+            #[serde(deserialize_with = "iso_date")]
+            decided_on: NaiveDate,
+            #[serde(default)]
+            document_ref: Option<String>,
+            #[serde(default)]
+            note: Option<String>,
+        }
+        let w = Wire::deserialize(deserializer)?;
+        Ok(Self {
+            unit_id: w.unit_id,
+            year: w.year,
+            city_code: w.city_code,
+            figures: Figures {
+                revenue_yuan: w.revenue_yuan,
+                gdp_yuan: w.gdp_yuan,
+                manufacturing_share_bp: w.manufacturing_share_bp,
+                market_share_rank: w.market_share_rank,
+            },
+            decision: Decision {
+                decided_on: w.decided_on,
+                document_ref: w.document_ref,
+                note: w.note,
+            },
+        })
+    }
 }
 
-/// 授牌: the unit becomes a provincial benchmark of `year`, with certificate `certificateNo`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Awarded {
-    pub unit_id: Uuid,
-    pub year: Year,
-    pub certificate_no: CertificateNo,
-    #[serde(flatten)]
-    pub decision: Decision,
+decision_payload! {
+    /// 评审: one review stage of `year`'s attempt. `score` is present for `EXPERT`;
+    /// `noticeStart`, `noticeEnd` (and optionally `objections`, the objections received, as
+    /// text) for `PUBLIC_NOTICE`.
+    pub struct ReviewRecorded {
+        pub unit_id: Uuid,
+        pub year: Year,
+        pub stage: ReviewStage,
+        pub outcome: ReviewOutcome,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub score: Option<Score>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub notice_start: Option<NaiveDate>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub notice_end: Option<NaiveDate>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub objections: Option<String>,
+        /// Why a `FAILED` stage failed (required for it since schema version 2).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub reason: Option<String>,
+    }
 }
 
-/// 设定年度指标: the number of awards `year` may have. Stream `quota-{year}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AnnualQuotaSet {
-    pub year: Year,
-    pub total: u32,
-    /// The reference of the year's selection guidelines (评选指南 文号); schema version 2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub guideline_ref: Option<String>,
-    #[serde(flatten)]
-    pub decision: Decision,
+decision_payload! {
+    /// 授牌: the unit becomes a provincial benchmark of `year`, with certificate `certificateNo`.
+    pub struct Awarded {
+        pub unit_id: Uuid,
+        pub year: Year,
+        pub certificate_no: CertificateNo,
+    }
 }
 
-/// 绩效评价: the annual performance evaluation of an awarded unit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct EvaluationRecorded {
-    pub unit_id: Uuid,
-    pub year: Year,
-    pub grade: Grade,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub score: Option<Score>,
-    #[serde(flatten)]
-    pub decision: Decision,
+decision_payload! {
+    /// 设定年度指标: the number of awards `year` may have. Stream `quota-{year}`.
+    pub struct AnnualQuotaSet {
+        pub year: Year,
+        pub total: u32,
+        /// The reference of the year's selection guidelines (评选指南 文号); schema version 2.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub guideline_ref: Option<String>,
+    }
 }
 
-/// 表彰: an awarded unit is commended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Commended {
-    pub unit_id: Uuid,
-    pub year: Year,
-    pub citation: String,
-    #[serde(flatten)]
-    pub decision: Decision,
+decision_payload! {
+    /// 绩效评价: the annual performance evaluation of an awarded unit.
+    pub struct EvaluationRecorded {
+        pub unit_id: Uuid,
+        pub year: Year,
+        pub grade: Grade,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub score: Option<Score>,
+    }
 }
 
-/// 摘牌: an awarded unit loses its designation, on a `ground` (schema version 2; version 1
-/// events read as `OTHER`). `evaluationYear` references the evaluation the decision rests
-/// on: required for `FAILED_EVALUATION`, whose evaluation is graded FAIL.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Delisted {
-    pub unit_id: Uuid,
-    pub reason: String,
-    pub ground: DelistGround,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub evaluation_year: Option<Year>,
-    #[serde(flatten)]
-    pub decision: Decision,
+decision_payload! {
+    /// 表彰: an awarded unit is commended.
+    pub struct Commended {
+        pub unit_id: Uuid,
+        pub year: Year,
+        pub citation: String,
+    }
+}
+
+decision_payload! {
+    /// 摘牌: an awarded unit loses its designation, on a `ground` (schema version 2; version 1
+    /// events read as `OTHER`). `evaluationYear` references the evaluation the decision rests
+    /// on: required for `FAILED_EVALUATION`, whose evaluation is graded FAIL.
+    pub struct Delisted {
+        pub unit_id: Uuid,
+        pub reason: String,
+        pub ground: DelistGround,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub evaluation_year: Option<Year>,
+    }
 }
 
 /// 授予访问权限: an access token is issued. Only the SHA-256 of its secret is recorded.
@@ -230,45 +332,41 @@ pub struct AccessRevoked {
     pub token_id: Uuid,
 }
 
-/// 撤销错误决定: the unit's decision at log `position` (its latest one not already
-/// retracted, of type `retractedType`) was a mistake; every projection folds the unit as
-/// if it had never been made. History keeps both.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DecisionRetracted {
-    pub unit_id: Uuid,
-    pub position: i64,
-    pub retracted_type: EventType,
-    pub reason: String,
-    #[serde(flatten)]
-    pub decision: Decision,
+decision_payload! {
+    /// 撤销错误决定: the unit's decision at log `position` (its latest one not already
+    /// retracted, of type `retractedType`) was a mistake; every projection folds the unit as
+    /// if it had never been made. History keeps both.
+    pub struct DecisionRetracted {
+        pub unit_id: Uuid,
+        pub position: i64,
+        pub retracted_type: EventType,
+        pub reason: String,
+    }
 }
 
-/// 信息变更: corrects a unit's data. Only the fields present change; identifiers are
-/// checked and unique again. `creditCodeCheckOverridden` is present with `creditCode`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UnitAmended {
-    pub unit_id: Uuid,
-    pub reason: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sectors: Option<Vec<Sector>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub industries: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub county_code: Option<DivisionCode>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_code: Option<CreditCode>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_code_check_overridden: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub division_code: Option<DivisionCode>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub zone_code: Option<ZoneCode>,
-    #[serde(flatten)]
-    pub decision: Decision,
+decision_payload! {
+    /// 信息变更: corrects a unit's data. Only the fields present change; identifiers are
+    /// checked and unique again. `creditCodeCheckOverridden` is present with `creditCode`.
+    pub struct UnitAmended {
+        pub unit_id: Uuid,
+        pub reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub sectors: Option<Vec<Sector>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub industries: Option<Vec<String>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub county_code: Option<DivisionCode>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub credit_code: Option<CreditCode>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub credit_code_check_overridden: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub division_code: Option<DivisionCode>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub zone_code: Option<ZoneCode>,
+    }
 }
 
 impl UnitAmended {
@@ -291,28 +389,24 @@ impl UnitAmended {
     }
 }
 
-/// 撤回推荐: the recommending city (or the province) withdraws `year`'s recommendation;
-/// the unit is PILOT again.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RecommendationWithdrawn {
-    pub unit_id: Uuid,
-    pub year: Year,
-    pub reason: String,
-    #[serde(flatten)]
-    pub decision: Decision,
+decision_payload! {
+    /// 撤回推荐: the recommending city (or the province) withdraws `year`'s recommendation;
+    /// the unit is PILOT again.
+    pub struct RecommendationWithdrawn {
+        pub unit_id: Uuid,
+        pub year: Year,
+        pub reason: String,
+    }
 }
 
-/// 未入选: a unit whose four review stages of `year` all passed is not chosen (择优遴选);
-/// it is PILOT again and may be recommended in a later year.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct NotSelected {
-    pub unit_id: Uuid,
-    pub year: Year,
-    pub reason: String,
-    #[serde(flatten)]
-    pub decision: Decision,
+decision_payload! {
+    /// 未入选: a unit whose four review stages of `year` all passed is not chosen (择优遴选);
+    /// it is PILOT again and may be recommended in a later year.
+    pub struct NotSelected {
+        pub unit_id: Uuid,
+        pub year: Year,
+        pub reason: String,
+    }
 }
 
 /// The figures of a monitoring report (统计监测): the recommendation's figures and two more.
@@ -344,14 +438,12 @@ pub struct IndicatorsReported {
     pub decision: Decision,
 }
 
-/// 奖励补助: a subsidy of `amountYuan` (> 0) from `fund` to a unit awarded on `decidedOn`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SubsidyGranted {
-    pub unit_id: Uuid,
-    pub year: Year,
-    pub amount_yuan: Yuan,
-    pub fund: String,
-    #[serde(flatten)]
-    pub decision: Decision,
+decision_payload! {
+    /// 奖励补助: a subsidy of `amountYuan` (> 0) from `fund` to a unit awarded on `decidedOn`.
+    pub struct SubsidyGranted {
+        pub unit_id: Uuid,
+        pub year: Year,
+        pub amount_yuan: Yuan,
+        pub fund: String,
+    }
 }

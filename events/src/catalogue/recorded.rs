@@ -210,11 +210,8 @@ fn belongs_to(event: &DomainEvent, stream_id: &str) -> bool {
             stream_id == super::streams::ACCESS_STREAM
         }
         other => match (other.unit_id(), stream_id.strip_prefix("unit-")) {
-            (Some(id), Some(text)) => {
-                text.len() == 36
-                    && Uuid::try_parse(text).is_ok_and(|parsed| parsed == id)
-                    && !text.bytes().any(|b| b.is_ascii_uppercase())
-            }
+            // The id's own form: 36 characters, hyphenated, lower case.
+            (Some(id), Some(text)) => text == id.hyphenated().encode_lower(&mut Uuid::encode_buffer()),
             _ => false,
         },
     }
