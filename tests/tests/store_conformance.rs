@@ -30,6 +30,7 @@ on_both_backends!(
     canonical_pages_hold_the_stored_texts_in_order,
     rows_pages_hold_every_column_in_position_order,
     tree_hash_pages_hold_the_stored_tree,
+    bulk_batches_write_the_log_and_tree_small_ones_would,
     prefetched_stream_versions_continue_each_stream,
     stream_catches_up_then_follows_live,
     recorded_at_never_goes_backwards,
@@ -621,6 +622,53 @@ async fn tree_hash_pages_hold_the_stored_tree(db: &TestDb) {
         from = last + 1;
     }
     assert_eq!(read, expected);
+}
+
+/// Batches of 1,000 events take the bulk path (statements prepared once; on PostgreSQL run
+/// with a cached plan, then the connection's planning again): what they write, and what a
+/// small append in the same transaction writes after them, is the gapless log and its tree.
+async fn bulk_batches_write_the_log_and_tree_small_ones_would(db: &TestDb) {
+    use liangye_events::hash::parse_hex;
+    use liangye_events::merkle::MemoryTree;
+    let store = EventStore::connect(&db.url).await.unwrap();
+    let batch = |from: usize, n: usize| -> Vec<NewEvent> {
+        (from..from + n)
+            .map(|k| event(&format!("unit-{}", k % 7), json!({ "k": k })))
+            .collect()
+    };
+    let mut tx = store.begin_write().await.unwrap();
+    tx.append(batch(0, 1000)).await.unwrap();
+    tx.append(batch(1000, 3)).await.unwrap();
+    tx.append(batch(1003, 1000)).await.unwrap();
+    tx.commit().await.unwrap();
+    append(&store, batch(2003, 1000)).await.unwrap();
+    append(&store, batch(3003, 2)).await.unwrap();
+    let log = all_events(&store).await;
+    assert_eq!(log.len(), 3005);
+    assert_gapless(&log);
+    for (k, ev) in log.iter().enumerate() {
+        assert_eq!(
+            ev.envelope().unwrap().payload,
+            json!({ "k": k }),
+            "position {}",
+            ev.position
+        );
+    }
+    let leaves: Vec<_> = log.iter().map(|e| parse_hex(&e.leaf_hash).unwrap()).collect();
+    let tree = MemoryTree::from_leaves(&leaves).unwrap();
+    let mut stored = Vec::new();
+    let mut from = 0u64;
+    loop {
+        let page = store.tree_hash_page(from, 4096).await.unwrap();
+        let Some(&(last, _)) = page.last() else { break };
+        stored.extend(page.into_iter().map(|(_, h)| h));
+        from = last + 1;
+    }
+    assert_eq!(stored, tree.stored_hashes());
+    assert_eq!(
+        store.head_root().await.unwrap(),
+        Some((3005, tree.root().unwrap()))
+    );
 }
 
 async fn merkle_tree_is_kept_with_the_log(db: &TestDb) {
