@@ -185,7 +185,7 @@ pub async fn verify_log(
     };
     let mut pass = Pass {
         check: ContinuityCheck::new(),
-        tree: MemoryTree::new(),
+        tree: MemoryTree::with_capacity(u64::try_from(head).unwrap_or(0)),
         registry: Registry::new(),
     };
     loop {

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::stored::{consistency_proof, inclusion_proof, stored_hashes_for_append, tree_hash};
+use super::stored::{append_in_place, consistency_proof, inclusion_proof, stored_hash_count, tree_hash};
 use super::{HashReader, MerkleError};
 use crate::hash::Hash;
 
@@ -32,10 +32,19 @@ impl MemoryTree {
         Ok(tree)
     }
 
+    /// An empty tree with room for `leaves` leaves' hashes (about two per leaf), so that
+    /// it is not copied as it grows.
+    pub fn with_capacity(leaves: u64) -> Self {
+        let hashes = usize::try_from(stored_hash_count(leaves)).unwrap_or(0);
+        Self {
+            size: 0,
+            hashes: Vec::with_capacity(hashes),
+        }
+    }
+
     /// Append one leaf hash.
     pub fn push(&mut self, leaf: Hash) -> Result<(), MerkleError> {
-        let new = stored_hashes_for_append(self.size, leaf, self)?;
-        self.hashes.extend(new);
+        append_in_place(self.size, leaf, &mut self.hashes)?;
         self.size += 1;
         Ok(())
     }

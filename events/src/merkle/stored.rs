@@ -347,6 +347,27 @@ pub fn stored_hashes_for_append(
     Ok(out)
 }
 
+/// [`stored_hashes_for_append`] for a tree whose stored hashes are all in `stored`, by
+/// index (`stored_hash_count(n)` of them): the new ones are pushed onto it, nothing else is
+/// allocated (a verification pushes a million leaves one by one). On an error `stored` is
+/// as it was.
+pub(super) fn append_in_place(n: u64, leaf: Hash, stored: &mut Vec<Hash>) -> Result<(), MerkleError> {
+    check_size(n.saturating_add(1))?;
+    let before = stored.len();
+    let mut h = leaf;
+    stored.push(h);
+    for level in 0..n.trailing_ones() {
+        let index = stored_hash_index(level, (n >> level) - 1);
+        let Some(left) = usize::try_from(index).ok().and_then(|i| stored.get(i)) else {
+            stored.truncate(before);
+            return Err(MerkleError::MissingHash { index });
+        };
+        h = node_hash(left, &h);
+        stored.push(h);
+    }
+    Ok(())
+}
+
 /// What appending a batch of leaves adds to the tree store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TreeAppend {

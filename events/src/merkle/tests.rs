@@ -166,6 +166,25 @@ fn stored_hash_count_matches_the_tree() {
     assert!(stored_hash_count(MAX_TREE_SIZE) <= i64::MAX as u64);
 }
 
+#[test]
+fn a_memory_tree_stores_what_appends_through_a_reader_store() {
+    /// A store read through the generic path.
+    struct Store(Vec<Hash>);
+    impl HashReader for Store {
+        fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, MerkleError> {
+            Ok(indexes.iter().map(|&i| self.0[i as usize]).collect())
+        }
+    }
+    let mut tree = MemoryTree::with_capacity(MAX);
+    let mut store = Store(Vec::new());
+    for (n, leaf) in test_leaves(MAX).into_iter().enumerate() {
+        let new = stored_hashes_for_append(n as u64, leaf, &store).unwrap();
+        store.0.extend(new);
+        tree.push(leaf).unwrap();
+        assert_eq!(tree.stored_hashes(), store.0.as_slice(), "after leaf {n}");
+    }
+}
+
 // ── against the RFC definitions ────────────────────────────────────────────────────────
 
 #[test]

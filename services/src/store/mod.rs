@@ -7,6 +7,7 @@
 //! stream versions, and append; nothing is visible until [`WriteTx::commit`].
 
 mod backend;
+mod c_heap;
 mod error;
 mod postgres;
 mod prepare;
@@ -25,6 +26,7 @@ use tokio::sync::watch;
 use uuid::Uuid;
 
 use backend::{LogTx, Sql, on_backend, on_tx};
+pub use c_heap::keep_sqlite_buffers_in_the_heap;
 pub use error::StoreError;
 pub use prepare::{PreparedEvent, prepare, validate_stream_id};
 pub use scan::{CanonicalPage, RowsPage};

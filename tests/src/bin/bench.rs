@@ -68,9 +68,16 @@ fn print(f: &Figure, json: bool) -> bench::Result<()> {
     Ok(())
 }
 
-#[tokio::main]
-async fn main() -> bench::Result<()> {
-    let args = Args::parse();
+fn main() -> bench::Result<()> {
+    // As `liangye` does, before any thread starts: the figures are the binary's.
+    liangye_services::store::keep_sqlite_buffers_in_the_heap();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run(Args::parse()))
+}
+
+async fn run(args: Args) -> bench::Result<()> {
     if let Some(url) = &args.serve_only {
         return bench::http::serve_only(url).await;
     }

@@ -1,0 +1,42 @@
+//! SQLite allocates with the C library's `malloc`, not with the process's Rust allocator.
+//! glibc serves a block above its mmap threshold straight from `mmap` and unmaps it when it is
+//! freed, and gives the free top of a heap back to the system once it passes the trim
+//! threshold. The pages the store reads are such blocks: a page of 4,096 events comes back as
+//! a few texts of one to three MiB each (`sqlite.rs`), so for every page SQLite's buffers were
+//! mapped, zeroed page by page by the kernel as they were written, and unmapped again. That
+//! was 1.3 s of system time in a 3.3 s `verify` of 1,000,000 events (see BENCHMARKS.md).
+
+/// Blocks up to this size come from glibc's heaps, where a freed one serves the next page.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+const MMAP_THRESHOLD: libc::c_int = 8 << 20;
+/// A heap keeps up to this much free memory at its top before giving it back.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+const TRIM_THRESHOLD: libc::c_int = 32 << 20;
+
+/// Lets glibc keep SQLite's page-sized buffers for reuse (see the module's notes). A
+/// binary calls it first thing in `main`, before any thread starts; elsewhere than Linux
+/// with glibc it does nothing. Returns whether both settings were taken.
+pub fn keep_sqlite_buffers_in_the_heap() -> bool {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        // SAFETY: mallopt only sets two of glibc's allocator parameters; it is called before
+        // any other thread exists.
+        unsafe {
+            libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1
+                && libc::mallopt(libc::M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1
+        }
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    {
+        false
+    }
+}
+
+#[cfg(all(test, target_os = "linux", target_env = "gnu"))]
+mod tests {
+    #[test]
+    fn glibc_takes_both_settings() {
+        // mallopt refuses an mmap threshold above its maximum (32 MiB on 64-bit systems).
+        assert!(super::keep_sqlite_buffers_in_the_heap());
+    }
+}
