@@ -457,16 +457,17 @@ impl LogTx for Transaction<'static, Postgres> {
 
     /// Move the head row and queue the notification; both take effect at commit.
     async fn commit(mut self, head: &Head) -> Result<(), StoreError> {
-        sqlx::query("UPDATE log_head SET position = $1, recorded_at = $2 WHERE id = 1 AND position <> $1")
-            .bind(head.position)
-            .bind(head.recorded_at.as_deref().unwrap_or(""))
-            .execute(&mut *self)
-            .await?;
-        sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(CHANNEL)
-            .bind(head.position.to_string())
-            .execute(&mut *self)
-            .await?;
+        // One round trip: a data-modifying WITH runs whether or not the query reads it.
+        sqlx::query(
+            "WITH moved AS (UPDATE log_head SET position = $1, recorded_at = $2 \
+             WHERE id = 1 AND position <> $1 RETURNING position) SELECT pg_notify($3, $4)",
+        )
+        .bind(head.position)
+        .bind(head.recorded_at.as_deref().unwrap_or(""))
+        .bind(CHANNEL)
+        .bind(head.position.to_string())
+        .execute(&mut *self)
+        .await?;
         Ok(Transaction::commit(self).await?)
     }
 
