@@ -47,19 +47,26 @@ impl Decision {
 /// ([`Decision`], serialized flattened beside the others), deserialized in one pass through
 /// a wire form that holds the decision's three members beside the struct's own. serde's
 /// `flatten` would buffer every member of the payload and read them again: in a replay, that
-/// cost more than the rest of the payload's decoding.
+/// cost more than the rest of the payload's decoding. After `flattening`, a field and the
+/// members of its type (all optional: absent reads as `None`) are flattened the same way, as a
+/// recommendation's figures are.
 macro_rules! decision_payload {
     (
         $(#[$meta:meta])*
         pub struct $name:ident {
             $( $(#[$field_meta:meta])* pub $field:ident: $type:ty, )*
         }
+        $( flattening $group:ident: $group_type:ident { $($member:ident: $member_type:ty),* $(,)? } )?
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
         #[serde(rename_all = "camelCase")]
         pub struct $name {
             $( $(#[$field_meta])* pub $field: $type, )*
+            $(
+                #[serde(flatten)]
+                pub $group: $group_type,
+            )?
             #[serde(flatten)]
             pub decision: Decision,
         }
@@ -70,6 +77,7 @@ macro_rules! decision_payload {
                 #[serde(rename_all = "camelCase")]
                 struct Wire {
                     $( $(#[$field_meta])* $field: $type, )*
+                    $( $( #[serde(default)] $member: $member_type, )* )?
                     #[serde(deserialize_with = "iso_date")]
                     decided_on: NaiveDate,
                     #[serde(default)]
@@ -77,9 +85,11 @@ macro_rules! decision_payload {
                     #[serde(default)]
                     note: Option<String>,
                 }
-                let Wire { $($field,)* decided_on, document_ref, note } = Wire::deserialize(deserializer)?;
+                let Wire { $($field,)* $($($member,)*)? decided_on, document_ref, note } =
+                    Wire::deserialize(deserializer)?;
                 Ok(Self {
                     $($field,)*
+                    $( $group: $group_type { $($member,)* }, )?
                     decision: Decision { decided_on, document_ref, note },
                 })
             }
@@ -177,62 +187,20 @@ pub struct Figures {
     pub market_share_rank: Option<MarketShareRank>,
 }
 
-/// 推荐: a city's development and reform commission (or the province) puts a pilot forward
-/// for `year`. `cityCode` is the recommending city, which is always the unit's own city;
-/// who recorded it is in the event metadata.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Recommended {
-    pub unit_id: Uuid,
-    pub year: Year,
-    pub city_code: CityCode,
-    #[serde(flatten)]
-    pub figures: Figures,
-    #[serde(flatten)]
-    pub decision: Decision,
-}
-
-/// In one pass, as [`decision_payload!`] does (a recommendation also flattens its figures).
-impl<'de> Deserialize<'de> for Recommended {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Wire {
-            unit_id: Uuid,
-            year: Year,
-            city_code: CityCode,
-            #[serde(default)]
-            revenue_yuan: Option<Yuan>,
-            #[serde(default)]
-            gdp_yuan: Option<Yuan>,
-            #[serde(default)]
-            manufacturing_share_bp: Option<BasisPoints>,
-            #[serde(default)]
-            market_share_rank: Option<MarketShareRank>,
-            #[serde(deserialize_with = "iso_date")]
-            decided_on: NaiveDate,
-            #[serde(default)]
-            document_ref: Option<String>,
-            #[serde(default)]
-            note: Option<String>,
-        }
-        let w = Wire::deserialize(deserializer)?;
-        Ok(Self {
-            unit_id: w.unit_id,
-            year: w.year,
-            city_code: w.city_code,
-            figures: Figures {
-                revenue_yuan: w.revenue_yuan,
-                gdp_yuan: w.gdp_yuan,
-                manufacturing_share_bp: w.manufacturing_share_bp,
-                market_share_rank: w.market_share_rank,
-            },
-            decision: Decision {
-                decided_on: w.decided_on,
-                document_ref: w.document_ref,
-                note: w.note,
-            },
-        })
+decision_payload! {
+    /// 推荐: a city's development and reform commission (or the province) puts a pilot forward
+    /// for `year`. `cityCode` is the recommending city, which is always the unit's own city;
+    /// who recorded it is in the event metadata.
+    pub struct Recommended {
+        pub unit_id: Uuid,
+        pub year: Year,
+        pub city_code: CityCode,
+    }
+    flattening figures: Figures {
+        revenue_yuan: Option<Yuan>,
+        gdp_yuan: Option<Yuan>,
+        manufacturing_share_bp: Option<BasisPoints>,
+        market_share_rank: Option<MarketShareRank>,
     }
 }
 
