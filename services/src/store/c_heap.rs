@@ -19,8 +19,8 @@ const TRIM_THRESHOLD: libc::c_int = 32 << 20;
 pub fn keep_sqlite_buffers_in_the_heap() -> bool {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
-        // SAFETY: mallopt only sets two of glibc's allocator parameters; it is called before
-        // any other thread exists.
+        // SAFETY: mallopt sets two of glibc's allocator parameters, under glibc's own lock;
+        // it reads or writes no memory of ours.
         unsafe {
             libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1
                 && libc::mallopt(libc::M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1

@@ -48,9 +48,10 @@ where
 }
 
 /// Rows of the multi-row statements that are prepared once per connection and kept in its
-/// statement cache (a bulk append or import inserts 1,000 events a statement, each with its
-/// tree hashes, 1,000 a statement). Statements of other sizes (a group commit's few events,
-/// a batch's last rows) are prepared each time, so that they do not crowd the cache.
+/// statement cache (a bulk append or import inserts 1,000 events a statement, and on SQLite
+/// their tree hashes 1,000 a statement; PostgreSQL takes the hashes as two arrays).
+/// Statements of other sizes (a group commit's few events, a batch's last rows) are prepared
+/// each time, so that they do not crowd the cache.
 pub(super) const PREPARED_ROWS: usize = 1000;
 
 /// Whether a multi-row statement of `rows` rows is kept prepared.
