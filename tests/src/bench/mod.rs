@@ -7,6 +7,7 @@ pub mod decisions;
 pub mod export;
 pub mod http;
 pub mod rebuild;
+pub mod stages;
 pub mod verify;
 
 use serde::Serialize;

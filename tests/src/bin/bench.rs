@@ -34,7 +34,8 @@ struct Args {
     #[arg(long)]
     database: Option<String>,
     /// Run only these workloads (comma-separated names: append_bulk, decisions_concurrent,
-    /// rebuild, as_of, verify, http_designations, rss, append_tree, export); all when absent.
+    /// rebuild, as_of, verify, stages, http_designations, rss, append_tree, export); all when
+    /// absent.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Keep the N-event log in this SQLite file between runs (built when absent, reused when
@@ -98,6 +99,7 @@ async fn run(args: Args) -> bench::Result<()> {
         "rss",
         "append_tree",
         "export",
+        "stages",
     ];
     if let Some(unknown) = args.only.iter().find(|n| !known.contains(&n.as_str())) {
         return Err(format!("unknown workload {unknown:?}; known: {}", known.join(", ")).into());
@@ -127,13 +129,25 @@ async fn run(args: Args) -> bench::Result<()> {
         print(&bench::as_of::run(&target, events).await?, json)?;
     }
     // The N-event log, for the workloads below that need it (built once, or reused).
-    let on_log = ["verify", "http_designations", "rss", "export", "append_tree"];
+    let on_log = [
+        "verify",
+        "stages",
+        "http_designations",
+        "rss",
+        "export",
+        "append_tree",
+    ];
     let log = match on_log.iter().any(|name| wanted(name)) {
         true => bench::rebuild::ensure_log(&target, events).await?,
         false => String::new(),
     };
     if wanted("verify") {
         print(&bench::verify::run(&log, events).await?, json)?;
+    }
+    if wanted("stages") {
+        for figure in bench::stages::run(&log).await? {
+            print(&figure, json)?;
+        }
     }
     if wanted("http_designations") {
         print(
