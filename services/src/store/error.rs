@@ -25,6 +25,9 @@ pub enum StoreError {
     Unreachable { target: String, cause: String },
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    /// Reading whole pages of a SQLite log failed (`sqlite_pages.rs`).
+    #[error("reading the log in {file}: {cause}")]
+    Pages { file: String, cause: String },
     #[error("migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }

@@ -15,6 +15,7 @@ mod rows;
 mod scan;
 mod snapshots;
 mod sqlite;
+mod sqlite_pages;
 mod tree;
 
 use std::collections::HashMap;
@@ -31,11 +32,6 @@ pub use error::StoreError;
 pub use prepare::{PreparedEvent, prepare, validate_stream_id};
 pub use scan::{CanonicalPage, RowsPage};
 pub use snapshots::Snapshot;
-/// The SQLite statements replay and `verify` read pages with (the benchmark's plain scans
-/// run the same statements).
-pub mod sqlite_reads {
-    pub use super::sqlite::{CANONICAL_PAGE, ROWS_PAGE};
-}
 pub use tree::{ConsistencyProof, InclusionProof, StoredCheckpoint};
 
 use liangye_events::canonical::{self, format_timestamp, now_micros};

@@ -4,7 +4,6 @@
 //! per-row cost matters: each backend reads a page the way it does best (`sqlite.rs`,
 //! `postgres.rs`).
 
-use liangye_events::StoredEvent;
 use liangye_events::hash::Hash;
 use liangye_events::integrity::RowText;
 
@@ -31,9 +30,12 @@ impl CanonicalPage {
         self.count == 0
     }
 
-    /// A page of `count` texts already joined by `\n`.
-    pub(super) fn joined(joined: String, count: usize) -> Self {
-        Self { joined, count }
+    /// An empty page with room for `bytes` of text.
+    pub(super) fn with_capacity(bytes: usize) -> Self {
+        Self {
+            joined: String::with_capacity(bytes),
+            count: 0,
+        }
     }
 
     /// Adds the next text.
@@ -60,15 +62,14 @@ impl EventStore {
     }
 }
 
-/// Every column of consecutive rows of `events`, as text, for `verify`: a few buffers per
-/// page and each row's columns borrowed from them ([`RowsPage::row`]), nothing decoded.
-/// SQLite gives each column of the page as one text (one row per page: see `sqlite.rs`);
-/// PostgreSQL's rows are copied into one buffer as they stream.
+/// Every column of consecutive rows of `events`, as text, for `verify`: one buffer per page,
+/// each row's columns copied into it as the rows come and borrowed from it
+/// ([`RowsPage::row`]), nothing decoded.
 #[derive(Debug, Clone, Default)]
 pub struct RowsPage {
-    texts: Vec<String>,
-    /// `COLUMNS` spans (buffer, start, end) per row; `None` for SQL NULL.
-    spans: Vec<Option<(u32, u32, u32)>>,
+    text: String,
+    /// `COLUMNS` spans (start, end) of `text` per row; `None` for SQL NULL.
+    spans: Vec<Option<(usize, usize)>>,
 }
 
 /// Columns per row of a [`RowsPage`], in the order of `rows::columns!`.
@@ -92,7 +93,7 @@ impl RowsPage {
                 .get(i * COLUMNS + c)
                 .copied()
                 .flatten()
-                .and_then(|(t, a, b)| self.texts.get(t as usize)?.get(a as usize..b as usize))
+                .and_then(|(a, b)| self.text.get(a..b))
         };
         RowText {
             position: field(0),
@@ -110,84 +111,24 @@ impl RowsPage {
         }
     }
 
+    /// An empty page with room for `rows` rows of `bytes` in all.
+    pub(super) fn with_capacity(rows: usize, bytes: usize) -> Self {
+        Self {
+            text: String::with_capacity(bytes),
+            spans: Vec::with_capacity(rows.saturating_mul(COLUMNS)),
+        }
+    }
+
     /// Adds a row given column by column (in the order of `rows::columns!`).
     pub(super) fn push_row(&mut self, columns: [Option<&str>; COLUMNS]) {
-        if self.texts.is_empty() {
-            self.texts.push(String::new());
-        }
-        let text = &mut self.texts[0];
         for column in columns {
             let span = column.map(|c| {
-                let start = text.len() as u32;
-                text.push_str(c);
-                (0, start, text.len() as u32)
+                let start = self.text.len();
+                self.text.push_str(c);
+                (start, self.text.len())
             });
             self.spans.push(span);
         }
-    }
-
-    /// Adds a stored row (the fallback when a page cannot be read in one piece).
-    pub(super) fn push_stored(&mut self, ev: &StoredEvent) {
-        let command_id = ev.command_id.map(|c| c.to_string());
-        self.push_row([
-            Some(&ev.position.to_string()),
-            Some(&ev.event_id.to_string()),
-            Some(&ev.stream_id),
-            Some(&ev.stream_version.to_string()),
-            Some(&ev.event_type),
-            Some(&ev.schema_version.to_string()),
-            Some(&ev.recorded_at),
-            command_id.as_deref(),
-            Some(&ev.actor),
-            Some(&ev.role),
-            Some(&ev.canonical),
-            Some(&ev.leaf_hash),
-        ]);
-    }
-
-    /// A page of `count` rows from SQLite's column-wise form: each column's values of the
-    /// page joined by `\n`, and `nulls` one `0`/`1` per row saying whether `command_id` (the
-    /// only nullable column) is NULL (its joined text then holds an empty value there).
-    /// `None` when a column does not split into `count` values — a value holding a newline,
-    /// or a NULL where none may be (the caller then reads the page row by row).
-    pub(super) fn from_columns(
-        count: usize,
-        columns: [Option<String>; COLUMNS],
-        nulls: Option<String>,
-    ) -> Option<Self> {
-        let nulls = nulls?;
-        if nulls.len() != count || u32::try_from(count * COLUMNS).is_err() {
-            return None;
-        }
-        let mut spans = vec![None; count * COLUMNS];
-        let mut texts = Vec::with_capacity(COLUMNS);
-        for (c, column) in columns.into_iter().enumerate() {
-            let text = column?;
-            let mut start = 0usize;
-            let mut row = 0usize;
-            for piece in text.split('\n') {
-                if row == count {
-                    return None;
-                }
-                let end = start + piece.len();
-                spans[row * COLUMNS + c] =
-                    Some((c as u32, u32::try_from(start).ok()?, u32::try_from(end).ok()?));
-                start = end + 1;
-                row += 1;
-            }
-            if row != count {
-                return None;
-            }
-            texts.push(text);
-        }
-        for (row, null) in nulls.bytes().enumerate() {
-            match null {
-                b'1' => spans[row * COLUMNS + 7] = None,
-                b'0' => {}
-                _ => return None,
-            }
-        }
-        Some(Self { texts, spans })
     }
 }
 

@@ -3,6 +3,7 @@
 //! statement of the store is here (see `backend.rs`).
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::sqlite::{
@@ -16,6 +17,7 @@ use super::backend::{LogTx, SnapshotChunk, Sql};
 use super::rows::{self, columns};
 use super::scan::{CanonicalPage, RowsPage};
 use super::snapshots::Snapshot;
+use super::sqlite_pages::PageReaders;
 use super::tree::StoredCheckpoint;
 use super::{Head, StoreError};
 use liangye_events::envelope::StoredEvent;
@@ -57,6 +59,8 @@ fn cannot_open(file: &std::path::Path, e: sqlx::Error) -> StoreError {
 pub(super) struct SqlitePools {
     writer: SqlitePool,
     readers: SqlitePool,
+    /// Replay's and `verify`'s whole pages (`sqlite_pages.rs`).
+    pages: Arc<PageReaders>,
 }
 
 impl SqlitePools {
@@ -80,11 +84,16 @@ impl SqlitePools {
             .await
             .map_err(|e| cannot_open(base.get_filename(), e))?;
         MIGRATOR.run(&writer).await?;
+        let pages = PageReaders::new(base.get_filename().to_path_buf(), BUSY_TIMEOUT);
         let readers = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(base.read_only(true))
             .await?;
-        Ok(Self { writer, readers })
+        Ok(Self {
+            writer,
+            readers,
+            pages,
+        })
     }
 }
 
@@ -93,48 +102,6 @@ const COMPLETE_SNAPSHOTS: &str = "SELECT s.position, s.format_version, s.chunks,
      FROM snapshots s JOIN events e ON e.position = s.position AND e.leaf_hash = s.leaf_hash \
      WHERE s.format_version = ? AND s.position <= ? \
      GROUP BY s.position, s.format_version, s.chunks HAVING COUNT(*) = s.chunks";
-
-/// SQLite aggregates the rows of the subquery in the order the subquery yields them (a
-/// subquery with `LIMIT` is never flattened into an aggregate): an `ORDER BY` inside
-/// `group_concat` would sort the page again through a temporary B-tree (a rebuild of
-/// 1,000,000 events took about a quarter longer with it). The order is still checked: every
-/// text names its position, and replay refuses a page whose positions do not follow on.
-/// One row per page, because sqlx hands each SQLite row from its worker thread through a
-/// channel.
-pub const CANONICAL_PAGE: &str = "SELECT group_concat(canonical, char(10)), count(*) \
-     FROM (SELECT canonical FROM events WHERE position > ? ORDER BY position LIMIT ?)";
-
-/// Every column of a page of events in one row (see [`CANONICAL_PAGE`] for why one row):
-/// each column's values joined by `\n`, in the order of `rows::columns!`, and whether each
-/// `command_id` is NULL. Reading column by column costs SQLite one aggregate step per value;
-/// a value holding a newline (no valid one does) makes its column split wrongly, which the
-/// reader sees, and reads that page row by row.
-pub const ROWS_PAGE: &str = "SELECT count(*), group_concat(position, char(10)), \
-     group_concat(event_id, char(10)), group_concat(stream_id, char(10)), \
-     group_concat(stream_version, char(10)), group_concat(event_type, char(10)), \
-     group_concat(schema_version, char(10)), group_concat(recorded_at, char(10)), \
-     group_concat(ifnull(command_id, ''), char(10)), group_concat(actor, char(10)), \
-     group_concat(role, char(10)), group_concat(canonical, char(10)), \
-     group_concat(leaf_hash, char(10)), group_concat(command_id IS NULL, '') \
-     FROM (SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?)";
-
-/// The columns of [`ROWS_PAGE`].
-type RowsPageRow = (
-    i64,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
 
 impl Sql for SqlitePools {
     type Tx = Transaction<'static, Sqlite>;
@@ -186,38 +153,11 @@ impl Sql for SqlitePools {
     }
 
     async fn read_canonical_from(&self, after: i64, limit: i64) -> Result<CanonicalPage, StoreError> {
-        let (joined, count): (Option<String>, i64) = sqlx::query_as(CANONICAL_PAGE)
-            .bind(after)
-            .bind(limit)
-            .fetch_one(&self.readers)
-            .await?;
-        Ok(CanonicalPage::joined(
-            joined.unwrap_or_default(),
-            usize::try_from(count).unwrap_or(0),
-        ))
+        self.pages.canonical(after, limit).await
     }
 
     async fn read_rows_from(&self, after: i64, limit: i64) -> Result<RowsPage, StoreError> {
-        let r: RowsPageRow = sqlx::query_as(ROWS_PAGE)
-            .bind(after)
-            .bind(limit)
-            .fetch_one(&self.readers)
-            .await?;
-        let count = usize::try_from(r.0).unwrap_or(0);
-        if count == 0 {
-            return Ok(RowsPage::default());
-        }
-        let columns = [r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12];
-        if let Some(page) = RowsPage::from_columns(count, columns, r.13) {
-            return Ok(page);
-        }
-        // A page whose columns do not split as they should (a value holding a newline, a
-        // NULL where none may be): read it row by row instead.
-        let mut page = RowsPage::default();
-        for ev in self.read_from(after, limit).await? {
-            page.push_stored(&ev);
-        }
-        Ok(page)
+        self.pages.rows(after, limit).await
     }
 
     async fn tree_hashes_packed(
@@ -237,6 +177,7 @@ impl Sql for SqlitePools {
     }
 
     async fn close(&self) {
+        self.pages.close();
         self.readers.close().await;
         self.writer.close().await;
     }

@@ -1,0 +1,185 @@
+//! Whole pages of the SQLite log for replay and `verify`, read through SQLite's C API
+//! (`rusqlite`) on a blocking thread instead of through sqlx.
+//!
+//! Replay and `verify` read every row of the log, so the cost of each value matters. sqlx runs
+//! each SQLite connection on a worker thread and sends every row through a channel, copying
+//! each value twice (`sqlite3_value_dup`, then into a `String`); the store used to avoid the
+//! per-row channel by reading a page as one row of `group_concat` texts, which costs SQLite
+//! an aggregate step per value and a growing buffer per column. Here each value is copied
+//! once, straight from SQLite's row into the page's buffer (BENCHMARKS.md, "Fifth run").
+//!
+//! These connections are read-only, opened on the same file as the sqlx pools with the same
+//! busy timeout, kept idle between pages (at most [`MAX_IDLE`]) and closed with the store.
+//! Every other statement of the store runs on sqlx.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OpenFlags};
+
+use super::StoreError;
+use super::scan::{COLUMNS, CanonicalPage, RowsPage};
+
+/// Connections kept open between pages (replay and `verify` each read one page at a time).
+const MAX_IDLE: usize = 2;
+
+/// Bytes reserved per row of a page before reading it (an event's canonical text is a few
+/// hundred bytes; a larger one grows the buffer).
+const BYTES_PER_ROW: usize = 768;
+
+/// The canonical texts of a page, in position order.
+const CANONICAL_PAGE: &str = "SELECT canonical FROM events WHERE position > ?1 ORDER BY position LIMIT ?2";
+
+/// Every column of a page, in the order of `rows::columns!`.
+const ROWS_PAGE: &str = concat!(
+    "SELECT ",
+    super::rows::columns!(),
+    " FROM events WHERE position > ?1 ORDER BY position LIMIT ?2"
+);
+
+/// Read-only connections to one SQLite file for reading pages.
+pub(super) struct PageReaders {
+    file: PathBuf,
+    busy_timeout: Duration,
+    idle: Mutex<Vec<Connection>>,
+    closed: AtomicBool,
+}
+
+impl PageReaders {
+    pub(super) fn new(file: PathBuf, busy_timeout: Duration) -> Arc<Self> {
+        Arc::new(Self {
+            file,
+            busy_timeout,
+            idle: Mutex::new(Vec::new()),
+            closed: AtomicBool::new(false),
+        })
+    }
+
+    /// Closes the idle connections; reads after this fail as sqlx's closed pools do.
+    pub(super) fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+        self.idle.lock().unwrap_or_else(PoisonError::into_inner).clear();
+    }
+
+    fn open(&self) -> rusqlite::Result<Connection> {
+        let conn = Connection::open_with_flags(
+            &self.file,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(self.busy_timeout)?;
+        Ok(conn)
+    }
+
+    /// Runs `read` on a blocking thread with an idle connection, or a new one.
+    async fn run<T: Send + 'static>(
+        self: &Arc<Self>,
+        read: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let readers = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            if readers.closed.load(Ordering::SeqCst) {
+                return Err(StoreError::Database(sqlx::Error::PoolClosed));
+            }
+            let idle = readers.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
+            let conn = match idle {
+                Some(conn) => conn,
+                None => readers.open().map_err(|e| readers.failed(e))?,
+            };
+            let out = read(&conn).map_err(|e| readers.failed(e))?;
+            let mut idle = readers.idle.lock().unwrap_or_else(PoisonError::into_inner);
+            if idle.len() < MAX_IDLE && !readers.closed.load(Ordering::SeqCst) {
+                idle.push(conn);
+            }
+            Ok(out)
+        })
+        .await
+        .map_err(|e| StoreError::Pages {
+            file: self.file.display().to_string(),
+            cause: format!("the reading task failed: {e}"),
+        })?
+    }
+
+    fn failed(&self, e: rusqlite::Error) -> StoreError {
+        StoreError::Pages {
+            file: self.file.display().to_string(),
+            cause: e.to_string(),
+        }
+    }
+
+    /// The canonical texts of up to `limit` events with position > `after`, in order.
+    pub(super) async fn canonical(
+        self: &Arc<Self>,
+        after: i64,
+        limit: i64,
+    ) -> Result<CanonicalPage, StoreError> {
+        self.run(move |conn| {
+            let mut page = CanonicalPage::with_capacity(reserve(limit));
+            let mut statement = conn.prepare(CANONICAL_PAGE)?;
+            let mut rows = statement.query((after, limit))?;
+            let mut number = String::new();
+            while let Some(row) = rows.next()? {
+                page.push(text(row.get_ref(0)?, &mut number).unwrap_or_default());
+            }
+            Ok(page)
+        })
+        .await
+    }
+
+    /// Every column of up to `limit` events with position > `after`, as text, in order.
+    pub(super) async fn rows(self: &Arc<Self>, after: i64, limit: i64) -> Result<RowsPage, StoreError> {
+        self.run(move |conn| {
+            let mut page = RowsPage::with_capacity(usize::try_from(limit).unwrap_or(0), reserve(limit));
+            let mut statement = conn.prepare(ROWS_PAGE)?;
+            let mut rows = statement.query((after, limit))?;
+            let mut numbers: [String; COLUMNS] = Default::default();
+            while let Some(row) = rows.next()? {
+                let mut columns = [None; COLUMNS];
+                let mut values = [ValueRef::Null; COLUMNS];
+                for (c, value) in values.iter_mut().enumerate() {
+                    *value = row.get_ref(c)?;
+                }
+                for ((column, value), number) in columns.iter_mut().zip(values).zip(&mut numbers) {
+                    *column = text(value, number);
+                }
+                page.push_row(columns);
+            }
+            Ok(page)
+        })
+        .await
+    }
+}
+
+/// Bytes to reserve for a page of `limit` rows.
+fn reserve(limit: i64) -> usize {
+    usize::try_from(limit).unwrap_or(0).saturating_mul(BYTES_PER_ROW)
+}
+
+/// A value as the text SQLite would give for it (`None` for NULL): integers and reals in
+/// decimal, written into `number`; text and blobs as they are, a blob or text that is not
+/// UTF-8 with its bad bytes replaced (it then matches nothing it is checked against).
+fn text<'a>(value: ValueRef<'a>, number: &'a mut String) -> Option<&'a str> {
+    match value {
+        ValueRef::Null => None,
+        ValueRef::Integer(i) => {
+            number.clear();
+            let _ = write!(number, "{i}");
+            Some(number.as_str())
+        }
+        ValueRef::Real(r) => {
+            number.clear();
+            let _ = write!(number, "{r}");
+            Some(number.as_str())
+        }
+        ValueRef::Text(bytes) | ValueRef::Blob(bytes) => match std::str::from_utf8(bytes) {
+            Ok(s) => Some(s),
+            Err(_) => {
+                *number = String::from_utf8_lossy(bytes).into_owned();
+                Some(number.as_str())
+            }
+        },
+    }
+}
