@@ -5,11 +5,6 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 use super::domain_event::{DomainEvent, EventType};
-use super::payloads::{
-    AccessGranted, AccessRevoked, AnnualQuotaSet, Awarded, Commended, DecisionRetracted, Delisted,
-    EvaluationRecorded, IndicatorsReported, NotSelected, PilotListed, PilotRevoked, RecommendationWithdrawn,
-    Recommended, ReviewRecorded, SubsidyGranted, UnitAmended,
-};
 use super::upcast;
 
 /// A stored event that cannot be read as a [`DomainEvent`].
@@ -107,25 +102,26 @@ fn malformed(kind: EventType, schema_version: i32) -> impl Fn(serde_json::Error)
     }
 }
 
+/// `$body` with `$payload` naming today's payload type of the event type `$kind`.
+macro_rules! with_payload_type {
+    ($kind:expr, $payload:ident => $body:expr) => {
+        with_payload_type!(@ $kind, $payload, $body; PilotListed PilotRevoked Recommended
+            ReviewRecorded Awarded AnnualQuotaSet EvaluationRecorded Commended Delisted
+            AccessGranted AccessRevoked DecisionRetracted UnitAmended RecommendationWithdrawn
+            NotSelected IndicatorsReported SubsidyGranted)
+    };
+    (@ $kind:expr, $payload:ident, $body:expr; $($variant:ident)*) => {
+        match $kind {
+            $(EventType::$variant => {
+                type $payload = $crate::catalogue::payloads::$variant;
+                $body
+            })*
+        }
+    };
+}
+pub(super) use with_payload_type;
+
 /// Deserializes a payload of today's schema version (from a [`Value`] or from text).
 fn decode_current<'de, D: Deserializer<'de>>(kind: EventType, payload: D) -> Result<DomainEvent, D::Error> {
-    Ok(match kind {
-        EventType::PilotListed => PilotListed::deserialize(payload)?.into(),
-        EventType::PilotRevoked => PilotRevoked::deserialize(payload)?.into(),
-        EventType::Recommended => Recommended::deserialize(payload)?.into(),
-        EventType::ReviewRecorded => ReviewRecorded::deserialize(payload)?.into(),
-        EventType::Awarded => Awarded::deserialize(payload)?.into(),
-        EventType::AnnualQuotaSet => AnnualQuotaSet::deserialize(payload)?.into(),
-        EventType::EvaluationRecorded => EvaluationRecorded::deserialize(payload)?.into(),
-        EventType::Commended => Commended::deserialize(payload)?.into(),
-        EventType::Delisted => Delisted::deserialize(payload)?.into(),
-        EventType::AccessGranted => AccessGranted::deserialize(payload)?.into(),
-        EventType::AccessRevoked => AccessRevoked::deserialize(payload)?.into(),
-        EventType::DecisionRetracted => DecisionRetracted::deserialize(payload)?.into(),
-        EventType::UnitAmended => UnitAmended::deserialize(payload)?.into(),
-        EventType::RecommendationWithdrawn => RecommendationWithdrawn::deserialize(payload)?.into(),
-        EventType::NotSelected => NotSelected::deserialize(payload)?.into(),
-        EventType::IndicatorsReported => IndicatorsReported::deserialize(payload)?.into(),
-        EventType::SubsidyGranted => SubsidyGranted::deserialize(payload)?.into(),
-    })
+    Ok(with_payload_type!(kind, P => P::deserialize(payload)?.into()))
 }

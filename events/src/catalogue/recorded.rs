@@ -8,7 +8,8 @@ use uuid::Uuid;
 
 use super::bounded::Year;
 use super::decode::DecodeError;
-use super::domain_event::DomainEvent;
+use super::decode::with_payload_type;
+use super::domain_event::{DomainEvent, EventType};
 use crate::envelope::{Envelope, Metadata, StoredEvent};
 
 /// A decoded event as folds see it: where it sits in the log and its stream, when it was
@@ -107,11 +108,12 @@ impl RecordedEvent {
     /// Decodes an envelope already read by [`CanonicalEnvelope::parse`] (whose members a
     /// caller may have looked at first, as `verify` does with the row's columns).
     pub fn from_canonical_envelope(envelope: CanonicalEnvelope<'_>) -> Result<Self, DecodeError> {
-        let event = DomainEvent::decode_text(
-            &envelope.event_type,
-            envelope.schema_version,
-            envelope.payload.get(),
-        )?;
+        let event = match envelope.payload {
+            Payload::Decoded(event) => event,
+            Payload::Text(text) => {
+                DomainEvent::decode_text(&envelope.event_type, envelope.schema_version, text.get())?
+            }
+        };
         Self::assemble(
             envelope.position,
             envelope.stream_id.into_owned(),
@@ -152,30 +154,112 @@ impl RecordedEvent {
 
 /// The canonical envelope as [`RecordedEvent::from_canonical`] reads it: the members of
 /// [`Envelope`], its strings borrowed from the text where they hold no escape, and the
-/// payload left as a slice of the text until its type is known.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// payload either already decoded (in the same pass over the text) or left as a slice of the
+/// text until its type is known.
+#[derive(Debug)]
 pub struct CanonicalEnvelope<'a> {
     pub position: i64,
     pub event_id: Uuid,
-    #[serde(borrow)]
     pub stream_id: Cow<'a, str>,
     pub stream_version: i64,
-    #[serde(rename = "type", borrow)]
     pub event_type: Cow<'a, str>,
     pub schema_version: i32,
-    #[serde(borrow)]
     pub recorded_at: Cow<'a, str>,
-    #[serde(borrow)]
-    pub payload: &'a RawValue,
     pub metadata: Metadata,
+    payload: Payload<'a>,
+}
+
+#[derive(Debug)]
+enum Payload<'a> {
+    /// Read in the same pass as the envelope, in the type its `type` names.
+    Decoded(DomainEvent),
+    /// Not read yet (an older schema version, or a text the one pass could not read).
+    Text(&'a RawValue),
+}
+
+/// The envelope's members in the canonical text, with the payload read as `P`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Members<'a, P> {
+    position: i64,
+    event_id: Uuid,
+    #[serde(borrow)]
+    stream_id: Cow<'a, str>,
+    stream_version: i64,
+    #[serde(rename = "type", borrow)]
+    event_type: Cow<'a, str>,
+    schema_version: i32,
+    #[serde(borrow)]
+    recorded_at: Cow<'a, str>,
+    payload: P,
+    metadata: Metadata,
+}
+
+impl<'a, P> Members<'a, P> {
+    fn envelope(self, payload: impl FnOnce(P) -> Payload<'a>) -> CanonicalEnvelope<'a> {
+        CanonicalEnvelope {
+            position: self.position,
+            event_id: self.event_id,
+            stream_id: self.stream_id,
+            stream_version: self.stream_version,
+            event_type: self.event_type,
+            schema_version: self.schema_version,
+            recorded_at: self.recorded_at,
+            metadata: self.metadata,
+            payload: payload(self.payload),
+        }
+    }
 }
 
 impl<'a> CanonicalEnvelope<'a> {
-    /// Reads the envelope of a canonical text (its payload is not looked at).
+    /// Reads the envelope of a canonical text, and its payload with it when it can.
+    ///
+    /// The canonical members are in RFC 8785 order, so `type` and `schemaVersion` come after
+    /// the payload. `type` is the last member, so it is read off the end of the text first;
+    /// when it names a type, the payload is read as today's shape of that type in the same
+    /// pass. That reading is kept only when the envelope then says that type and today's
+    /// schema version; otherwise (an older version, an unknown type, any error) the text is
+    /// read again the general way, payload left as text, so results and errors are exactly
+    /// those of reading the envelope first and the payload after it.
     pub fn parse(text: &'a str) -> Result<Self, DecodeError> {
-        serde_json::from_str(text).map_err(|e| DecodeError::Envelope(e.to_string()))
+        if let Some(envelope) = type_at_end(text).and_then(|kind| in_one_pass(kind, text)) {
+            return Ok(envelope);
+        }
+        let members: Members<'a, &'a RawValue> =
+            serde_json::from_str(text).map_err(|e| DecodeError::Envelope(e.to_string()))?;
+        Ok(members.envelope(Payload::Text))
     }
+
+    /// Whether the payload was read in the same pass as the envelope.
+    #[cfg(test)]
+    pub(crate) fn read_in_one_pass(&self) -> bool {
+        matches!(self.payload, Payload::Decoded(_))
+    }
+}
+
+/// The event type a canonical text names in its last member, `"type":"…"}`, if it is one.
+fn type_at_end(text: &str) -> Option<EventType> {
+    let body = text.strip_suffix("\"}")?;
+    let (before, name) = body.split_at(body.rfind('"')? + 1);
+    before
+        .ends_with(",\"type\":\"")
+        .then(|| EventType::parse(name).ok())?
+}
+
+/// The envelope with its payload read as today's shape of `kind`, when the text reads that
+/// way and says `kind` and today's schema version.
+fn in_one_pass(kind: EventType, text: &str) -> Option<CanonicalEnvelope<'_>> {
+    fn read_as<'a, P>(kind: EventType, text: &'a str) -> Option<CanonicalEnvelope<'a>>
+    where
+        P: Deserialize<'a> + Into<DomainEvent>,
+    {
+        let members: Members<'a, P> = serde_json::from_str(text).ok()?;
+        if members.event_type != kind.as_str() || members.schema_version != kind.schema_version() {
+            return None;
+        }
+        Some(members.envelope(|payload| Payload::Decoded(payload.into())))
+    }
+    with_payload_type!(kind, P => read_as::<P>(kind, text))
 }
 
 /// `Ok` if the canonical text's `found` member is the row's `expected` column, else the

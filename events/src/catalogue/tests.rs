@@ -561,6 +561,23 @@ fn canonical_text_decodes_as_the_envelope_does() {
     v0["streamId"] = json!(DomainEvent::from(pilot_listed()).stream_id());
     let upcast = RecordedEvent::from_canonical(&v0.to_string()).unwrap();
     assert_eq!(upcast.event, pilot_listed_upcast().into());
+    assert!(
+        !CanonicalEnvelope::parse(&v0.to_string())
+            .unwrap()
+            .read_in_one_pass()
+    );
+}
+
+#[test]
+fn todays_payloads_are_read_in_the_same_pass_as_the_envelope() {
+    for (index, event) in one_of_each().into_iter().enumerate() {
+        let position = i64::try_from(index).unwrap() + 1;
+        let row = stored(&event, position, &event.stream_id());
+        let envelope = CanonicalEnvelope::parse(&row.canonical).unwrap();
+        assert!(envelope.read_in_one_pass(), "{}", event.event_type());
+        let decoded = RecordedEvent::from_canonical_envelope(envelope).unwrap();
+        assert_eq!(decoded, RecordedEvent::from_stored(&row).unwrap());
+    }
 }
 
 #[test]
