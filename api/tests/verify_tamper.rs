@@ -239,6 +239,34 @@ async fn a_changed_id_or_version_column_is_found() {
     }
 }
 
+/// `verify` reads each value as SQLite holds it (`sqlite_pages.rs`): a value of another
+/// storage class, or bytes that are not UTF-8, is read as text and found where it is.
+#[tokio::test]
+async fn a_value_of_another_storage_class_is_found() {
+    for (update, column) in [
+        ("UPDATE events SET actor = X'FF' WHERE position = 10", "actor"),
+        (
+            "UPDATE events SET stream_version = stream_version + 0.5 WHERE position = 10",
+            "stream_version",
+        ),
+        (
+            "UPDATE events SET event_type = 7 WHERE position = 10",
+            "event_type",
+        ),
+    ] {
+        let fx = fixture().await;
+        let db = attacker(&fx).await;
+        tamper(&db, update).await;
+        let out = verify(&fx, false);
+        assert_fails_at(&out, 10);
+        assert!(
+            stdout(&out).contains(&format!("column {column}")),
+            "{update}: {}",
+            stdout(&out)
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_deleted_event_is_found() {
     found_at(&["DELETE FROM events WHERE position = 7"], 7).await;
