@@ -1,4 +1,6 @@
 //! The event store on sqlx: SQLite (embedded default) and PostgreSQL, chosen by URL scheme.
+//! One exception: on SQLite, replay and `verify` read whole pages of the log through SQLite's
+//! C API (`rusqlite`, on the same bundled SQLite), see `sqlite_pages.rs`.
 //!
 //! Writes go through a [`WriteTx`]: SQLite takes `BEGIN IMMEDIATE` on its single writer
 //! connection; PostgreSQL locks the single `log_head` row for the whole transaction. Either
