@@ -214,13 +214,15 @@ impl Sql for PgPools {
     }
 
     async fn read_canonical_from(&self, after: i64, limit: i64) -> Result<CanonicalPage, StoreError> {
-        let mut rows = sqlx::query_scalar::<_, String>(CANONICAL_PAGE)
+        use sqlx::Row;
+        let mut rows = sqlx::query(CANONICAL_PAGE)
             .bind(after)
             .bind(limit)
             .fetch(&self.pool);
-        let mut page = CanonicalPage::default();
-        while let Some(text) = rows.try_next().await? {
-            page.push(&text);
+        let mut page = CanonicalPage::with_capacity(super::scan::page_bytes(limit));
+        // Each text borrowed from the row as it arrives, copied once into the page.
+        while let Some(row) = rows.try_next().await? {
+            page.push(row.try_get::<&str, _>(0)?);
         }
         Ok(page)
     }
@@ -235,7 +237,10 @@ impl Sql for PgPools {
         .bind(after)
         .bind(limit)
         .fetch(&self.pool);
-        let mut page = RowsPage::default();
+        let mut page = RowsPage::with_capacity(
+            usize::try_from(limit).unwrap_or(0),
+            super::scan::page_bytes(limit),
+        );
         while let Some(row) = rows.try_next().await? {
             let mut columns = [None; 12];
             for (i, column) in columns.iter_mut().enumerate() {

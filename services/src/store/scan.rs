@@ -62,6 +62,12 @@ impl EventStore {
     }
 }
 
+/// Bytes reserved for a page of `limit` events before reading it: an event's canonical text
+/// and columns are a few hundred bytes; a larger one grows the page's buffer.
+pub(super) fn page_bytes(limit: i64) -> usize {
+    usize::try_from(limit).unwrap_or(0).saturating_mul(768)
+}
+
 /// Every column of consecutive rows of `events`, as text, for `verify`: one buffer per page,
 /// each row's columns copied into it as the rows come and borrowed from it
 /// ([`RowsPage::row`]), nothing decoded.

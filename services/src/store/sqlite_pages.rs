@@ -22,14 +22,10 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 
 use super::StoreError;
-use super::scan::{COLUMNS, CanonicalPage, RowsPage};
+use super::scan::{COLUMNS, CanonicalPage, RowsPage, page_bytes};
 
 /// Connections kept open between pages (replay and `verify` each read one page at a time).
 const MAX_IDLE: usize = 2;
-
-/// Bytes reserved per row of a page before reading it (an event's canonical text is a few
-/// hundred bytes; a larger one grows the buffer).
-const BYTES_PER_ROW: usize = 768;
 
 /// The canonical texts of a page, in position order.
 const CANONICAL_PAGE: &str = "SELECT canonical FROM events WHERE position > ?1 ORDER BY position LIMIT ?2";
@@ -117,7 +113,7 @@ impl PageReaders {
         limit: i64,
     ) -> Result<CanonicalPage, StoreError> {
         self.run(move |conn| {
-            let mut page = CanonicalPage::with_capacity(reserve(limit));
+            let mut page = CanonicalPage::with_capacity(page_bytes(limit));
             let mut statement = conn.prepare(CANONICAL_PAGE)?;
             let mut rows = statement.query((after, limit))?;
             let mut number = String::new();
@@ -132,7 +128,7 @@ impl PageReaders {
     /// Every column of up to `limit` events with position > `after`, as text, in order.
     pub(super) async fn rows(self: &Arc<Self>, after: i64, limit: i64) -> Result<RowsPage, StoreError> {
         self.run(move |conn| {
-            let mut page = RowsPage::with_capacity(usize::try_from(limit).unwrap_or(0), reserve(limit));
+            let mut page = RowsPage::with_capacity(usize::try_from(limit).unwrap_or(0), page_bytes(limit));
             let mut statement = conn.prepare(ROWS_PAGE)?;
             let mut rows = statement.query((after, limit))?;
             let mut numbers: [String; COLUMNS] = Default::default();
@@ -151,11 +147,6 @@ impl PageReaders {
         })
         .await
     }
-}
-
-/// Bytes to reserve for a page of `limit` rows.
-fn reserve(limit: i64) -> usize {
-    usize::try_from(limit).unwrap_or(0).saturating_mul(BYTES_PER_ROW)
 }
 
 /// A value as the text SQLite would give for it (`None` for NULL): integers and reals in
