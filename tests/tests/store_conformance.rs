@@ -29,6 +29,7 @@ on_both_backends!(
     several_streams_are_read_in_one_query,
     canonical_pages_hold_the_stored_texts_in_order,
     rows_pages_hold_every_column_in_position_order,
+    many_read_pages_at_once_and_none_after_close,
     tree_hash_pages_hold_the_stored_tree,
     bulk_batches_write_the_log_and_tree_small_ones_would,
     prefetched_stream_versions_continue_each_stream,
@@ -530,6 +531,50 @@ async fn recorded_at_never_goes_backwards(db: &TestDb) {
         assert!(ev.recorded_at.ends_with('Z'));
     }
     assert_eq!(by_stream.len(), 8);
+}
+
+/// Pages read by many at once (as-of queries replay concurrently; SQLite's page readers
+/// take turns beyond their limit) are all whole; once the store is closed, reading fails.
+async fn many_read_pages_at_once_and_none_after_close(db: &TestDb) {
+    let store = EventStore::connect(&db.url).await.unwrap();
+    let events = (0..40)
+        .map(|i| event(&format!("unit-{}", i % 5), json!({ "i": i })))
+        .collect();
+    append(&store, events).await.unwrap();
+    let stored = all_events(&store).await;
+    let reads = (0..32).map(|i| {
+        let store = store.clone();
+        async move {
+            let texts: Vec<String> = store
+                .read_canonical_from(i, 40)
+                .await
+                .unwrap()
+                .texts()
+                .map(str::to_owned)
+                .collect();
+            let rows = store.read_rows_from(i, 40).await.unwrap();
+            let positions: Vec<_> = (0..rows.len())
+                .map(|r| rows.row(r).position.map(str::to_owned))
+                .collect();
+            (i, texts, positions)
+        }
+    });
+    for (i, texts, positions) in futures::future::join_all(reads).await {
+        let tail = &stored[i as usize..];
+        assert_eq!(
+            texts,
+            tail.iter().map(|e| e.canonical.clone()).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            positions,
+            tail.iter()
+                .map(|e| Some(e.position.to_string()))
+                .collect::<Vec<_>>()
+        );
+    }
+    store.close().await;
+    assert!(store.read_canonical_from(0, 10).await.is_err());
+    assert!(store.read_rows_from(0, 10).await.is_err());
 }
 
 /// The stored tree equals one built in memory from the leaf hashes, at every size, and its

@@ -9,8 +9,9 @@
 //! once, straight from SQLite's row into the page's buffer (BENCHMARKS.md, "Fifth run").
 //!
 //! These connections are read-only, opened on the same file as the sqlx pools with the same
-//! busy timeout, kept idle between pages (at most [`MAX_IDLE`]) and closed with the store.
-//! Every other statement of the store runs on sqlx.
+//! busy timeout, at most [`MAX_OPEN`] at once as in sqlx's reader pool (as-of queries replay
+//! concurrently; more wait their turn), kept idle between pages (at most [`MAX_IDLE`]) and
+//! closed with the store. Every other statement of the store runs on sqlx.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -20,11 +21,15 @@ use std::time::Duration;
 
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
+use tokio::sync::Semaphore;
 
 use super::StoreError;
 use super::scan::{COLUMNS, CanonicalPage, RowsPage, page_bytes};
 
-/// Connections kept open between pages (replay and `verify` each read one page at a time).
+/// Pages read at once, each on its own connection (as many as sqlx's reader pool holds).
+const MAX_OPEN: usize = 8;
+
+/// Connections kept open between pages (a replay or `verify` reads one page at a time).
 const MAX_IDLE: usize = 2;
 
 /// The canonical texts of a page, in position order.
@@ -42,6 +47,8 @@ pub(super) struct PageReaders {
     file: PathBuf,
     busy_timeout: Duration,
     idle: Mutex<Vec<Connection>>,
+    /// One permit per page being read.
+    reading: Arc<Semaphore>,
     closed: AtomicBool,
 }
 
@@ -51,6 +58,7 @@ impl PageReaders {
             file,
             busy_timeout,
             idle: Mutex::new(Vec::new()),
+            reading: Arc::new(Semaphore::new(MAX_OPEN)),
             closed: AtomicBool::new(false),
         })
     }
@@ -58,6 +66,7 @@ impl PageReaders {
     /// Closes the idle connections; reads after this fail as sqlx's closed pools do.
     pub(super) fn close(&self) {
         self.closed.store(true, Ordering::SeqCst);
+        self.reading.close();
         self.idle.lock().unwrap_or_else(PoisonError::into_inner).clear();
     }
 
@@ -75,10 +84,16 @@ impl PageReaders {
         self: &Arc<Self>,
         read: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T, StoreError> {
+        let closed = || StoreError::Database(sqlx::Error::PoolClosed);
+        let permit = Arc::clone(&self.reading)
+            .acquire_owned()
+            .await
+            .map_err(|_| closed())?;
         let readers = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             if readers.closed.load(Ordering::SeqCst) {
-                return Err(StoreError::Database(sqlx::Error::PoolClosed));
+                return Err(closed());
             }
             let idle = readers.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
             let conn = match idle {
