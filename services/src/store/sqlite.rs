@@ -26,6 +26,9 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite")
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Read-only connections at most: sqlx's reader pool, and replay's and `verify`'s pages.
+const READERS: u32 = 8;
+
 /// Why a SQLite file cannot be opened, in words: its directory missing or not writable,
 /// else SQLite's own message.
 fn cannot_open(file: &std::path::Path, e: sqlx::Error) -> StoreError {
@@ -84,9 +87,9 @@ impl SqlitePools {
             .await
             .map_err(|e| cannot_open(base.get_filename(), e))?;
         MIGRATOR.run(&writer).await?;
-        let pages = PageReaders::new(base.get_filename().to_path_buf(), BUSY_TIMEOUT);
+        let pages = PageReaders::new(base.get_filename().to_path_buf(), BUSY_TIMEOUT, READERS);
         let readers = SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(READERS)
             .connect_with(base.read_only(true))
             .await?;
         Ok(Self {

@@ -9,7 +9,7 @@
 //! once, straight from SQLite's row into the page's buffer (BENCHMARKS.md, "Fifth run").
 //!
 //! These connections are read-only, opened on the same file as the sqlx pools with the same
-//! busy timeout, at most [`MAX_OPEN`] at once as in sqlx's reader pool (as-of queries replay
+//! busy timeout, as many at once at most as sqlx's reader pool holds (as-of queries replay
 //! concurrently; more wait their turn), kept idle between pages (at most [`MAX_IDLE`]) and
 //! closed with the store. Every other statement of the store runs on sqlx.
 
@@ -25,9 +25,6 @@ use tokio::sync::Semaphore;
 
 use super::StoreError;
 use super::scan::{COLUMNS, CanonicalPage, RowsPage, page_bytes};
-
-/// Pages read at once, each on its own connection (as many as sqlx's reader pool holds).
-const MAX_OPEN: usize = 8;
 
 /// Connections kept open between pages (a replay or `verify` reads one page at a time).
 const MAX_IDLE: usize = 2;
@@ -53,12 +50,13 @@ pub(super) struct PageReaders {
 }
 
 impl PageReaders {
-    pub(super) fn new(file: PathBuf, busy_timeout: Duration) -> Arc<Self> {
+    /// Readers of `file`, at most `at_once` pages read at once (each on its own connection).
+    pub(super) fn new(file: PathBuf, busy_timeout: Duration, at_once: u32) -> Arc<Self> {
         Arc::new(Self {
             file,
             busy_timeout,
             idle: Mutex::new(Vec::new()),
-            reading: Arc::new(Semaphore::new(MAX_OPEN)),
+            reading: Arc::new(Semaphore::new(at_once as usize)),
             closed: AtomicBool::new(false),
         })
     }
