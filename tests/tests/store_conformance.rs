@@ -572,6 +572,9 @@ async fn many_read_pages_at_once_and_none_after_close(db: &TestDb) {
                 .collect::<Vec<_>>()
         );
     }
+    // A limit far beyond the log reads the log (nothing is reserved for it up front).
+    assert_eq!(store.read_canonical_from(0, i64::MAX).await.unwrap().len(), 40);
+    assert_eq!(store.read_rows_from(0, i64::MAX).await.unwrap().len(), 40);
     store.close().await;
     assert!(store.read_canonical_from(0, 10).await.is_err());
     assert!(store.read_rows_from(0, 10).await.is_err());

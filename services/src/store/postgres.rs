@@ -13,7 +13,7 @@ use futures::TryStreamExt;
 
 use super::backend::{LogTx, SnapshotChunk, Sql};
 use super::rows::{self, columns};
-use super::scan::{CanonicalPage, RowsPage};
+use super::scan::{CanonicalPage, RowsPage, page_bytes, page_rows};
 use super::snapshots::Snapshot;
 use super::tree::StoredCheckpoint;
 use super::{Head, StoreError};
@@ -219,7 +219,7 @@ impl Sql for PgPools {
             .bind(after)
             .bind(limit)
             .fetch(&self.pool);
-        let mut page = CanonicalPage::with_capacity(super::scan::page_bytes(limit));
+        let mut page = CanonicalPage::with_capacity(page_bytes(limit));
         // Each text borrowed from the row as it arrives, copied once into the page.
         while let Some(row) = rows.try_next().await? {
             page.push(row.try_get::<&str, _>(0)?);
@@ -237,10 +237,7 @@ impl Sql for PgPools {
         .bind(after)
         .bind(limit)
         .fetch(&self.pool);
-        let mut page = RowsPage::with_capacity(
-            usize::try_from(limit).unwrap_or(0),
-            super::scan::page_bytes(limit),
-        );
+        let mut page = RowsPage::with_capacity(page_rows(limit), page_bytes(limit));
         while let Some(row) = rows.try_next().await? {
             let mut columns = [None; 12];
             for (i, column) in columns.iter_mut().enumerate() {

@@ -62,10 +62,16 @@ impl EventStore {
     }
 }
 
+/// Rows reserved for a page of `limit` events before reading it: `limit`, up to a page of
+/// 4,096 (a larger one grows as it is read).
+pub(super) fn page_rows(limit: i64) -> usize {
+    usize::try_from(limit.clamp(0, 4096)).unwrap_or(0)
+}
+
 /// Bytes reserved for a page of `limit` events before reading it: an event's canonical text
 /// and columns are a few hundred bytes; a larger one grows the page's buffer.
 pub(super) fn page_bytes(limit: i64) -> usize {
-    usize::try_from(limit).unwrap_or(0).saturating_mul(768)
+    page_rows(limit) * 768
 }
 
 /// Every column of consecutive rows of `events`, as text, for `verify`: one buffer per page,

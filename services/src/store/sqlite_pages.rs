@@ -24,7 +24,7 @@ use rusqlite::{Connection, OpenFlags};
 use tokio::sync::Semaphore;
 
 use super::StoreError;
-use super::scan::{COLUMNS, CanonicalPage, RowsPage, page_bytes};
+use super::scan::{COLUMNS, CanonicalPage, RowsPage, page_bytes, page_rows};
 
 /// Connections kept open between pages (a replay or `verify` reads one page at a time).
 const MAX_IDLE: usize = 2;
@@ -141,7 +141,7 @@ impl PageReaders {
     /// Every column of up to `limit` events with position > `after`, as text, in order.
     pub(super) async fn rows(self: &Arc<Self>, after: i64, limit: i64) -> Result<RowsPage, StoreError> {
         self.run(move |conn| {
-            let mut page = RowsPage::with_capacity(usize::try_from(limit).unwrap_or(0), page_bytes(limit));
+            let mut page = RowsPage::with_capacity(page_rows(limit), page_bytes(limit));
             let mut statement = conn.prepare(ROWS_PAGE)?;
             let mut rows = statement.query((after, limit))?;
             let mut numbers: [String; COLUMNS] = Default::default();
