@@ -1,10 +1,15 @@
 //! SQLite allocates with the C library's `malloc`, not with the process's Rust allocator.
 //! glibc serves a block above its mmap threshold straight from `mmap` and unmaps it when it is
 //! freed, and gives the free top of a heap back to the system once it passes the trim
-//! threshold. The pages the store reads are such blocks: a page of 4,096 events comes back as
-//! a few texts of one to three MiB each (`sqlite.rs`), so for every page SQLite's buffers were
+//! threshold. When the store read a page of 4,096 events as one row of `group_concat` texts
+//! of one to three MiB each, SQLite's buffers were such blocks: for every page they were
 //! mapped, zeroed page by page by the kernel as they were written, and unmapped again. That
 //! was 1.3 s of system time in a 3.3 s `verify` of 1,000,000 events (see BENCHMARKS.md).
+//!
+//! Since the fifth benchmark round, event pages are read row by row (`sqlite_pages.rs`), so
+//! SQLite's buffers for them are small; the stored tree's pages (`verify` reads 65,536 hashes,
+//! 2 MiB, as one blob) are still such blocks. Whether these settings still save time since
+//! then was not measured.
 
 /// Blocks up to this size come from glibc's heaps, where a freed one serves the next page.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
