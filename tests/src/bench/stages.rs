@@ -35,6 +35,14 @@ fn figure(name: &'static str, took: Duration, also: Vec<Baseline>, goal: &'stati
     }
 }
 
+/// `work`'s output, the time it took added to `total`.
+async fn timed<T>(total: &mut Duration, work: impl std::future::Future<Output = T>) -> T {
+    let start = Instant::now();
+    let out = work.await;
+    *total += start.elapsed();
+    out
+}
+
 pub async fn run(log_url: &str) -> Result<Vec<Figure>> {
     let store = EventStore::connect(log_url).await?;
     let (mut read, mut decode) = (Duration::ZERO, Duration::ZERO);
@@ -43,18 +51,12 @@ pub async fn run(log_url: &str) -> Result<Vec<Figure>> {
         let mut registry = Registry::new();
         let mut after = 0i64;
         loop {
-            let start = Instant::now();
-            let page = store.read_canonical_from(after, REPLAY_PAGE).await?;
-            read += start.elapsed();
+            let page = timed(&mut read, store.read_canonical_from(after, REPLAY_PAGE)).await?;
             if page.is_empty() {
                 break;
             }
-            let start = Instant::now();
-            let events = decode_canonical(after, &page)?;
-            decode += start.elapsed();
-            let start = Instant::now();
-            registry.apply_all(&events);
-            *fold += start.elapsed();
+            let events = timed(&mut decode, async { decode_canonical(after, &page) }).await?;
+            timed(fold, async { registry.apply_all(&events) }).await;
             after += events.len() as i64;
         }
         std::hint::black_box(&registry);
@@ -64,18 +66,18 @@ pub async fn run(log_url: &str) -> Result<Vec<Figure>> {
     let (mut read_rows, mut check) = (Duration::ZERO, Duration::ZERO);
     let mut after = 0i64;
     loop {
-        let start = Instant::now();
-        let page = store.read_rows_from(after, REPLAY_PAGE).await?;
-        read_rows += start.elapsed();
+        let page = timed(&mut read_rows, store.read_rows_from(after, REPLAY_PAGE)).await?;
         if page.is_empty() {
             break;
         }
-        let start = Instant::now();
-        for i in 0..page.len() {
-            let checked = check_row(&page.row(i), after + 1 + i as i64)?;
-            checked.event?;
-        }
-        check += start.elapsed();
+        timed(&mut check, async {
+            for i in 0..page.len() {
+                let checked = check_row(&page.row(i), after + 1 + i as i64)?;
+                checked.event?;
+            }
+            Result::<()>::Ok(())
+        })
+        .await?;
         after += page.len() as i64;
     }
     store.close().await;
