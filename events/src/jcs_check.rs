@@ -76,13 +76,10 @@ impl<'a> Parser<'a> {
         }
         let mut previous: Option<&'a [u8]> = None;
         loop {
-            let Some(key) = self.string() else {
+            // A key with an escape is compared by the exact check.
+            let Some((key, false)) = self.string() else {
                 return false;
             };
-            // A key with an escape is compared by the exact check.
-            if key.contains(&b'\\') {
-                return false;
-            }
             if let Some(prev) = previous
                 && !utf16_less(prev, key)
             {
@@ -119,12 +116,14 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// A string as JCS writes it; its raw contents (between the quotes).
-    fn string(&mut self) -> Option<&'a [u8]> {
+    /// A string as JCS writes it: its raw contents (between the quotes), and whether they
+    /// hold an escape.
+    fn string(&mut self) -> Option<(&'a [u8], bool)> {
         if !self.eat(b'"') {
             return None;
         }
         let start = self.i;
+        let mut escaped = false;
         loop {
             self.skip_plain();
             let c = *self.b.get(self.i)?;
@@ -132,11 +131,10 @@ impl<'a> Parser<'a> {
                 b'"' => {
                     let raw = &self.b[start..self.i];
                     self.i += 1;
-                    return Some(raw);
+                    return Some((raw, escaped));
                 }
-                // Control characters are always escaped.
-                0x00..=0x1f => return None,
                 b'\\' => {
+                    escaped = true;
                     let e = *self.b.get(self.i + 1)?;
                     match e {
                         b'"' | b'\\' | b'b' | b'f' | b'n' | b'r' | b't' => self.i += 2,
@@ -155,28 +153,37 @@ impl<'a> Parser<'a> {
                         _ => return None,
                     }
                 }
-                // The text is a `str`, so multi-byte sequences are valid UTF-8.
-                _ => self.i += 1,
+                // Control characters are always escaped.
+                _ => return None,
             }
         }
     }
 
-    /// Skips bytes that stand for themselves in a string (not `"`, `\\` or a control
-    /// character), eight at a time.
+    /// Moves to the next byte that does not stand for itself in a string (`"`, `\\` or a
+    /// control character), or to the end of the text, looking at eight bytes at a time.
     fn skip_plain(&mut self) {
         const ONES: u64 = 0x0101_0101_0101_0101;
         const HIGHS: u64 = 0x8080_8080_8080_8080;
-        let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
-        while let Some(chunk) = self.b.get(self.i..self.i + 8) {
+        // The high bit of each byte that is zero; a false one can only follow (in memory
+        // order) a true one, so the lowest set bit is exact.
+        let zero_bytes = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+        while self.i < self.b.len() {
+            let rest = &self.b[self.i..];
             let mut bytes = [0u8; 8];
-            bytes.copy_from_slice(chunk);
+            match rest.first_chunk::<8>() {
+                Some(chunk) => bytes = *chunk,
+                // Past the end, zero bytes: they count as control characters, so the scan
+                // stops at the end of the text at the latest.
+                None => bytes[..rest.len()].copy_from_slice(rest),
+            }
             let x = u64::from_le_bytes(bytes);
-            // A byte below 0x20, or equal to `"` or `\`, somewhere in these eight.
             let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
-            if below_space | has_zero(x ^ (ONES * u64::from(b'"'))) | has_zero(x ^ (ONES * u64::from(b'\\')))
-                != 0
-            {
-                break;
+            let special = below_space
+                | zero_bytes(x ^ (ONES * u64::from(b'"')))
+                | zero_bytes(x ^ (ONES * u64::from(b'\\')));
+            if special != 0 {
+                self.i = (self.i + (special.trailing_zeros() / 8) as usize).min(self.b.len());
+                return;
             }
             self.i += 8;
         }
@@ -210,13 +217,18 @@ fn lower_hex(c: u8) -> Option<u8> {
 }
 
 /// `a < b` in UTF-16 code unit order (RFC 8785 §3.2.3), for unescaped UTF-8 key texts.
+///
+/// Up to their first differing byte both keys hold the same characters; when that byte is
+/// ASCII in both, it starts a character in both and the byte order is the UTF-16 order.
+/// Otherwise (a difference inside non-ASCII characters) the keys are compared as UTF-16.
 fn utf16_less(a: &[u8], b: &[u8]) -> bool {
-    if a.is_ascii() && b.is_ascii() {
-        return a < b;
-    }
-    match (std::str::from_utf8(a), std::str::from_utf8(b)) {
-        (Ok(a), Ok(b)) => a.encode_utf16().lt(b.encode_utf16()),
-        _ => false,
+    match a.iter().zip(b).position(|(x, y)| x != y) {
+        None => a.len() < b.len(),
+        Some(i) if a[i].is_ascii() && b[i].is_ascii() => a[i] < b[i],
+        Some(_) => match (std::str::from_utf8(a), std::str::from_utf8(b)) {
+            (Ok(a), Ok(b)) => a.encode_utf16().lt(b.encode_utf16()),
+            _ => false,
+        },
     }
 }
 
@@ -341,6 +353,24 @@ mod tests {
             ("{\"\u{e000}\":1,\"\u{10000}\":2}", false),
             ("", false),
             ("{", false),
+            // Keys that first differ in a non-ASCII character, or an ASCII one after it.
+            ("{\"z\":1,\"é\":2}", true),
+            ("{\"é\":1,\"z\":2}", false),
+            ("{\"ab\u{10000}\":1,\"ab\u{e000}\":2}", true),
+            ("{\"ab\u{e000}\":1,\"ab\u{10000}\":2}", false),
+            ("{\"éa\":1,\"éb\":2}", true),
+            ("{\"éb\":1,\"éa\":2}", false),
+            ("{\"é\":1,\"é\":2}", false),
+            // A string ending, an escape or a control character past an eight-byte
+            // boundary; a string left open at the end of the text.
+            ("\"abcdefghijklmnop\"", true),
+            ("\"abcdefghijklmnopq\"", true),
+            ("\"abcdefghi\\u0001jk\"", true),
+            ("\"abcdefghi\u{1}jk\"", false),
+            ("\"abcdefghijklmnopq", false),
+            ("\"abcdefgh", false),
+            ("\"abcdefg", false),
+            ("[\"abc\\\"\"]", true),
         ] {
             assert_eq!(surely_canonical(text), want, "{text}");
             if want {
