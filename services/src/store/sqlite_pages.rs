@@ -13,7 +13,6 @@
 //! concurrently; more wait their turn), kept idle between pages (at most [`MAX_IDLE`]) and
 //! closed with the store. Every other statement of the store runs on sqlx.
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -129,9 +128,9 @@ impl PageReaders {
             let mut page = CanonicalPage::with_capacity(page_bytes(limit));
             let mut statement = conn.prepare(CANONICAL_PAGE)?;
             let mut rows = statement.query((after, limit))?;
-            let mut number = String::new();
+            let mut scratch = Scratch::default();
             while let Some(row) = rows.next()? {
-                page.push(text(row.get_ref(0)?, &mut number).unwrap_or_default());
+                page.push(text(row.get_ref(0)?, &mut scratch).unwrap_or_default());
             }
             Ok(page)
         })
@@ -144,15 +143,15 @@ impl PageReaders {
             let mut page = RowsPage::with_capacity(page_rows(limit), page_bytes(limit));
             let mut statement = conn.prepare(ROWS_PAGE)?;
             let mut rows = statement.query((after, limit))?;
-            let mut numbers: [String; COLUMNS] = Default::default();
+            let mut scratch: [Scratch; COLUMNS] = Default::default();
             while let Some(row) = rows.next()? {
                 let mut columns = [None; COLUMNS];
                 let mut values = [ValueRef::Null; COLUMNS];
                 for (c, value) in values.iter_mut().enumerate() {
                     *value = row.get_ref(c)?;
                 }
-                for ((column, value), number) in columns.iter_mut().zip(values).zip(&mut numbers) {
-                    *column = text(value, number);
+                for ((column, value), scratch) in columns.iter_mut().zip(values).zip(&mut scratch) {
+                    *column = text(value, scratch);
                 }
                 page.push_row(columns);
             }
@@ -162,27 +161,30 @@ impl PageReaders {
     }
 }
 
+/// Where [`text`] writes a value that is not already text: one per column, reused row after
+/// row.
+#[derive(Default)]
+struct Scratch {
+    integer: itoa::Buffer,
+    other: String,
+}
+
 /// A value as the text SQLite would give for it (`None` for NULL): integers and reals in
-/// decimal, written into `number`; text and blobs as they are, a blob or text that is not
+/// decimal, written into `scratch`; text and blobs as they are, a blob or text that is not
 /// UTF-8 with its bad bytes replaced (it then matches nothing it is checked against).
-fn text<'a>(value: ValueRef<'a>, number: &'a mut String) -> Option<&'a str> {
+fn text<'a>(value: ValueRef<'a>, scratch: &'a mut Scratch) -> Option<&'a str> {
     match value {
         ValueRef::Null => None,
-        ValueRef::Integer(i) => {
-            number.clear();
-            let _ = write!(number, "{i}");
-            Some(number.as_str())
-        }
+        ValueRef::Integer(i) => Some(scratch.integer.format(i)),
         ValueRef::Real(r) => {
-            number.clear();
-            let _ = write!(number, "{r}");
-            Some(number.as_str())
+            scratch.other = r.to_string();
+            Some(scratch.other.as_str())
         }
         ValueRef::Text(bytes) | ValueRef::Blob(bytes) => match std::str::from_utf8(bytes) {
             Ok(s) => Some(s),
             Err(_) => {
-                *number = String::from_utf8_lossy(bytes).into_owned();
-                Some(number.as_str())
+                scratch.other = String::from_utf8_lossy(bytes).into_owned();
+                Some(scratch.other.as_str())
             }
         },
     }
