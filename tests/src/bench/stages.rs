@@ -4,14 +4,17 @@
 //! - decoding them;
 //! - folding the events into a fresh registry, then again into a second one (the second time
 //!   into memory the process already holds);
-//! - reading every column, and checking each row as `verify` does.
+//! - reading every column, and checking each row as `verify` does; of that check, two parts
+//!   are also timed on their own over the same texts: the leaf hash, and the recognition of
+//!   the RFC 8785 form.
 //!
 //! The two pipelines overlap these stages on two cores. Each figure is the seconds one stage
 //! takes for the whole log (BENCHMARKS.md, "What the profile shows").
 
 use std::time::{Duration, Instant};
 
-use liangye_events::integrity::check_row;
+use liangye_events::hash::leaf_hash;
+use liangye_events::integrity::{check_canonical_form, check_row};
 use liangye_projections::Registry;
 use liangye_services::EventStore;
 use liangye_services::live::{REPLAY_PAGE, decode_canonical};
@@ -64,12 +67,24 @@ pub async fn run(log_url: &str) -> Result<Vec<Figure>> {
     // Read and decoded twice: once per fold.
     let (read, decode) = (read / 2, decode / 2);
     let (mut read_rows, mut check) = (Duration::ZERO, Duration::ZERO);
+    let (mut hash, mut form) = (Duration::ZERO, Duration::ZERO);
     let mut after = 0i64;
     loop {
         let page = timed(&mut read_rows, store.read_rows_from(after, REPLAY_PAGE)).await?;
         if page.is_empty() {
             break;
         }
+        let texts = || (0..page.len()).map(|i| page.row(i).canonical.unwrap_or_default());
+        timed(&mut hash, async {
+            texts().for_each(|text| {
+                std::hint::black_box(leaf_hash(text.as_bytes()));
+            })
+        })
+        .await;
+        timed(&mut form, async {
+            texts().try_for_each(|text| check_canonical_form(0, text))
+        })
+        .await?;
         timed(&mut check, async {
             for i in 0..page.len() {
                 let checked = check_row(&page.row(i), after + 1 + i as i64)?;
@@ -96,5 +111,7 @@ pub async fn run(log_url: &str) -> Result<Vec<Figure>> {
         ),
         figure("stage_read_rows", read_rows, Vec::new(), goal),
         figure("stage_check", check, Vec::new(), goal),
+        figure("stage_check_leaf_hash", hash, Vec::new(), goal),
+        figure("stage_check_canonical_form", form, Vec::new(), goal),
     ])
 }
