@@ -125,7 +125,6 @@ impl Pass {
                         .await
                         .map_err(|e| VerifyError::Corrupt(format!("checking task failed: {e}")))?,
                 };
-                let mut events = Vec::with_capacity(checks.len());
                 for (i, checked) in checks.into_iter().enumerate() {
                     let checked = match checked {
                         Ok(checked) => checked,
@@ -153,13 +152,14 @@ impl Pass {
                     if let Err(e) = followed {
                         return Ok(Err(e));
                     }
+                    // Folded where it lies: a finding ends the pass, so what the registry
+                    // holds then does not matter.
                     match checked.event {
-                        Ok(ev) => events.push(ev),
+                        Ok(ev) => self.registry.apply(&ev),
                         Err(e) => return Ok(Err(e)),
                     }
                     self.tree.push(checked.leaf)?;
                 }
-                self.registry.apply_all(&events);
             }
             Ok(Ok(()))
         }
