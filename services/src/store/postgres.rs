@@ -152,7 +152,7 @@ const COMPLETE_SNAPSHOTS: &str = "SELECT s.position, s.format_version, s.chunks,
      GROUP BY s.position, s.format_version, s.chunks HAVING COUNT(*) = s.chunks";
 
 /// PostgreSQL's driver streams rows cheaply, and `string_agg` would make the server sort and
-/// copy the page once more: here the page is joined as the rows arrive.
+/// copy the page once more: here the page is put together as the rows arrive.
 const CANONICAL_PAGE: &str = "SELECT canonical FROM events WHERE position > $1 ORDER BY position LIMIT $2";
 
 impl Sql for PgPools {
@@ -219,7 +219,7 @@ impl Sql for PgPools {
             .bind(after)
             .bind(limit)
             .fetch(&self.pool);
-        let mut page = CanonicalPage::with_capacity(page_bytes(limit));
+        let mut page = CanonicalPage::with_capacity(page_rows(limit), page_bytes(limit));
         // Each text borrowed from the row as it arrives, copied once into the page.
         while let Some(row) = rows.try_next().await? {
             page.push(row.try_get::<&str, _>(0)?);

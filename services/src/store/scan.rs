@@ -10,48 +10,45 @@ use liangye_events::integrity::RowText;
 use super::backend::{Sql, on_backend};
 use super::{EventStore, StoreError};
 
-/// The canonical texts of consecutive events, joined by `\n` (which canonical JSON never
-/// holds: RFC 8785 writes no whitespace between tokens and escapes control characters in
-/// strings).
+/// The canonical texts of consecutive events, one after the other in one buffer, with where
+/// each ends.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CanonicalPage {
-    joined: String,
-    count: usize,
+    text: String,
+    ends: Vec<usize>,
 }
 
 impl CanonicalPage {
     /// How many events the page holds.
     pub fn len(&self) -> usize {
-        self.count
+        self.ends.len()
     }
 
     /// True when the page holds no event.
     pub fn is_empty(&self) -> bool {
-        self.count == 0
+        self.ends.is_empty()
     }
 
-    /// An empty page with room for `bytes` of text.
-    pub(super) fn with_capacity(bytes: usize) -> Self {
+    /// An empty page with room for `rows` texts of `bytes` in all.
+    pub(super) fn with_capacity(rows: usize, bytes: usize) -> Self {
         Self {
-            joined: String::with_capacity(bytes),
-            count: 0,
+            text: String::with_capacity(bytes),
+            ends: Vec::with_capacity(rows),
         }
     }
 
     /// Adds the next text.
     pub(super) fn push(&mut self, text: &str) {
-        if self.count > 0 {
-            self.joined.push('\n');
-        }
-        self.joined.push_str(text);
-        self.count += 1;
+        self.text.push_str(text);
+        self.ends.push(self.text.len());
     }
 
-    /// The texts, in position order. A stored text holding a raw newline (which no
-    /// canonical text can) splits in two here, and its pieces fail to decode.
+    /// The texts, in position order.
     pub fn texts(&self) -> impl Iterator<Item = &str> {
-        let joined = (self.count > 0).then_some(self.joined.as_str());
-        joined.into_iter().flat_map(|joined| joined.split('\n'))
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(&self.ends)
+            .map(|(start, &end)| self.text.get(start..end).unwrap_or_default())
     }
 }
 

@@ -125,7 +125,7 @@ impl PageReaders {
         limit: i64,
     ) -> Result<CanonicalPage, StoreError> {
         self.run(move |conn| {
-            let mut page = CanonicalPage::with_capacity(page_bytes(limit));
+            let mut page = CanonicalPage::with_capacity(page_rows(limit), page_bytes(limit));
             let mut statement = conn.prepare(CANONICAL_PAGE)?;
             let mut rows = statement.query((after, limit))?;
             let mut scratch = Scratch::default();
