@@ -381,7 +381,14 @@ pub async fn run(target: &super::Target, n: usize) -> Result<Figure> {
         unit: "events/s",
         baseline: Some(Baseline {
             value: round1(scan.rate),
-            what: "plain scan of what the rebuild reads: the canonical texts of every event, nothing decoded (SQLite: one statement stepped through the C API, nothing copied)",
+            what: match url.starts_with("sqlite:") {
+                true => {
+                    "plain scan of what the rebuild reads: the canonical texts of every event, nothing decoded (SQLite: one statement stepped through the C API, nothing copied)"
+                }
+                false => {
+                    "plain scan of what the rebuild reads: the canonical texts of every event, nothing decoded (PostgreSQL: the column streamed through sqlx, one statement, each text taken as a String)"
+                }
+            },
         }),
         p99_ms: None,
         also: vec![Baseline {
