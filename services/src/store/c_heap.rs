@@ -10,8 +10,8 @@
 //! SQLite's buffers for them are small; the stored tree's pages (`verify` reads 65,536 hashes,
 //! 2 MiB, as one blob) are still such blocks. The settings still pay, if less: in seven
 //! alternating pairs of `liangye verify` of the 1,000,000-event log, the run with them was
-//! the faster in six, median 3.51 s against 3.77 s, peak RSS within the spread of either
-//! (BENCHMARKS.md, "Sixth run").
+//! the faster in six, median 3.51 s against 3.77 s; peak RSS 535–554 MiB with them and
+//! 519–548 MiB without (BENCHMARKS.md, "Sixth run on SQLite").
 
 /// Blocks up to this size come from glibc's heaps, where a freed one serves the next page.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
