@@ -74,15 +74,17 @@ pub async fn run(log_url: &str) -> Result<Vec<Figure>> {
         if page.is_empty() {
             break;
         }
-        let texts = || (0..page.len()).map(|i| page.row(i).canonical.unwrap_or_default());
+        // Each row's canonical text and its position.
+        let texts =
+            || (0..page.len()).map(|i| (page.row(i).canonical.unwrap_or_default(), after + 1 + i as i64));
         timed(&mut hash, async {
-            texts().for_each(|text| {
+            texts().for_each(|(text, _)| {
                 std::hint::black_box(leaf_hash(text.as_bytes()));
             })
         })
         .await;
         timed(&mut form, async {
-            texts().try_for_each(|text| check_canonical_form(0, text))
+            texts().try_for_each(|(text, position)| check_canonical_form(position, text))
         })
         .await?;
         timed(&mut check, async {
