@@ -176,12 +176,16 @@ type Row = (
     String,
 );
 
-/// Every column of `events`, in the store's order.
-const ALL_COLUMNS: &str = "position, event_id, stream_id, stream_version, event_type, schema_version, \
-     recorded_at, command_id, actor, role, canonical, leaf_hash";
+/// Every column of `events`, in the store's order (a macro, so that [`SCAN`] is a constant).
+macro_rules! all_columns {
+    () => {
+        "position, event_id, stream_id, stream_version, event_type, schema_version, \
+         recorded_at, command_id, actor, role, canonical, leaf_hash"
+    };
+}
+const ALL_COLUMNS: &str = all_columns!();
 
-const SCAN: &str = "SELECT position, event_id, stream_id, stream_version, event_type, schema_version, \
-     recorded_at, command_id, actor, role, canonical, leaf_hash FROM events ORDER BY position";
+const SCAN: &str = concat!("SELECT ", all_columns!(), " FROM events ORDER BY position");
 
 /// Rows per page of the paged scans (as the replay and `verify` read).
 const SCAN_PAGE: i64 = 4096;
