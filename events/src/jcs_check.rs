@@ -30,6 +30,38 @@ struct Parser<'a> {
     i: usize,
 }
 
+/// The index of the first byte at or after `from` that does not stand for itself inside a
+/// JSON string (`"`, `\\` or a control character), or `b.len()` when there is none; looks at
+/// eight bytes at a time.
+pub(crate) fn plain_run_end(b: &[u8], from: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each byte that is zero; a false one can only follow (in memory
+    // order) a true one, so the lowest set bit is exact.
+    let zero_bytes = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let mut i = from;
+    while i < b.len() {
+        let rest = &b[i..];
+        let mut bytes = [0u8; 8];
+        match rest.first_chunk::<8>() {
+            Some(chunk) => bytes = *chunk,
+            // Past the end, zero bytes: they count as control characters, so the scan
+            // stops at the end of the text at the latest.
+            None => bytes[..rest.len()].copy_from_slice(rest),
+        }
+        let x = u64::from_le_bytes(bytes);
+        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
+        let special = below_space
+            | zero_bytes(x ^ (ONES * u64::from(b'"')))
+            | zero_bytes(x ^ (ONES * u64::from(b'\\')));
+        if special != 0 {
+            return (i + (special.trailing_zeros() / 8) as usize).min(b.len());
+        }
+        i += 8;
+    }
+    i.min(b.len())
+}
+
 impl<'a> Parser<'a> {
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
@@ -159,34 +191,10 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// Moves to the next byte that does not stand for itself in a string (`"`, `\\` or a
-    /// control character), or to the end of the text, looking at eight bytes at a time.
+    /// Moves to the next byte that does not stand for itself in a string (see
+    /// [`plain_run_end`]).
     fn skip_plain(&mut self) {
-        const ONES: u64 = 0x0101_0101_0101_0101;
-        const HIGHS: u64 = 0x8080_8080_8080_8080;
-        // The high bit of each byte that is zero; a false one can only follow (in memory
-        // order) a true one, so the lowest set bit is exact.
-        let zero_bytes = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
-        while self.i < self.b.len() {
-            let rest = &self.b[self.i..];
-            let mut bytes = [0u8; 8];
-            match rest.first_chunk::<8>() {
-                Some(chunk) => bytes = *chunk,
-                // Past the end, zero bytes: they count as control characters, so the scan
-                // stops at the end of the text at the latest.
-                None => bytes[..rest.len()].copy_from_slice(rest),
-            }
-            let x = u64::from_le_bytes(bytes);
-            let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
-            let special = below_space
-                | zero_bytes(x ^ (ONES * u64::from(b'"')))
-                | zero_bytes(x ^ (ONES * u64::from(b'\\')));
-            if special != 0 {
-                self.i = (self.i + (special.trailing_zeros() / 8) as usize).min(self.b.len());
-                return;
-            }
-            self.i += 8;
-        }
+        self.i = plain_run_end(self.b, self.i);
     }
 
     /// An integer of at most 15 digits, without a leading zero, and not `-0`.
@@ -236,6 +244,7 @@ fn utf16_less(a: &[u8], b: &[u8]) -> bool {
 mod tests {
     use super::*;
     use crate::canonical::to_jcs;
+    use crate::test_json::mutate;
     use proptest::prelude::*;
     use serde_json::Value;
 
@@ -278,25 +287,6 @@ mod tests {
             Value::Array(a) => a.iter().any(escaped_key),
             _ => false,
         }
-    }
-
-    /// One small change to a text: a byte inserted, removed or replaced.
-    fn mutate(text: &str, at: usize, op: u8, with: char) -> String {
-        let mut chars: Vec<char> = text.chars().collect();
-        let at = if chars.is_empty() {
-            0
-        } else {
-            at % (chars.len() + 1)
-        };
-        match op % 3 {
-            0 => chars.insert(at, with),
-            1 if at < chars.len() => {
-                chars.remove(at);
-            }
-            _ if at < chars.len() => chars[at] = with,
-            _ => chars.push(with),
-        }
-        chars.into_iter().collect()
     }
 
     proptest! {

@@ -15,5 +15,7 @@ pub mod hash;
 pub mod integrity;
 pub mod jcs_check;
 pub mod merkle;
+#[cfg(test)]
+mod test_json;
 
 pub use envelope::{Envelope, Metadata, NewEvent, StoredEvent};

@@ -19,6 +19,7 @@ mod division;
 mod domain_event;
 mod enums;
 mod payloads;
+mod quick_read;
 mod recorded;
 mod secret;
 mod streams;

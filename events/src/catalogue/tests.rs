@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::decode::with_payload_type;
 use super::*;
 use crate::envelope::{Metadata, StoredEvent};
 
@@ -624,9 +625,15 @@ fn canonical_text_refuses_what_the_envelope_refuses() {
 
 /// The decision date as a payload's text gives it, read both ways a payload is decoded
 /// (from its canonical text, and from a `Value` as the upcasters give it).
-fn decided_on_read(decided_on: Value) -> [Result<NaiveDate, DecodeError>; 2] {
-    let mut payload = DomainEvent::from(pilot_listed()).to_payload();
+/// A pilot listing's `decidedOn` read from a payload holding `decided_on`: from its text,
+/// from its value, and from a whole canonical text (the quick reader's way).
+fn decided_on_read(decided_on: Value) -> [Result<NaiveDate, DecodeError>; 3] {
+    let event = DomainEvent::from(pilot_listed());
+    let mut payload = event.to_payload();
     payload["decidedOn"] = decided_on;
+    let mut canonical: Value =
+        serde_json::from_str(&stored(&event, 1, &event.stream_id()).canonical).unwrap();
+    canonical["payload"] = payload.clone();
     let on = |event: DomainEvent| match event {
         DomainEvent::PilotListed(listed) => listed.decision.decided_on,
         other => panic!("{other:?}"),
@@ -634,6 +641,7 @@ fn decided_on_read(decided_on: Value) -> [Result<NaiveDate, DecodeError>; 2] {
     [
         DomainEvent::decode_text("PilotListed", 2, &payload.to_string()).map(on),
         DomainEvent::decode("PilotListed", 2, &payload).map(on),
+        RecordedEvent::from_canonical(&canonical.to_string()).map(|recorded| on(recorded.event)),
     ]
 }
 
@@ -701,4 +709,59 @@ fn a_decision_payload_ignores_members_it_does_not_know_as_before() {
         DomainEvent::decode_text("PilotListed", 2, &payload.to_string()).unwrap(),
         pilot_listed().into()
     );
+}
+
+#[test]
+fn the_quick_reader_reads_every_canonical_text_without_escapes() {
+    for (index, event) in one_of_each().into_iter().enumerate() {
+        let position = i64::try_from(index).unwrap() + 1;
+        let text = stored(&event, position, &event.stream_id()).canonical;
+        assert!(!text.contains('\\'), "{text}");
+        with_payload_type!(event.kind(), P => {
+            let quick = quick_read::from_str::<recorded::Members<'_, P>>(&text);
+            let members: recorded::Members<'_, P> = serde_json::from_str(&text).unwrap();
+            assert_eq!(quick, Some(members), "{text}");
+        });
+    }
+    // A note with a line break is escaped: serde_json reads that text, with the same result.
+    let mut noted = pilot_listed();
+    noted.decision.note = Some("第一行\n第二行".into());
+    let event = DomainEvent::from(noted);
+    let text = stored(&event, 1, &event.stream_id()).canonical;
+    assert!(quick_read::from_str::<recorded::Members<'_, PilotListed>>(&text).is_none());
+    assert_eq!(RecordedEvent::from_canonical(&text).unwrap().event, event);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+    /// Whatever the quick reader reads of an event's canonical text, changed a little, as
+    /// the members of its envelope with today's payload, serde_json reads the same.
+    #[test]
+    fn the_quick_reader_reads_events_as_serde_json_does(
+        which in 0usize..64,
+        at in 0usize..1200,
+        op in 0u8..3,
+        with in proptest::prop_oneof![
+            proptest::strategy::Just(' '), proptest::strategy::Just('"'),
+            proptest::strategy::Just('\\'), proptest::strategy::Just(','),
+            proptest::strategy::Just('0'), proptest::strategy::Just('9'),
+            proptest::strategy::Just('-'), proptest::strategy::Just('a'),
+            proptest::strategy::Just('{'), proptest::strategy::Just('}'),
+            proptest::strategy::Just('['), proptest::strategy::Just(']'),
+            proptest::strategy::Just('n'), proptest::strategy::Just('.'),
+            proptest::arbitrary::any::<char>()
+        ],
+    ) {
+        let events = one_of_each();
+        let event = &events[which % events.len()];
+        let text = stored(event, 3, &event.stream_id()).canonical;
+        let changed = crate::test_json::mutate(&text, at, op, with);
+        with_payload_type!(event.kind(), P => {
+            if let Some(quick) = quick_read::from_str::<recorded::Members<'_, P>>(&changed) {
+                let members = serde_json::from_str::<recorded::Members<'_, P>>(&changed);
+                proptest::prop_assert_eq!(Some(quick), members.ok(), "{}", changed);
+            }
+        });
+    }
 }
