@@ -39,6 +39,107 @@ pub struct Baseline {
     pub what: &'static str,
 }
 
+/// The CPU seconds this process has used, user and system, all threads: fields 14 and 15
+/// of `/proc/self/stat`, in the kernel's user-visible clock ticks (100 a second on Linux).
+/// `None` where there is no such file.
+fn process_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name (field 2) is in parentheses and may hold spaces: count after it.
+    let after_name = &stat[stat.rfind(')')? + 2..];
+    let mut fields = after_name.split(' ').skip(11);
+    let user: u64 = fields.next()?.parse().ok()?;
+    let system: u64 = fields.next()?.parse().ok()?;
+    Some((user + system) as f64 / 100.0)
+}
+
+/// What a fresh process timed (see [`timed_in_fresh_process`]).
+pub struct Timed {
+    /// Events rebuilt or verified.
+    pub events: u64,
+    pub seconds: f64,
+    /// The CPU seconds the process used meanwhile, where the system tells.
+    pub cpu_seconds: Option<f64>,
+}
+
+impl Timed {
+    /// The timing's same-run figures: its wall-clock and CPU seconds.
+    pub fn baselines(&self, wall: &'static str, cpu: &'static str) -> Vec<Baseline> {
+        let mut out = vec![Baseline {
+            value: round3(self.seconds),
+            what: wall,
+        }];
+        out.extend(self.cpu_seconds.map(|used| Baseline {
+            value: round3(used),
+            what: cpu,
+        }));
+        out
+    }
+}
+
+/// Runs `work` (`rebuild` or `verify`) over the log at `url` in a fresh process of this
+/// harness (`--time-only WORK --log URL`), as `liangye verify` and a server's start-up run
+/// it, and returns what that process timed. In this process the work would run in whatever
+/// memory the workloads before it left behind: a rebuild timed right after the row-by-row
+/// scan took up to 1.8 times as long (BENCHMARKS.md, seventh run).
+pub async fn timed_in_fresh_process(work: &str, url: &str) -> Result<Timed> {
+    let output = tokio::process::Command::new(std::env::current_exe()?)
+        .args(["--time-only", work, "--log", url])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .await?;
+    let text = String::from_utf8(output.stdout)?;
+    if !output.status.success() {
+        return Err(format!(
+            "timing {work} in a fresh process failed ({}): {text}",
+            output.status
+        )
+        .into());
+    }
+    let reply: serde_json::Value = serde_json::from_str(text.trim())?;
+    let number = |key: &str| reply[key].as_f64();
+    Ok(Timed {
+        events: reply["events"].as_u64().ok_or("no events in the child's reply")?,
+        seconds: number("seconds").ok_or("no seconds in the child's reply")?,
+        cpu_seconds: number("cpu_seconds"),
+    })
+}
+
+/// `--time-only WORK --log URL`: the child of [`timed_in_fresh_process`]. Connects to the
+/// log, runs `work` once, timed, and prints `{"events":…,"seconds":…,"cpu_seconds":…}`.
+pub async fn time_only(work: &str, url: &str) -> Result<()> {
+    let store = liangye_services::EventStore::connect(url).await?;
+    let cpu = process_cpu_seconds();
+    let start = std::time::Instant::now();
+    let events = match work {
+        "rebuild" => {
+            let registry = liangye_services::live::rebuild(&store).await?;
+            u64::try_from(registry.position())?
+        }
+        "verify" => {
+            let options = liangye_services::verify::VerifyOptions::default();
+            let verified = liangye_services::verify::verify_log(&store, &options)
+                .await?
+                .map_err(|e| format!("the benchmark log does not verify: {e}"))?;
+            u64::try_from(verified)?
+        }
+        other => return Err(format!("--time-only takes rebuild or verify, not {other:?}").into()),
+    };
+    let seconds = start.elapsed().as_secs_f64();
+    let cpu_seconds = cpu.zip(process_cpu_seconds()).map(|(a, b)| b - a);
+    store.close().await;
+    println!(
+        "{}",
+        serde_json::json!({"events": events, "seconds": seconds, "cpu_seconds": cpu_seconds})
+    );
+    Ok(())
+}
+
+/// Rounds to the thousandth (seconds to the millisecond).
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
 /// Where the workloads' databases live: fresh SQLite files in a temporary directory (the
 /// default), or fresh databases created on a PostgreSQL server (`--database URL`) and dropped
 /// at the end. Each name gets one database, made on first use and reused after.

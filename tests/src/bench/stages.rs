@@ -23,7 +23,7 @@ use super::{Baseline, Figure, Result};
 
 /// Seconds, to the millisecond.
 fn seconds(d: Duration) -> f64 {
-    (d.as_secs_f64() * 1000.0).round() / 1000.0
+    super::round3(d.as_secs_f64())
 }
 
 fn figure(name: &'static str, took: Duration, also: Vec<Baseline>, goal: &'static str) -> Figure {

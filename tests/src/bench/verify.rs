@@ -5,19 +5,15 @@
 
 use std::time::Instant;
 
-use liangye_services::EventStore;
-
 use super::{Baseline, Figure, Result, round1};
 
 pub async fn run(log_url: &str, events: usize) -> Result<Figure> {
-    let store = EventStore::connect(log_url).await?;
-    let start = Instant::now();
-    let verified =
-        liangye_services::verify::verify_log(&store, &liangye_services::verify::VerifyOptions::default())
-            .await?
-            .map_err(|e| format!("the benchmark log does not verify: {e}"))?;
-    let rate = verified as f64 / start.elapsed().as_secs_f64();
-    store.close().await;
+    let timed = super::timed_in_fresh_process("verify", log_url).await?;
+    let rate = timed.events as f64 / timed.seconds;
+    let busy = timed.baselines(
+        "seconds verify took (in a fresh process, as `liangye verify` runs)",
+        "CPU seconds that process used meanwhile, every thread (two busy cores: twice the seconds it took)",
+    );
     let (scan, texts) = super::rebuild::scan_all_columns(log_url, true).await?;
     let sha = sha256_alone(&texts);
     Ok(Figure {
@@ -39,7 +35,10 @@ pub async fn run(log_url: &str, events: usize) -> Result<Figure> {
                     "plain scan of what verify reads: every column of every event, nothing checked (PostgreSQL: pages of rows streamed through sqlx as text, each value borrowed from its row)"
                 }
             },
-        }],
+        }]
+        .into_iter()
+        .chain(busy)
+        .collect(),
         goal: match events {
             1_000_000 => ">= 500000 events/s over the whole log of 1,000,000 events",
             _ => ">= 500000 events/s over the whole log of 1,000,000 events (this run is smaller)",

@@ -49,6 +49,13 @@ struct Args {
     /// workload's child).
     #[arg(long, hide = true)]
     export_only: Option<String>,
+    /// Internal: time `rebuild` or `verify` of the log at `--log` once, in this fresh
+    /// process (the child of those workloads).
+    #[arg(long, hide = true, requires = "log")]
+    time_only: Option<String>,
+    /// Internal: the log's URL for `--time-only`.
+    #[arg(long, hide = true)]
+    log: Option<String>,
 }
 
 fn print(f: &Figure, json: bool) -> bench::Result<()> {
@@ -84,6 +91,9 @@ async fn run(args: Args) -> bench::Result<()> {
     }
     if let Some(url) = &args.export_only {
         return bench::export::export_only(url).await;
+    }
+    if let (Some(work), Some(url)) = (&args.time_only, &args.log) {
+        return bench::time_only(work, url).await;
     }
     let mut target = bench::Target::new(args.database.clone())?;
     if let Some(file) = &args.keep_log {
