@@ -229,7 +229,7 @@ fn lower_hex(c: u8) -> Option<u8> {
 /// Up to their first differing byte both keys hold the same characters; when that byte is
 /// ASCII in both, it starts a character in both and the byte order is the UTF-16 order.
 /// Otherwise (a difference inside non-ASCII characters) the keys are compared as UTF-16.
-fn utf16_less(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn utf16_less(a: &[u8], b: &[u8]) -> bool {
     match a.iter().zip(b).position(|(x, y)| x != y) {
         None => a.len() < b.len(),
         Some(i) if a[i].is_ascii() && b[i].is_ascii() => a[i] < b[i],

@@ -22,21 +22,33 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Visitor};
 
-use crate::jcs_check::plain_run_end;
+use crate::jcs_check::{plain_run_end, utf16_less};
 
 /// Deepest nesting read (`serde_json` itself refuses beyond 128).
 const MAX_DEPTH: u32 = 64;
 
 /// `text` read as a `T`, or `None` when this reader gives up (see the module docs).
+#[cfg(test)]
 pub(super) fn from_str<'de, T: Deserialize<'de>>(text: &'de str) -> Option<T> {
+    from_str_checking_form(text).map(|(value, _)| value)
+}
+
+/// [`from_str`], and whether the text is then surely in RFC 8785 form: every object's keys
+/// in strictly increasing UTF-16 order and every integer of at most 15 digits. With what
+/// the reader accepts at all (no whitespace, strings without escapes — which JCS writes as
+/// they are —, integers without a leading zero, a fraction, an exponent or `-0`), that is
+/// the text JCS writes for the value, as [`crate::jcs_check`] recognises it. `false` only
+/// says "not proven".
+pub(super) fn from_str_checking_form<'de, T: Deserialize<'de>>(text: &'de str) -> Option<(T, bool)> {
     let mut reader = Reader {
         text,
         b: text.as_bytes(),
         i: 0,
         depth: 0,
+        canonical: true,
     };
     let value = T::deserialize(&mut reader).ok()?;
-    (reader.i == reader.b.len()).then_some(value)
+    (reader.i == reader.b.len()).then_some((value, reader.canonical))
 }
 
 /// Why the reader gave up: never shown, so it carries nothing.
@@ -64,6 +76,8 @@ struct Reader<'de> {
     b: &'de [u8],
     i: usize,
     depth: u32,
+    /// Still surely RFC 8785 (see [`from_str_checking_form`]).
+    canonical: bool,
 }
 
 impl<'de> Reader<'de> {
@@ -124,6 +138,8 @@ impl<'de> Reader<'de> {
         if !well_formed || matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
             return Err(GaveUp);
         }
+        // Beyond 15 digits JCS may write an integer another way (it writes doubles).
+        self.canonical &= run.len() <= 15;
         Ok(value)
     }
 
@@ -145,7 +161,7 @@ impl<'de> Reader<'de> {
             r.expect(b'{')?;
             let value = visitor.visit_map(Members {
                 r: &mut *r,
-                first: true,
+                previous: None,
             })?;
             r.expect(b'}')?;
             Ok(value)
@@ -364,7 +380,8 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
 /// The members of an object, after its `{`.
 struct Members<'a, 'de> {
     r: &'a mut Reader<'de>,
-    first: bool,
+    /// The key before, once there is one.
+    previous: Option<&'de str>,
 }
 
 impl<'de> de::MapAccess<'de> for Members<'_, 'de> {
@@ -374,10 +391,14 @@ impl<'de> de::MapAccess<'de> for Members<'_, 'de> {
         if self.r.peek() == Some(b'}') {
             return Ok(None);
         }
-        if !std::mem::take(&mut self.first) {
+        if self.previous.is_some() {
             self.r.expect(b',')?;
         }
         let key = self.r.string()?;
+        if let Some(previous) = self.previous {
+            self.r.canonical &= utf16_less(previous.as_bytes(), key.as_bytes());
+        }
+        self.previous = Some(key);
         seed.deserialize(de::value::BorrowedStrDeserializer::<GaveUp>::new(key))
             .map(Some)
     }
@@ -491,8 +512,70 @@ mod tests {
         assert_eq!(from_str::<i32>("-5"), Some(-5));
     }
 
+    /// The exact check: the text parses, and JCS writes it back unchanged.
+    fn exactly_canonical(text: &str) -> bool {
+        serde_json::from_str::<Value>(text)
+            .ok()
+            .and_then(|v| crate::canonical::to_jcs(&v).ok())
+            .is_some_and(|jcs| jcs == text)
+    }
+
+    #[test]
+    fn what_a_reading_proves_of_the_form() {
+        // (text, proven by the reading, canonical by the exact check)
+        for (text, proven, canonical) in [
+            (r#"{"a":1,"b":[true,false,null],"c":"x","d":{}}"#, true, true),
+            ("999999999999999", true, true),
+            ("-999999999999999", true, true),
+            // Read, but not proven canonical: keys out of order or repeated (also nested),
+            // keys that differ in UTF-16 order otherwise than in bytes, a long integer
+            // (which JCS may write the same way: the exact check tells).
+            (r#"{"b":1,"a":2}"#, false, false),
+            (r#"{"a":1,"a":2}"#, false, false),
+            (r#"{"a":{"d":1,"c":2},"b":1}"#, false, false),
+            ("{\"\u{e000}\":1,\"\u{10000}\":2}", false, false),
+            ("1000000000000000", false, true),
+            ("12345678901234567890", false, false),
+        ] {
+            let (value, read_proves) = super::from_str_checking_form::<Value>(text).unwrap();
+            assert_eq!(read_proves, proven, "{text}");
+            assert_eq!(exactly_canonical(text), canonical, "{text}");
+            assert_eq!(Some(value), serde_json_value(text), "{text}");
+        }
+        let ordered = "{\"\u{10000}\":1,\"\u{e000}\":2}";
+        assert_eq!(
+            super::from_str_checking_form::<Value>(ordered).map(|(_, c)| c),
+            Some(true)
+        );
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// A reading proves only canonical texts canonical; and it proves every text JCS
+        /// writes without escapes or long numbers.
+        #[test]
+        fn a_proven_form_is_canonical(
+            value in arb_json(),
+            at in 0usize..400,
+            op in 0u8..3,
+            with in prop_oneof![
+                Just('"'), Just(','), Just(':'), Just('0'), Just('9'), Just('-'), Just('a'),
+                Just('z'), Just('{'), Just('}'), Just('['), Just(']'), Just('\u{e000}'),
+                Just('\u{10000}'), any::<char>()
+            ],
+        ) {
+            let text = crate::canonical::to_jcs(&value).unwrap();
+            let long_integer = text.split(|c: char| !c.is_ascii_digit()).any(|d| d.len() > 15);
+            if !text.contains(['\\', '.', 'e', 'E']) && !long_integer {
+                let read = super::from_str_checking_form::<Value>(&text).map(|(_, c)| c);
+                prop_assert_eq!(read, Some(true), "{}", text);
+            }
+            let changed = mutate(&text, at, op, with);
+            if let Some((_, true)) = super::from_str_checking_form::<Value>(&changed) {
+                prop_assert!(exactly_canonical(&changed), "{}", changed);
+            }
+        }
 
         /// Whatever the reader reads, serde_json reads the same; and it reads every text
         /// serde_json writes without escapes or floats.

@@ -167,6 +167,8 @@ pub struct CanonicalEnvelope<'a> {
     pub recorded_at: Cow<'a, str>,
     pub metadata: Metadata,
     payload: Payload<'a>,
+    /// The reading proved the text is in RFC 8785 form.
+    surely_canonical: bool,
 }
 
 #[derive(Debug)]
@@ -197,7 +199,11 @@ pub(super) struct Members<'a, P> {
 }
 
 impl<'a, P> Members<'a, P> {
-    fn envelope(self, payload: impl FnOnce(P) -> Payload<'a>) -> CanonicalEnvelope<'a> {
+    fn envelope(
+        self,
+        payload: impl FnOnce(P) -> Payload<'a>,
+        surely_canonical: bool,
+    ) -> CanonicalEnvelope<'a> {
         CanonicalEnvelope {
             position: self.position,
             event_id: self.event_id,
@@ -208,6 +214,7 @@ impl<'a, P> Members<'a, P> {
             recorded_at: self.recorded_at,
             metadata: self.metadata,
             payload: payload(self.payload),
+            surely_canonical,
         }
     }
 }
@@ -228,7 +235,14 @@ impl<'a> CanonicalEnvelope<'a> {
         }
         let members: Members<'a, &'a RawValue> =
             serde_json::from_str(text).map_err(|e| DecodeError::Envelope(e.to_string()))?;
-        Ok(members.envelope(Payload::Text))
+        Ok(members.envelope(Payload::Text, false))
+    }
+
+    /// Whether reading the text proved it is in RFC 8785 form (the quick reader's proof:
+    /// keys in order, plain strings, short integers, no whitespace). `false` only says "not
+    /// proven": [`crate::integrity::check_canonical_form`] decides.
+    pub fn surely_canonical(&self) -> bool {
+        self.surely_canonical
     }
 
     /// Whether the payload was read in the same pass as the envelope.
@@ -255,12 +269,12 @@ fn in_one_pass(kind: EventType, text: &str) -> Option<CanonicalEnvelope<'_>> {
     where
         P: Deserialize<'a> + Into<DomainEvent>,
     {
-        let members: Members<'a, P> =
-            super::quick_read::from_str(text).or_else(|| serde_json::from_str(text).ok())?;
+        let (members, canonical): (Members<'a, P>, bool) = super::quick_read::from_str_checking_form(text)
+            .or_else(|| Some((serde_json::from_str(text).ok()?, false)))?;
         if members.event_type != kind.as_str() || members.schema_version != kind.schema_version() {
             return None;
         }
-        Some(members.envelope(|payload| Payload::Decoded(payload.into())))
+        Some(members.envelope(|payload| Payload::Decoded(payload.into()), canonical))
     }
     with_payload_type!(kind, P => read_as::<P>(kind, text))
 }

@@ -4,9 +4,10 @@
 //! - decoding them;
 //! - folding the events into a fresh registry, then again into a second one (the second time
 //!   into memory the process already holds);
-//! - reading every column, and checking each row as `verify` does; of that check, two parts
-//!   are also timed on their own over the same texts: the leaf hash, and the recognition of
-//!   the RFC 8785 form.
+//! - reading every column, and checking each row as `verify` does; two parts of a check are
+//!   also timed on their own over the same texts: the leaf hash, and the separate
+//!   recognition of the RFC 8785 form (which the check runs only for a text whose reading
+//!   did not already prove its form: on this log, none).
 //!
 //! The two pipelines overlap these stages on two cores. Each figure is the seconds one stage
 //! takes for the whole log (BENCHMARKS.md, "What the profile shows").
