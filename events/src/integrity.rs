@@ -172,7 +172,7 @@ pub fn check_row(row: &RowText<'_>, expected: i64) -> Result<CheckedRow, Integri
     // Read first: a text the quick reader read in one pass is proven canonical by that
     // reading; any other is checked before its reading's result is looked at, so a text
     // that is neither canonical nor an envelope is reported for its form, as always.
-    let parsed = CanonicalEnvelope::parse(canonical);
+    let parsed = CanonicalEnvelope::parse_proving_form(canonical);
     if !parsed.as_ref().is_ok_and(CanonicalEnvelope::surely_canonical) {
         check_canonical_form(p, canonical)?;
     }

@@ -28,9 +28,8 @@ use crate::jcs_check::{plain_run_end, utf16_less};
 const MAX_DEPTH: u32 = 64;
 
 /// `text` read as a `T`, or `None` when this reader gives up (see the module docs).
-#[cfg(test)]
 pub(super) fn from_str<'de, T: Deserialize<'de>>(text: &'de str) -> Option<T> {
-    from_str_checking_form(text).map(|(value, _)| value)
+    read(text, &mut false)
 }
 
 /// [`from_str`], and whether the text is then surely in RFC 8785 form: every object's keys
@@ -39,16 +38,29 @@ pub(super) fn from_str<'de, T: Deserialize<'de>>(text: &'de str) -> Option<T> {
 /// they are —, integers without a leading zero, a fraction, an exponent or `-0`), that is
 /// the text JCS writes for the value, as [`crate::jcs_check`] recognises it. `false` only
 /// says "not proven".
-pub(super) fn from_str_checking_form<'de, T: Deserialize<'de>>(text: &'de str) -> Option<(T, bool)> {
+pub(super) fn from_str_checking_form<'de, T: Deserialize<'de>>(
+    text: &'de str,
+    canonical: &mut bool,
+) -> Option<T> {
+    *canonical = true;
+    read(text, canonical)
+}
+
+/// `text` read as a `T`. When `canonical` is true on the way in, it says on the way out
+/// whether the reading proved the text's RFC 8785 form (see [`from_str_checking_form`]).
+/// (The value is returned alone, not beside the flag: a decoded envelope is hundreds of
+/// bytes, and each move of it is a copy.)
+fn read<'de, T: Deserialize<'de>>(text: &'de str, canonical: &mut bool) -> Option<T> {
     let mut reader = Reader {
         text,
         b: text.as_bytes(),
         i: 0,
         depth: 0,
-        canonical: true,
+        canonical: *canonical,
     };
     let value = T::deserialize(&mut reader).ok()?;
-    (reader.i == reader.b.len()).then_some((value, reader.canonical))
+    *canonical = reader.canonical;
+    (reader.i == reader.b.len()).then_some(value)
 }
 
 /// Why the reader gave up: never shown, so it carries nothing.
@@ -76,7 +88,8 @@ struct Reader<'de> {
     b: &'de [u8],
     i: usize,
     depth: u32,
-    /// Still surely RFC 8785 (see [`from_str_checking_form`]).
+    /// Still surely RFC 8785 (see [`from_str_checking_form`]); false from the start when
+    /// not asked, so that no keys are compared.
     canonical: bool,
 }
 
@@ -395,8 +408,10 @@ impl<'de> de::MapAccess<'de> for Members<'_, 'de> {
             self.r.expect(b',')?;
         }
         let key = self.r.string()?;
-        if let Some(previous) = self.previous {
-            self.r.canonical &= utf16_less(previous.as_bytes(), key.as_bytes());
+        if let Some(previous) = self.previous
+            && self.r.canonical
+        {
+            self.r.canonical = utf16_less(previous.as_bytes(), key.as_bytes());
         }
         self.previous = Some(key);
         seed.deserialize(de::value::BorrowedStrDeserializer::<GaveUp>::new(key))
@@ -537,16 +552,18 @@ mod tests {
             ("1000000000000000", false, true),
             ("12345678901234567890", false, false),
         ] {
-            let (value, read_proves) = super::from_str_checking_form::<Value>(text).unwrap();
+            let (value, read_proves) = {
+                let mut proves = false;
+                let value = super::from_str_checking_form::<Value>(text, &mut proves).unwrap();
+                (value, proves)
+            };
             assert_eq!(read_proves, proven, "{text}");
             assert_eq!(exactly_canonical(text), canonical, "{text}");
             assert_eq!(Some(value), serde_json_value(text), "{text}");
         }
         let ordered = "{\"\u{10000}\":1,\"\u{e000}\":2}";
-        assert_eq!(
-            super::from_str_checking_form::<Value>(ordered).map(|(_, c)| c),
-            Some(true)
-        );
+        let mut proves = false;
+        assert!(super::from_str_checking_form::<Value>(ordered, &mut proves).is_some() && proves);
     }
 
     proptest! {
@@ -568,11 +585,13 @@ mod tests {
             let text = crate::canonical::to_jcs(&value).unwrap();
             let long_integer = text.split(|c: char| !c.is_ascii_digit()).any(|d| d.len() > 15);
             if !text.contains(['\\', '.', 'e', 'E']) && !long_integer {
-                let read = super::from_str_checking_form::<Value>(&text).map(|(_, c)| c);
-                prop_assert_eq!(read, Some(true), "{}", text);
+                let mut proves = false;
+                let read = super::from_str_checking_form::<Value>(&text, &mut proves);
+                prop_assert!(read.is_some() && proves, "{}", text);
             }
             let changed = mutate(&text, at, op, with);
-            if let Some((_, true)) = super::from_str_checking_form::<Value>(&changed) {
+            let mut proves = false;
+            if super::from_str_checking_form::<Value>(&changed, &mut proves).is_some() && proves {
                 prop_assert!(exactly_canonical(&changed), "{}", changed);
             }
         }

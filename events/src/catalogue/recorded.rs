@@ -230,7 +230,18 @@ impl<'a> CanonicalEnvelope<'a> {
     /// read again the general way, payload left as text, so results and errors are exactly
     /// those of reading the envelope first and the payload after it.
     pub fn parse(text: &'a str) -> Result<Self, DecodeError> {
-        if let Some(envelope) = type_at_end(text).and_then(|kind| in_one_pass(kind, text)) {
+        Self::read(text, false)
+    }
+
+    /// [`CanonicalEnvelope::parse`], noting on the way whether the reading proves the text
+    /// is in RFC 8785 form ([`CanonicalEnvelope::surely_canonical`]), as `verify` asks. The
+    /// proof costs a comparison of each key with the one before it.
+    pub fn parse_proving_form(text: &'a str) -> Result<Self, DecodeError> {
+        Self::read(text, true)
+    }
+
+    fn read(text: &'a str, prove_form: bool) -> Result<Self, DecodeError> {
+        if let Some(envelope) = type_at_end(text).and_then(|kind| in_one_pass(kind, text, prove_form)) {
             return Ok(envelope);
         }
         let members: Members<'a, &'a RawValue> =
@@ -239,7 +250,8 @@ impl<'a> CanonicalEnvelope<'a> {
     }
 
     /// Whether reading the text proved it is in RFC 8785 form (the quick reader's proof:
-    /// keys in order, plain strings, short integers, no whitespace). `false` only says "not
+    /// keys in order, plain strings, short integers, no whitespace), when the reading was
+    /// asked to ([`CanonicalEnvelope::parse_proving_form`]). `false` only says "not
     /// proven": [`crate::integrity::check_canonical_form`] decides.
     pub fn surely_canonical(&self) -> bool {
         self.surely_canonical
@@ -264,19 +276,29 @@ fn type_at_end(text: &str) -> Option<EventType> {
 /// The envelope with its payload read as today's shape of `kind`, when the text reads that
 /// way and says `kind` and today's schema version. The quick reader reads it when it can (a
 /// text without escapes: nearly every event); `serde_json` otherwise.
-fn in_one_pass(kind: EventType, text: &str) -> Option<CanonicalEnvelope<'_>> {
-    fn read_as<'a, P>(kind: EventType, text: &'a str) -> Option<CanonicalEnvelope<'a>>
+fn in_one_pass(kind: EventType, text: &str, prove_form: bool) -> Option<CanonicalEnvelope<'_>> {
+    fn read_as<'a, P>(kind: EventType, text: &'a str, prove_form: bool) -> Option<CanonicalEnvelope<'a>>
     where
         P: Deserialize<'a> + Into<DomainEvent>,
     {
-        let (members, canonical): (Members<'a, P>, bool) = super::quick_read::from_str_checking_form(text)
-            .or_else(|| Some((serde_json::from_str(text).ok()?, false)))?;
+        let mut canonical = false;
+        let quick = match prove_form {
+            true => super::quick_read::from_str_checking_form(text, &mut canonical),
+            false => super::quick_read::from_str(text),
+        };
+        let members: Members<'a, P> = match quick {
+            Some(members) => members,
+            None => {
+                canonical = false;
+                serde_json::from_str(text).ok()?
+            }
+        };
         if members.event_type != kind.as_str() || members.schema_version != kind.schema_version() {
             return None;
         }
         Some(members.envelope(|payload| Payload::Decoded(payload.into()), canonical))
     }
-    with_payload_type!(kind, P => read_as::<P>(kind, text))
+    with_payload_type!(kind, P => read_as::<P>(kind, text, prove_form))
 }
 
 /// `Ok` if the canonical text's `found` member is the row's `expected` column, else the

@@ -807,11 +807,17 @@ fn verify_takes_the_quick_readings_proof_of_the_form_and_checks_every_other_text
     let event = DomainEvent::from(pilot_listed());
     let row = stored(&event, 1, &event.stream_id());
     assert!(
-        CanonicalEnvelope::parse(&row.canonical)
+        CanonicalEnvelope::parse_proving_form(&row.canonical)
             .unwrap()
             .surely_canonical()
     );
     assert_eq!(check(&row).unwrap().unwrap(), event);
+    // A reading not asked to prove the form (replay's) proves nothing.
+    assert!(
+        !CanonicalEnvelope::parse(&row.canonical)
+            .unwrap()
+            .surely_canonical()
+    );
     // A payload's members out of order, the same value: read, not proven, refused.
     let mut swapped = row.clone();
     swapped.canonical = row.canonical.replacen(
@@ -821,7 +827,7 @@ fn verify_takes_the_quick_readings_proof_of_the_form_and_checks_every_other_text
     );
     assert_ne!(swapped.canonical, row.canonical);
     assert!(
-        !CanonicalEnvelope::parse(&swapped.canonical)
+        !CanonicalEnvelope::parse_proving_form(&swapped.canonical)
             .unwrap()
             .surely_canonical()
     );
@@ -838,7 +844,7 @@ fn verify_takes_the_quick_readings_proof_of_the_form_and_checks_every_other_text
     let row = stored(&event, 2, &event.stream_id());
     assert!(row.canonical.contains("1234567890123456"));
     assert!(
-        !CanonicalEnvelope::parse(&row.canonical)
+        !CanonicalEnvelope::parse_proving_form(&row.canonical)
             .unwrap()
             .surely_canonical()
     );
