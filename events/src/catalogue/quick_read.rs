@@ -1,5 +1,7 @@
 //! A quick serde reader of the plain part of canonical JSON, for the one-pass decoding of
-//! [`super::recorded::CanonicalEnvelope::parse`].
+//! [`super::recorded::CanonicalEnvelope::parse`] (replay) and
+//! [`super::recorded::CanonicalEnvelope::parse_proving_form`] (`verify`, where the reading
+//! also proves the text's RFC 8785 form when it can: [`from_str_checking_form`]).
 //!
 //! It reads a narrow subset of JSON: no whitespace anywhere; strings without escapes
 //! (borrowed from the text); integers without a fraction or an exponent that fit a `u64`
@@ -65,7 +67,7 @@ fn read<'de, T: Deserialize<'de>>(text: &'de str, canonical: &mut bool) -> Optio
 
 /// Why the reader gave up: never shown, so it carries nothing.
 #[derive(Debug)]
-pub(super) struct GaveUp;
+struct GaveUp;
 
 impl fmt::Display for GaveUp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
