@@ -25,21 +25,65 @@ pub(crate) fn arb_json() -> impl Strategy<Value = Value> {
     })
 }
 
-/// One small change to a text: a byte inserted, removed or replaced.
-pub(crate) fn mutate(text: &str, at: usize, op: u8, with: char) -> String {
-    let mut chars: Vec<char> = text.chars().collect();
-    let at = if chars.is_empty() {
-        0
-    } else {
-        at % (chars.len() + 1)
-    };
-    match op % 3 {
-        0 => chars.insert(at, with),
-        1 if at < chars.len() => {
-            chars.remove(at);
+/// One small change to a text: a character inserted, removed or put in place of another.
+#[derive(Debug, Clone)]
+pub(crate) struct SmallChange {
+    at: usize,
+    op: u8,
+    with: char,
+}
+
+/// Any small change, with the characters that matter to JSON (and to RFC 8785) likeliest.
+pub(crate) fn arb_small_change() -> impl Strategy<Value = SmallChange> {
+    let with = prop_oneof![
+        Just(' '),
+        Just('"'),
+        Just('\\'),
+        Just(','),
+        Just(':'),
+        Just('0'),
+        Just('1'),
+        Just('9'),
+        Just('-'),
+        Just('u'),
+        Just('n'),
+        Just('a'),
+        Just('z'),
+        Just('{'),
+        Just('}'),
+        Just('['),
+        Just(']'),
+        Just('e'),
+        Just('.'),
+        Just('\n'),
+        Just('\u{10000}'),
+        Just('\u{e000}'),
+        any::<char>(),
+    ];
+    (0usize..2000, 0u8..3, with).prop_map(|(at, op, with)| SmallChange { at, op, with })
+}
+
+impl SmallChange {
+    /// `text` with the change made at `at`, counted in characters modulo its length.
+    pub(crate) fn apply(&self, text: &str) -> String {
+        let mut chars: Vec<char> = text.chars().collect();
+        let at = self.at % (chars.len() + 1);
+        match self.op % 3 {
+            0 => chars.insert(at, self.with),
+            1 if at < chars.len() => {
+                chars.remove(at);
+            }
+            _ if at < chars.len() => chars[at] = self.with,
+            _ => chars.push(self.with),
         }
-        _ if at < chars.len() => chars[at] = with,
-        _ => chars.push(with),
+        chars.into_iter().collect()
     }
-    chars.into_iter().collect()
+}
+
+/// The exact check of RFC 8785 form: the text parses, and JCS writes it back unchanged.
+pub(crate) fn exactly_canonical(text: &str) -> bool {
+    serde_json::from_str::<Value>(text)
+        .ok()
+        .and_then(|v| crate::canonical::to_jcs(&v).ok())
+        .is_some_and(|jcs| jcs == text)
 }

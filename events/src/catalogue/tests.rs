@@ -740,23 +740,12 @@ proptest::proptest! {
     #[test]
     fn the_quick_reader_reads_events_as_serde_json_does(
         which in 0usize..64,
-        at in 0usize..1200,
-        op in 0u8..3,
-        with in proptest::prop_oneof![
-            proptest::strategy::Just(' '), proptest::strategy::Just('"'),
-            proptest::strategy::Just('\\'), proptest::strategy::Just(','),
-            proptest::strategy::Just('0'), proptest::strategy::Just('9'),
-            proptest::strategy::Just('-'), proptest::strategy::Just('a'),
-            proptest::strategy::Just('{'), proptest::strategy::Just('}'),
-            proptest::strategy::Just('['), proptest::strategy::Just(']'),
-            proptest::strategy::Just('n'), proptest::strategy::Just('.'),
-            proptest::arbitrary::any::<char>()
-        ],
+        change in crate::test_json::arb_small_change(),
     ) {
         let events = one_of_each();
         let event = &events[which % events.len()];
         let text = stored(event, 3, &event.stream_id()).canonical;
-        let changed = crate::test_json::mutate(&text, at, op, with);
+        let changed = change.apply(&text);
         with_payload_type!(event.kind(), P => {
             if let Some(quick) = quick_read::from_str::<recorded::Members<'_, P>>(&changed) {
                 let members = serde_json::from_str::<recorded::Members<'_, P>>(&changed);
