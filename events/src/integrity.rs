@@ -146,8 +146,9 @@ pub struct CheckedRow {
 /// A row's own checks, without building or re-serializing a JSON value where the text is
 /// surely canonical: the leaf hash is SHA-256(0x00 ‖ canonical), the text is exactly RFC 8785
 /// of itself (proven by the same reading that decodes the envelope, where it can be), every
-/// column equals the canonical form's member; then the event is decoded from that reading. `expected` is the position the row should have
-/// (named when its own position column cannot be read).
+/// column equals the canonical form's member; then the event is decoded from that reading.
+/// `expected` is the position the row should have (named when its own position column
+/// cannot be read).
 pub fn check_row(row: &RowText<'_>, expected: i64) -> Result<CheckedRow, IntegrityError> {
     let p = row
         .position
