@@ -370,10 +370,7 @@ pub async fn run(target: &super::Target, n: usize) -> Result<Figure> {
     scan_canonical(&url).await?;
     let timed = super::timed_in_fresh_process("rebuild", &url).await?;
     let rate = timed.events as f64 / timed.seconds;
-    let busy = timed.baselines(
-        "seconds the rebuild took (in a fresh process, as at start-up)",
-        "CPU seconds that process used meanwhile, every thread (two busy cores: twice the seconds it took)",
-    );
+    let busy = timed.baselines("seconds the rebuild took (in a fresh process, as at start-up)");
     let scan = scan_canonical(&url).await?;
     let row_by_row = scan_row_by_row(&url).await?;
     if timed.events as usize != scan.rows {
