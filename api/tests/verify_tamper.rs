@@ -1,6 +1,7 @@
 //! `liangye verify` finds tampering done behind the registry's back — an edited, deleted,
-//! reordered or truncated event, and a rewrite whose leaf and tree hashes were recomputed
-//! (caught by the pinned signed checkpoint) — and refuses a checkpoint under another key.
+//! reordered or truncated event, a changed or missing stored tree hash, and a rewrite whose
+//! leaf and tree hashes were recomputed (caught by the pinned signed checkpoint) — and refuses
+//! a checkpoint under another key.
 //! The attacker here has the database: they drop the append-only triggers first. Real
 //! processes, real SQLite files.
 
@@ -283,6 +284,36 @@ async fn a_value_of_another_storage_class_is_found() {
 #[tokio::test]
 async fn a_deleted_event_is_found() {
     found_at(&["DELETE FROM events WHERE position = 7"], 7).await;
+}
+
+#[tokio::test]
+async fn a_changed_or_missing_stored_tree_hash_is_found() {
+    use liangye_events::merkle::split_stored_hash_index;
+    // Stored hash 5 is the node over leaves 2 and 3 (positions 3 and 4), 40 a leaf.
+    for idx in [5u64, 40] {
+        let (level, n) = split_stored_hash_index(idx);
+        let position = (n << level) as i64 + 1;
+        found_at(
+            &[&format!(
+                "UPDATE tree_hashes SET hash = zeroblob(32) WHERE idx = {idx}"
+            )],
+            position,
+        )
+        .await;
+        found_at(&[&format!("DELETE FROM tree_hashes WHERE idx = {idx}")], position).await;
+    }
+}
+
+#[tokio::test]
+async fn a_finding_in_the_rows_is_told_before_one_in_the_stored_tree() {
+    found_at(
+        &[
+            "UPDATE tree_hashes SET hash = zeroblob(32) WHERE idx = 0",
+            "DELETE FROM events WHERE position = 7",
+        ],
+        7,
+    )
+    .await;
 }
 
 #[tokio::test]

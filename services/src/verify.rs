@@ -12,10 +12,15 @@
 //! the decoded events into the registry: the projections are replayed once, in the same pass,
 //! and compared with the registry the latest snapshot and the tail after it give (loaded
 //! meanwhile). A log without snapshots has nothing else to compare with: its registry would
-//! be the same full replay again.
+//! be the same full replay again. The stored tree hashes are read ahead meanwhile too and
+//! compared as the recomputed tree completes them (see [`StoredTree`]), so that no second
+//! pass over them follows the first.
 
 use liangye_events::checkpoint::{VerifierKey, open_note};
 use liangye_events::integrity::{CheckedRow, ContinuityCheck, IntegrityError, check_row};
+use std::collections::VecDeque;
+
+use liangye_events::hash::Hash;
 use liangye_events::merkle::{MemoryTree, MerkleError, split_stored_hash_index};
 use liangye_projections::Registry;
 use tokio::sync::mpsc;
@@ -69,10 +74,12 @@ enum Ahead {
     Failed(StoreError),
 }
 
-/// The in-order part of the pass: continuity, the recomputed tree, the replayed registry.
+/// The in-order part of the pass: continuity, the recomputed tree, the stored tree compared
+/// with it, the replayed registry.
 struct Pass {
     check: ContinuityCheck,
     tree: MemoryTree,
+    stored: StoredTree,
     registry: Registry,
 }
 
@@ -160,6 +167,7 @@ impl Pass {
                     }
                     self.tree.push(checked.leaf)?;
                 }
+                self.stored.follow(&self.tree).await?;
             }
             Ok(Ok(()))
         }
@@ -186,6 +194,7 @@ pub async fn verify_log(
     let mut pass = Pass {
         check: ContinuityCheck::new(),
         tree: MemoryTree::with_capacity(u64::try_from(head).unwrap_or(0)),
+        stored: StoredTree::new(store, HASH_PAGE),
         registry: Registry::new(),
     };
     loop {
@@ -209,13 +218,14 @@ pub async fn verify_log(
     let Pass {
         check,
         tree,
+        stored,
         registry,
     } = pass;
     let head = check.position();
     let snapshot = snapshot
         .await
         .map_err(|e| VerifyError::Corrupt(format!("snapshot task failed: {e}")))??;
-    if let Err(e) = compare_tree(store, &tree).await? {
+    if let Err(e) = stored.finish(&tree).await? {
         return Ok(Err(e));
     }
     if let Err(e) = compare_checkpoints(store, &tree, options).await? {
@@ -236,50 +246,142 @@ pub async fn verify_log(
     Ok(Ok(head))
 }
 
-/// Every stored tree hash equals the recomputed one, and there are no more of them.
-async fn compare_tree(
-    store: &EventStore,
-    tree: &MemoryTree,
-) -> Result<Result<(), IntegrityError>, VerifyError> {
-    let expected = tree.stored_hashes();
-    let mut idx = 0u64;
-    loop {
-        let rows = store.tree_hash_page(idx, HASH_PAGE).await?;
-        let Some(&(last, _)) = rows.last() else { break };
-        for (i, hash) in rows {
-            let position = |i: u64| {
-                let (level, n) = split_stored_hash_index(i);
-                (n << level) as i64 + 1
+/// Stored tree hashes with their indexes, in index order.
+type HashPage = Vec<(u64, Hash)>;
+
+/// The stored tree hashes, compared with the recomputed tree while the log is read: every
+/// stored hash must equal the recomputed one, none may be missing, and there may be no more
+/// of them (but those of events committed after the log was read, on a live server).
+///
+/// A page of stored hashes is read ahead on its own task while events are checked; after
+/// each page of events the hashes the recomputed tree has completed are compared. The first
+/// finding is kept, and reported once the pass has read the whole log without a finding in
+/// the rows (which come first, as when the tree was compared after the pass).
+struct StoredTree {
+    store: EventStore,
+    /// Stored hashes read at a time.
+    page: i64,
+    /// The next stored index to compare.
+    next: u64,
+    /// Stored hashes read and not compared yet (the tree has not computed them), in order.
+    held: VecDeque<(u64, Hash)>,
+    /// Where the next page of stored hashes starts.
+    from: u64,
+    /// The page being read ahead, from `from`.
+    ahead: Option<JoinHandle<Result<HashPage, StoreError>>>,
+    /// Once known: the first finding, or that every stored hash was compared.
+    outcome: Option<Result<(), IntegrityError>>,
+}
+
+impl StoredTree {
+    fn new(store: &EventStore, page: i64) -> Self {
+        Self {
+            store: store.clone(),
+            page,
+            next: 0,
+            held: VecDeque::new(),
+            from: 0,
+            ahead: None,
+            outcome: None,
+        }
+    }
+
+    fn read_ahead(&mut self) {
+        let (store, from, page) = (self.store.clone(), self.from, self.page);
+        self.ahead = Some(tokio::spawn(
+            async move { store.tree_hash_page(from, page).await },
+        ));
+    }
+
+    /// The next page of stored hashes: the one read ahead, or, when that one is empty, the
+    /// page read again now (it may have been read before the events it belongs to were
+    /// committed; those the pass has read were committed with their hashes).
+    async fn next_page(&mut self) -> Result<HashPage, VerifyError> {
+        if let Some(ahead) = self.ahead.take() {
+            let page = ahead
+                .await
+                .map_err(|e| VerifyError::Corrupt(format!("tree reading task failed: {e}")))??;
+            if !page.is_empty() {
+                return Ok(page);
+            }
+        }
+        Ok(self.store.tree_hash_page(self.from, self.page).await?)
+    }
+
+    /// Compares every stored hash `tree` has computed so far.
+    async fn follow(&mut self, tree: &MemoryTree) -> Result<(), VerifyError> {
+        self.compare(tree, false).await
+    }
+
+    /// Compares the rest, `tree` being the whole log's, and gives the first finding.
+    async fn finish(mut self, tree: &MemoryTree) -> Result<Result<(), IntegrityError>, VerifyError> {
+        self.compare(tree, true).await?;
+        Ok(self.outcome.take().unwrap_or(Ok(())))
+    }
+
+    /// Compares every stored hash `tree` has computed; once the log is read (`whole`), every
+    /// stored hash.
+    async fn compare(&mut self, tree: &MemoryTree, whole: bool) -> Result<(), VerifyError> {
+        let expected = tree.stored_hashes();
+        let missing = |idx: u64| {
+            let (level, n) = split_stored_hash_index(idx);
+            finding(
+                (n << level) as i64 + 1,
+                format!("stored tree hash {idx} is missing"),
+            )
+        };
+        while self.outcome.is_none() {
+            let Some(&(i, hash)) = self.held.front() else {
+                if !whole && self.next >= expected.len() as u64 {
+                    break;
+                }
+                let page = self.next_page().await?;
+                let Some(&(last, _)) = page.last() else {
+                    let short = (self.next as usize) < expected.len();
+                    self.outcome = Some(if short { Err(missing(self.next)) } else { Ok(()) });
+                    break;
+                };
+                self.held.extend(page);
+                self.from = last + 1;
+                self.read_ahead();
+                continue;
             };
-            if i != idx {
-                return Ok(Err(finding(
-                    position(idx),
-                    format!("stored tree hash {idx} is missing"),
-                )));
+            if i != self.next {
+                self.outcome = Some(Err(missing(self.next)));
+                break;
             }
             match expected.get(i as usize) {
                 Some(h) if *h == hash => {}
                 Some(_) => {
-                    return Ok(Err(finding(
-                        position(i),
+                    let (level, n) = split_stored_hash_index(i);
+                    self.outcome = Some(Err(finding(
+                        (n << level) as i64 + 1,
                         format!("stored tree hash {i} differs from the one recomputed from the events"),
                     )));
+                    break;
                 }
-                // Hashes of events committed after the log was read (a live server).
-                None => return Ok(Ok(())),
+                // Not computed yet; once the log is read, hashes of events committed after
+                // it was read (a live server).
+                None => {
+                    if whole {
+                        self.outcome = Some(Ok(()));
+                    }
+                    break;
+                }
             }
-            idx += 1;
+            self.held.pop_front();
+            self.next += 1;
         }
-        idx = last + 1;
+        Ok(())
     }
-    if (idx as usize) < expected.len() {
-        let (level, n) = split_stored_hash_index(idx);
-        return Ok(Err(finding(
-            (n << level) as i64 + 1,
-            format!("stored tree hash {idx} is missing"),
-        )));
+}
+
+impl Drop for StoredTree {
+    fn drop(&mut self) {
+        if let Some(ahead) = self.ahead.take() {
+            ahead.abort();
+        }
     }
-    Ok(Ok(()))
 }
 
 /// Stored checkpoints, and the pinned one if given, match the recomputed tree.
@@ -326,4 +428,168 @@ async fn compare_checkpoints(
         }
     }
     Ok(Ok(()))
+}
+
+#[cfg(test)]
+mod tests {
+    use liangye_events::envelope::{Metadata, NewEvent};
+    use liangye_events::hash::parse_hex;
+    use serde_json::json;
+    use sqlx::sqlite::SqlitePool;
+
+    use super::*;
+
+    struct Log {
+        _dir: tempfile::TempDir,
+        url: String,
+        store: EventStore,
+    }
+
+    /// A SQLite log of `n` events, appended ten at a time.
+    async fn log_of(n: usize) -> Log {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("log.db").display());
+        let store = EventStore::connect(&url).await.unwrap();
+        let log = Log {
+            _dir: dir,
+            url,
+            store,
+        };
+        append(&log.store, 0..n).await;
+        log
+    }
+
+    async fn append(store: &EventStore, events: std::ops::Range<usize>) {
+        let events: Vec<usize> = events.collect();
+        for chunk in events.chunks(10) {
+            let mut tx = store.begin_write().await.unwrap();
+            let events = chunk
+                .iter()
+                .map(|i| NewEvent {
+                    event_id: uuid::Uuid::now_v7(),
+                    stream_id: format!("s{}", i % 3),
+                    event_type: "TestHappened".into(),
+                    schema_version: 1,
+                    payload: json!({ "i": i }),
+                    metadata: Metadata {
+                        actor: "tester".into(),
+                        role: "PROVINCIAL".into(),
+                        ..Metadata::default()
+                    },
+                })
+                .collect();
+            tx.append(events).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+    }
+
+    async fn leaves(store: &EventStore) -> Vec<Hash> {
+        let events = store.read_from(0, i64::MAX / 2).await.unwrap();
+        events.iter().map(|e| parse_hex(&e.leaf_hash).unwrap()).collect()
+    }
+
+    /// The stored tree compared with one recomputed leaf by leaf, followed every `every`
+    /// leaves, reading `page` stored hashes at a time.
+    async fn compared(
+        store: &EventStore,
+        leaves: &[Hash],
+        page: i64,
+        every: usize,
+    ) -> Result<(), IntegrityError> {
+        let mut tree = MemoryTree::with_capacity(leaves.len() as u64);
+        let mut stored = StoredTree::new(store, page);
+        for (i, leaf) in leaves.iter().enumerate() {
+            tree.push(*leaf).unwrap();
+            if (i + 1) % every == 0 {
+                stored.follow(&tree).await.unwrap();
+            }
+        }
+        stored.finish(&tree).await.unwrap()
+    }
+
+    /// Runs `sql` as an attacker would, the append-only triggers dropped.
+    async fn tamper(log: &Log, sql: &str) {
+        let db = SqlitePool::connect(&log.url).await.unwrap();
+        for t in ["tree_hashes_refuse_update", "tree_hashes_refuse_delete"] {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP TRIGGER IF EXISTS {t}")))
+                .execute(&db)
+                .await
+                .unwrap();
+        }
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(&db)
+            .await
+            .unwrap();
+        db.close().await;
+    }
+
+    fn at(idx: u64, problem: &str) -> IntegrityError {
+        let (level, n) = split_stored_hash_index(idx);
+        finding(
+            (n << level) as i64 + 1,
+            format!("stored tree hash {idx} {problem}"),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_stored_tree_is_compared_page_by_page_while_the_log_is_read() {
+        let log = log_of(45).await;
+        let leaves = leaves(&log.store).await;
+        // 45 leaves store 87 hashes: pages of 7 and 1,000, followed every leaf or every 4.
+        for (page, every) in [(7, 1), (7, 4), (1000, 4), (1000, 45)] {
+            assert_eq!(
+                compared(&log.store, &leaves, page, every).await,
+                Ok(()),
+                "{page} {every}"
+            );
+        }
+        // Hashes beyond the tree (events committed after the log was read) are not findings.
+        assert_eq!(compared(&log.store, &leaves[..30], 7, 4).await, Ok(()));
+    }
+
+    #[tokio::test]
+    async fn hashes_stored_after_a_page_was_read_ahead_are_read_again() {
+        let log = log_of(20).await;
+        let mut tree = MemoryTree::with_capacity(45);
+        let mut stored = StoredTree::new(&log.store, 7);
+        for leaf in leaves(&log.store).await {
+            tree.push(leaf).unwrap();
+            stored.follow(&tree).await.unwrap();
+        }
+        // The page after the last one read was read ahead before these were committed.
+        append(&log.store, 20..45).await;
+        for leaf in &leaves(&log.store).await[20..] {
+            tree.push(*leaf).unwrap();
+            stored.follow(&tree).await.unwrap();
+        }
+        assert_eq!(stored.finish(&tree).await.unwrap(), Ok(()));
+    }
+
+    #[tokio::test]
+    async fn a_changed_missing_or_cut_off_stored_hash_is_found() {
+        let cases = [
+            (
+                "UPDATE tree_hashes SET hash = zeroblob(32) WHERE idx = 30",
+                at(30, "differs from the one recomputed from the events"),
+            ),
+            ("DELETE FROM tree_hashes WHERE idx = 30", at(30, "is missing")),
+            ("DELETE FROM tree_hashes WHERE idx >= 80", at(80, "is missing")),
+            (
+                "UPDATE tree_hashes SET hash = printf('%032d', 7) WHERE idx = 3",
+                at(3, "differs from the one recomputed from the events"),
+            ),
+        ];
+        for (sql, expected) in cases {
+            let log = log_of(45).await;
+            let leaves = leaves(&log.store).await;
+            tamper(&log, sql).await;
+            for (page, every) in [(7, 1), (1000, 45)] {
+                assert_eq!(
+                    compared(&log.store, &leaves, page, every).await,
+                    Err(expected.clone()),
+                    "{sql}"
+                );
+            }
+        }
+    }
 }

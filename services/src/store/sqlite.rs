@@ -168,14 +168,7 @@ impl Sql for SqlitePools {
         from: u64,
         limit: i64,
     ) -> Result<Option<(u64, usize, Vec<u8>)>, StoreError> {
-        let row: (Option<i64>, i64, Option<i64>, Option<Vec<u8>>) = sqlx::query_as(
-            "SELECT min(idx), count(*), max(idx), CAST(group_concat(hash, '') AS BLOB) \
-             FROM (SELECT idx, hash FROM tree_hashes WHERE idx >= ? ORDER BY idx LIMIT ?)",
-        )
-        .bind(from as i64)
-        .bind(limit)
-        .fetch_one(&self.readers)
-        .await?;
+        let row = self.pages.tree_hashes(from, limit).await?;
         Ok(super::scan::packed(row))
     }
 

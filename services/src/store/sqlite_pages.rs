@@ -31,6 +31,9 @@ const MAX_IDLE: usize = 2;
 /// The canonical texts of a page, in position order.
 const CANONICAL_PAGE: &str = "SELECT canonical FROM events WHERE position > ?1 ORDER BY position LIMIT ?2";
 
+/// A page of stored tree hashes, in index order.
+const TREE_HASH_PAGE: &str = "SELECT idx, hash FROM tree_hashes WHERE idx >= ?1 ORDER BY idx LIMIT ?2";
+
 /// Every column of a page, in the order of `rows::columns!`.
 const ROWS_PAGE: &str = concat!(
     "SELECT ",
@@ -156,6 +159,41 @@ impl PageReaders {
                 page.push_row(columns);
             }
             Ok(page)
+        })
+        .await
+    }
+}
+
+impl PageReaders {
+    /// Up to `limit` stored tree hashes from index `from` on, as
+    /// (smallest index, rows, largest index, the hashes joined) — what
+    /// [`super::scan::packed`] takes — or no hashes joined when one is not a blob.
+    pub(super) async fn tree_hashes(
+        self: &Arc<Self>,
+        from: u64,
+        limit: i64,
+    ) -> Result<(Option<i64>, i64, Option<i64>, Option<Vec<u8>>), StoreError> {
+        let from = i64::try_from(from).unwrap_or(i64::MAX);
+        self.run(move |conn| {
+            let mut statement = conn.prepare(TREE_HASH_PAGE)?;
+            let mut rows = statement.query((from, limit))?;
+            let (mut min, mut count, mut max) = (None, 0i64, None);
+            let mut bytes = Some(Vec::with_capacity(page_rows(limit).saturating_mul(32)));
+            while let Some(row) = rows.next()? {
+                let idx: i64 = row.get(0)?;
+                min = min.or(Some(idx));
+                max = Some(idx);
+                count += 1;
+                match row.get_ref(1)? {
+                    ValueRef::Blob(hash) => {
+                        if let Some(bytes) = &mut bytes {
+                            bytes.extend_from_slice(hash);
+                        }
+                    }
+                    _ => bytes = None,
+                }
+            }
+            Ok((min, count, max, bytes))
         })
         .await
     }
