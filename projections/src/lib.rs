@@ -18,6 +18,11 @@ pub mod policy;
 pub mod registry;
 pub mod statistics;
 
+/// The projections' hash map: std's, with foldhash's per-process seeded hasher instead of
+/// SipHash. Ids and codes are looked up several times for every event folded, and SipHash
+/// was about a sixth of a fold's instructions (BENCHMARKS.md, "Eighth run on SQLite").
+pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+
 pub use decision_state::DecisionState;
 pub use history::History;
 pub use registry::Registry;

@@ -1,12 +1,11 @@
 //! Which unit holds which identifier: one unit per identifier, for ever (a delisted or
 //! revoked unit keeps its identifiers); only a retracted listing or an amendment frees one.
 
-use std::collections::HashMap;
-
 use liangye_events::catalogue::{CityCode, CreditCode, DivisionCode, UnitKind, ZoneCode};
 use uuid::Uuid;
 
 use super::unit::Unit;
+use crate::HashMap;
 
 /// The identifier indexes.
 ///

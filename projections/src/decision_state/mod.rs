@@ -16,7 +16,7 @@ pub(crate) mod fixtures;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use thin_vec::ThinVec;
@@ -26,6 +26,8 @@ use liangye_events::catalogue::{
     ReviewStage, SecretSha256, Status, UnitAmended, Year, ZoneCode,
 };
 use uuid::Uuid;
+
+use crate::HashMap;
 
 pub use access::AccessToken;
 pub use identifiers::{Identifiers, zone_name_key};
