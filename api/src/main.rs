@@ -12,6 +12,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     liangye_services::store::keep_sqlite_buffers_in_the_heap();
+    liangye_services::store::without_transparent_huge_pages();
     let args = liangye_api::cli::Args::parse();
     liangye_api::telemetry::init(args.log_json);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {

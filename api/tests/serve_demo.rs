@@ -1,6 +1,7 @@
 //! The real binary, as a newcomer runs it: `liangye serve --demo` on a fresh SQLite file
 //! prints one token per role and the address it listens on; the sample it served covers all
-//! 13 cities and every status; SIGTERM stops it cleanly (exit 0).
+//! 13 cities and every status; it runs without transparent huge pages (see
+//! `store::without_transparent_huge_pages`); SIGTERM stops it cleanly (exit 0).
 
 use liangye_tests::app::count_in;
 use liangye_tests::process::Server;
@@ -92,6 +93,15 @@ async fn serve_demo_serves_the_sample_and_stops_on_sigterm() {
             .any(|t| t["role"] == "CITY" && t["cityCode"] == "320500"),
         "{tokens_seen}"
     );
+
+    // The kernel shows the process's flag as `THP_enabled: 0` (Linux 5.0 and later).
+    let status =
+        std::fs::read_to_string(format!("/proc/{}/status", server.pid())).expect("the server's /proc status");
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("THP_enabled:"))
+        .expect("THP_enabled in /proc/PID/status");
+    assert_eq!(line.split_whitespace().nth(1), Some("0"), "{line}");
 
     // SIGTERM: a prompt, clean exit.
     let status = server.signal("-TERM").await.expect("wait for liangye serve");

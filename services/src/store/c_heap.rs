@@ -1,3 +1,6 @@
+//! How the process asks for memory: glibc's thresholds for SQLite's buffers, and no
+//! transparent huge pages for anything.
+//!
 //! SQLite allocates with the C library's `malloc`, not with the process's Rust allocator.
 //! glibc serves a block above its mmap threshold straight from `mmap` and unmaps it when it is
 //! freed, and gives the free top of a heap back to the system once it passes the trim
@@ -39,11 +42,41 @@ pub fn keep_sqlite_buffers_in_the_heap() -> bool {
     }
 }
 
-#[cfg(all(test, target_os = "linux", target_env = "gnu"))]
+/// Asks the kernel to back this process's memory with ordinary 4 KiB pages only, never with
+/// transparent huge pages, whatever the allocator advises (`PR_SET_THP_DISABLE`). mimalloc
+/// advises huge pages for its arenas; on the virtual machines measured here the kernel could
+/// take up to a second of system time to hand over and zero the 420 MiB of them a rebuild of
+/// 1,000,000 events fills, several times what the same memory costs in 4 KiB pages, and the
+/// processes without them used fewer CPU seconds (BENCHMARKS.md, "Eighth run on SQLite").
+/// A binary calls it first thing in `main`; elsewhere than Linux it does nothing. Returns
+/// whether the kernel took the setting.
+pub fn without_transparent_huge_pages() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: this prctl sets one flag of the calling process; it reads or writes no
+        // memory of ours.
+        unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) == 0 }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        false
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
 mod tests {
+    #[cfg(target_env = "gnu")]
     #[test]
     fn glibc_takes_both_settings() {
         // mallopt refuses an mmap threshold above its maximum (32 MiB on 64-bit systems).
         assert!(super::keep_sqlite_buffers_in_the_heap());
+    }
+
+    #[test]
+    fn the_kernel_keeps_huge_pages_off() {
+        assert!(super::without_transparent_huge_pages());
+        // SAFETY: this prctl only reads one flag of the calling process.
+        let flag = unsafe { libc::prctl(libc::PR_GET_THP_DISABLE, 0, 0, 0, 0) };
+        assert_eq!(flag, 1);
     }
 }

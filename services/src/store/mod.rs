@@ -29,7 +29,7 @@ use tokio::sync::watch;
 use uuid::Uuid;
 
 use backend::{LogTx, Sql, on_backend, on_tx};
-pub use c_heap::keep_sqlite_buffers_in_the_heap;
+pub use c_heap::{keep_sqlite_buffers_in_the_heap, without_transparent_huge_pages};
 pub use error::StoreError;
 pub use prepare::{PreparedEvent, prepare, validate_stream_id};
 pub use scan::{CanonicalPage, RowsPage};

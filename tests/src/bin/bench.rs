@@ -79,6 +79,7 @@ fn print(f: &Figure, json: bool) -> bench::Result<()> {
 fn main() -> bench::Result<()> {
     // As `liangye` does, before any thread starts: the figures are the binary's.
     liangye_services::store::keep_sqlite_buffers_in_the_heap();
+    liangye_services::store::without_transparent_huge_pages();
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
