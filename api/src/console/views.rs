@@ -92,15 +92,18 @@ impl Chrome {
     }
 }
 
-/// An amount of yuan as staff read it: `1500000000` → `15亿元`, `123456789` → `1.23亿元`.
+/// An amount of yuan as staff read it, exactly: `1500000000` → `15亿元`, `2250000000` →
+/// `22.5亿元`, `123456789` → `1.23456789亿元`, `50000` → `5万元`, `12345` → `12345元`. Never
+/// rounded: a figure on a page is the figure recorded.
 pub fn yuan_zh(yuan: liangye_events::catalogue::Yuan) -> String {
     const YI: i64 = 100_000_000;
     let v = yuan.get();
     if v >= YI {
-        if v % YI == 0 {
-            format!("{}亿元", v / YI)
-        } else {
-            format!("{:.2}亿元", v as f64 / YI as f64)
+        let fraction = format!("{:08}", v % YI);
+        let fraction = fraction.trim_end_matches('0');
+        match fraction {
+            "" => format!("{}亿元", v / YI),
+            digits => format!("{}.{digits}亿元", v / YI),
         }
     } else if v >= 10_000 && v % 10_000 == 0 {
         format!("{}万元", v / 10_000)
@@ -575,4 +578,28 @@ pub struct AuditPage {
     pub bundle: String,
     pub public_key: String,
     pub unit: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use liangye_events::catalogue::Yuan;
+
+    use super::yuan_zh;
+
+    fn zh(v: i64) -> String {
+        yuan_zh(Yuan::new(v).expect("a valid amount"))
+    }
+
+    #[test]
+    fn amounts_read_exactly_as_recorded() {
+        assert_eq!(zh(1_500_000_000), "15亿元");
+        assert_eq!(zh(2_250_000_000), "22.5亿元");
+        assert_eq!(zh(10_000_000_001), "100.00000001亿元");
+        assert_eq!(zh(123_456_789), "1.23456789亿元");
+        assert_eq!(zh(100_000_000), "1亿元");
+        assert_eq!(zh(99_990_000), "9999万元");
+        assert_eq!(zh(50_000), "5万元");
+        assert_eq!(zh(12_345), "12345元");
+        assert_eq!(zh(0), "0元");
+    }
 }
