@@ -238,7 +238,7 @@ pub struct ContinuityCheck {
     position: i64,
     recorded_at: String,
     /// Each stream's last version, looked up for every event of the log: with foldhash's
-    /// per-process seeded hasher rather than SipHash, which was about a third of this check's
+    /// per-process seeded hasher rather than SipHash, which was about a fifth of this check's
     /// time in a `perf` profile of `verify` (BENCHMARKS.md, "Ninth run on SQLite").
     versions: HashMap<String, i64, foldhash::fast::RandomState>,
 }
